@@ -1,0 +1,45 @@
+# One task runner for humans, the README and CI. `make help` lists the targets.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+CARGO_MANIFEST := services/scheduler/Cargo.toml
+export UV_PYTHON ?= 3.11
+
+.PHONY: help uv install gen gen-check lint test test-python test-rust dev check-smoke bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+uv: ## install uv when it is missing (the only bootstrap step)
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+
+install: uv ## create .venv with every package, the Rust VM extension included
+	$(UV) sync --all-packages
+
+gen: install ## regenerate the betterproto2 code from libs/ir/proto
+	$(UV) run python libs/ir/scripts/gen.py
+
+gen-check: install ## fail when generated code is stale
+	$(UV) run python libs/ir/scripts/gen.py --check
+
+lint: install ## ruff, mypy --strict, cargo clippy -D warnings, generated-code freshness
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+	cargo clippy --manifest-path $(CARGO_MANIFEST) --all-targets -- -D warnings
+	$(UV) run python libs/ir/scripts/gen.py --check
+
+test: install ## every test: cargo test (VM) and pytest against a real Postgres
+	cargo test --manifest-path $(CARGO_MANIFEST)
+	$(UV) run pytest
+
+dev: install ## run every service, workers and the demo in one process (embedded Postgres without WAYMARK_DATABASE_URL)
+	$(UV) run waymark dev
+
+check-smoke: install ## the public conformance smoke test of the contract
+	python3 ../shared/conformance/smoke.py
+
+bench: install ## benchmarks with side-by-side peer runs
+	$(UV) run python -m bench
+
+clean: ## remove build products and the embedded dev database
+	rm -rf .venv .waymark services/scheduler/target
