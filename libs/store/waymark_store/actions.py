@@ -1,0 +1,208 @@
+"""The action call state machine (ARCHITECTURE.md): claim, heartbeat, record outcomes, expire leases.
+
+queued/retry_waiting --claim--> running --outcome--> succeeded | failed | retry_waiting (attempt + 1)
+running --lease expired--> queued (redelivery, attempt not spent) | failed with ActionLost
+Every transition out of `running` is fenced by (call_id, attempt, lease_token): a late outcome changes nothing and is
+kept in late_outcomes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from waymark_store import channels
+from waymark_store.db import Executor
+
+CLAIM = """
+WITH picked AS (
+    SELECT call_id FROM waymark.actions
+    WHERE status IN ('queued', 'retry_waiting') AND action_key = ANY($1::text[])
+      AND available_at <= clock_timestamp()
+    ORDER BY available_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE waymark.actions a
+SET status = 'running', lease_token = gen_random_uuid(),
+    lease_expires_at = clock_timestamp() + make_interval(secs => $3), worker_id = $4, started_at = clock_timestamp()
+FROM picked, waymark.runs r
+WHERE a.call_id = picked.call_id AND r.run_id = a.run_id
+RETURNING a.call_id, a.run_id, a.seq, a.action_name, a.action_key, a.args, a.attempt, a.max_attempts, a.policy,
+          a.timeout_seconds, a.lease_token, a.redeliveries, a.traceparent, r.workflow_id, r.workflow_name
+"""
+
+NEXT_AVAILABLE = """
+SELECT EXTRACT(EPOCH FROM (min(available_at) - clock_timestamp()))::float8
+FROM waymark.actions WHERE status IN ('queued', 'retry_waiting') AND action_key = ANY($1::text[])
+"""
+
+HEARTBEAT = """
+UPDATE waymark.actions a SET lease_expires_at = clock_timestamp() + make_interval(secs => $3)
+FROM unnest($1::bigint[], $2::uuid[]) AS h(call_id, token)
+WHERE a.call_id = h.call_id AND a.lease_token = h.token AND a.status = 'running'
+RETURNING a.call_id
+"""
+
+# Outcomes of a batch of attempts, in one statement. `status` is the next state: succeeded, failed (final) or
+# retry_waiting (the worker matched the retry policy and computed the backoff). Final outcomes become events.
+RECORD_OUTCOMES = f"""
+WITH d AS (
+    SELECT * FROM unnest($1::bigint[], $2::int[], $3::uuid[], $4::text[], $5::json[], $6::json[], $7::float8[],
+                         $8::text[])
+           AS d(call_id, attempt, token, status, result, error, retry_delay, event)
+), done AS (
+    UPDATE waymark.actions a
+    SET status = d.status,
+        result = d.result,
+        error = d.error,
+        attempt = CASE WHEN d.status = 'retry_waiting' THEN a.attempt + 1 ELSE a.attempt END,
+        available_at = CASE WHEN d.status = 'retry_waiting'
+                            THEN clock_timestamp() + make_interval(secs => d.retry_delay) ELSE a.available_at END,
+        finished_at = CASE WHEN d.status = 'retry_waiting' THEN NULL ELSE clock_timestamp() END,
+        lease_token = NULL, lease_expires_at = NULL
+    FROM d
+    WHERE a.call_id = d.call_id AND a.attempt = d.attempt AND a.lease_token = d.token AND a.status = 'running'
+    RETURNING a.call_id, a.run_id, a.status, a.action_key
+), events AS (
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT done.run_id, 'action', d.event::json FROM done JOIN d USING (call_id)
+    WHERE done.status <> 'retry_waiting'
+    RETURNING run_id
+), late AS (
+    INSERT INTO waymark.late_outcomes (call_id, attempt, worker_id, outcome)
+    SELECT d.call_id, d.attempt, $9, json_build_object('status', d.status, 'result', d.result, 'error', d.error)
+    FROM d WHERE d.call_id NOT IN (SELECT call_id FROM done)
+    RETURNING call_id
+), woken AS (
+    SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM events
+), retried AS (
+    SELECT string_agg(DISTINCT action_key, ',') AS text FROM done WHERE status = 'retry_waiting'
+)
+SELECT (SELECT count(*) FROM done) AS recorded,
+       (SELECT count(*) FROM late) AS late,
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL),
+       (SELECT pg_notify('{channels.TIMERS}', '') FROM retried WHERE retried.text IS NOT NULL)
+"""
+
+# ActionLost as a tagged exception (docs/values.md), built in SQL so that expiry is one statement.
+_LOST_MESSAGE = """format(
+    CASE WHEN a.at_most_once
+         THEN 'action %s (call %s, attempt %s) was lost: its worker stopped heartbeating and the action is '
+              'at_most_once, so it is not delivered again'
+         ELSE 'action %s (call %s, attempt %s) was lost: its worker stopped heartbeating after %s redeliveries '
+              '(the maximum)' END,
+    a.action_name, a.call_id, a.attempt, a.redeliveries)"""
+_ACTION_LOST = f"""json_build_object('$exception', json_build_object(
+    'class', 'waymark.ActionLost',
+    'mro', json_build_array('waymark.ActionLost', 'waymark.WaymarkError', 'builtins.Exception',
+                            'builtins.BaseException'),
+    'args', json_build_array({_LOST_MESSAGE}), 'message', {_LOST_MESSAGE}, 'cause', NULL))"""
+
+EXPIRE_LEASES = f"""
+WITH expired AS (
+    SELECT call_id FROM waymark.actions
+    WHERE status = 'running' AND lease_expires_at < clock_timestamp()
+    ORDER BY lease_expires_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), again AS (
+    UPDATE waymark.actions a
+    SET status = 'queued', redeliveries = a.redeliveries + 1, lease_token = NULL, lease_expires_at = NULL,
+        worker_id = NULL, available_at = clock_timestamp()
+    FROM expired e
+    WHERE a.call_id = e.call_id AND NOT a.at_most_once AND a.redeliveries < a.max_redeliveries
+    RETURNING a.action_key
+), lost AS (
+    UPDATE waymark.actions a
+    SET status = 'failed', lease_token = NULL, lease_expires_at = NULL, finished_at = clock_timestamp(),
+        error = {_ACTION_LOST}
+    FROM expired e
+    WHERE a.call_id = e.call_id AND (a.at_most_once OR a.redeliveries >= a.max_redeliveries)
+    RETURNING a.run_id, a.seq, a.error
+), events AS (
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT run_id, 'action', json_build_object('kind', 'action', 'seq', seq, 'ok', false, 'error', error)
+    FROM lost
+    RETURNING run_id
+), keys AS (
+    SELECT string_agg(DISTINCT action_key, ',') AS text FROM again
+), woken AS (
+    SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM events
+)
+SELECT (SELECT count(*) FROM again) AS redelivered, (SELECT count(*) FROM lost) AS lost,
+       (SELECT pg_notify('{channels.ACTIONS}', {channels.sql_fit("keys.text")}) FROM keys WHERE keys.text IS NOT NULL),
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
+"""
+
+
+@dataclass(frozen=True)
+class ClaimedCall:
+    call_id: int
+    run_id: uuid.UUID
+    seq: int
+    action_name: str
+    action_key: str
+    args: str  # tagged JSON text of the kwargs
+    attempt: int
+    max_attempts: int
+    policy: str | None
+    timeout_seconds: float | None
+    lease_token: uuid.UUID
+    redeliveries: int
+    traceparent: str | None
+    workflow_id: str
+    workflow_name: str
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.run_id}:{self.seq}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    call_id: int
+    attempt: int
+    lease_token: uuid.UUID
+    status: str  # succeeded | failed | retry_waiting
+    result: str | None  # JSON text (succeeded)
+    error: str | None  # JSON text (failed, retry_waiting)
+    retry_delay: float  # seconds (retry_waiting)
+    event: str | None  # the VM event document for a final outcome
+
+
+async def claim(conn: Executor, keys: list[str], limit: int, lease_seconds: float, worker_id: str) -> list[ClaimedCall]:
+    rows = await conn.fetch(CLAIM, keys, limit, lease_seconds, worker_id)
+    return [ClaimedCall(**dict(r)) for r in rows]
+
+
+async def seconds_until_next(conn: Executor, keys: list[str]) -> float | None:
+    """Seconds until the next queued call of these keys becomes available (<= 0: now), None when there is none."""
+    value: float | None = await conn.fetchval(NEXT_AVAILABLE, keys)
+    return value
+
+
+async def heartbeat(conn: Executor, leases: list[tuple[int, uuid.UUID]], lease_seconds: float) -> set[int]:
+    """Extend the leases; returns the call ids still held (a missing one was lost to expiry)."""
+    if not leases:
+        return set()
+    rows = await conn.fetch(HEARTBEAT, [c for c, _ in leases], [t for _, t in leases], lease_seconds)
+    return {r["call_id"] for r in rows}
+
+
+async def record_outcomes(conn: Executor, outcomes: list[Outcome], worker_id: str) -> tuple[int, int]:
+    """Record a batch of attempt outcomes. Returns (recorded, late)."""
+    row = await conn.fetchrow(
+        RECORD_OUTCOMES,
+        [o.call_id for o in outcomes], [o.attempt for o in outcomes], [o.lease_token for o in outcomes],
+        [o.status for o in outcomes], [o.result for o in outcomes], [o.error for o in outcomes],
+        [o.retry_delay for o in outcomes], [o.event for o in outcomes], worker_id)
+    assert row is not None
+    return row["recorded"], row["late"]
+
+
+async def expire_leases(conn: Executor, limit: int = 500) -> tuple[int, int]:
+    """Redeliver (or fail with ActionLost) calls whose lease expired. Returns (redelivered, lost)."""
+    row = await conn.fetchrow(EXPIRE_LEASES, limit)
+    assert row is not None
+    return row["redelivered"], row["lost"]

@@ -1,0 +1,46 @@
+"""Timers: fire due rows idempotently (a second timer replica is safe) and tell the timer when to wake next."""
+
+from __future__ import annotations
+
+from waymark_store import channels
+from waymark_store.db import Executor
+
+FIRE_DUE = f"""
+WITH due AS (
+    SELECT timer_id FROM waymark.timers
+    WHERE fired_at IS NULL AND due_at <= clock_timestamp()
+    ORDER BY due_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), fired AS (
+    UPDATE waymark.timers t SET fired_at = clock_timestamp()
+    FROM due WHERE t.timer_id = due.timer_id
+    RETURNING t.run_id, t.seq, t.kind
+), events AS (
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT run_id, 'timer', json_build_object('kind', 'timer', 'seq', seq, 'timer', kind) FROM fired
+    RETURNING run_id
+), woken AS (
+    SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM events
+)
+SELECT (SELECT count(*) FROM fired) AS fired,
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
+"""
+
+# Seconds until the timer has something to do: the earliest unfired timer or the earliest lease expiry.
+SECONDS_UNTIL_DUE = """
+SELECT EXTRACT(EPOCH FROM (LEAST(
+    (SELECT min(due_at) FROM waymark.timers WHERE fired_at IS NULL),
+    (SELECT min(lease_expires_at) FROM waymark.actions WHERE status = 'running')
+) - clock_timestamp()))::float8
+"""
+
+
+async def fire_due(conn: Executor, limit: int = 1000) -> int:
+    fired: int = await conn.fetchval(FIRE_DUE, limit)
+    return fired
+
+
+async def seconds_until_due(conn: Executor) -> float | None:
+    value: float | None = await conn.fetchval(SECONDS_UNTIL_DUE)
+    return value
