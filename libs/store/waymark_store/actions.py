@@ -206,3 +206,27 @@ async def expire_leases(conn: Executor, limit: int = 500) -> tuple[int, int]:
     row = await conn.fetchrow(EXPIRE_LEASES, limit)
     assert row is not None
     return row["redelivered"], row["lost"]
+
+
+RELEASE = f"""
+WITH released AS (
+    UPDATE waymark.actions a
+    SET status = 'queued', lease_token = NULL, lease_expires_at = NULL, worker_id = NULL,
+        available_at = clock_timestamp()
+    FROM unnest($1::bigint[], $2::uuid[]) AS h(call_id, token)
+    WHERE a.call_id = h.call_id AND a.lease_token = h.token AND a.status = 'running'
+    RETURNING a.action_key
+), keys AS (
+    SELECT string_agg(DISTINCT action_key, ',') AS text FROM released
+)
+SELECT (SELECT count(*) FROM released),
+       (SELECT pg_notify('{channels.ACTIONS}', {channels.sql_fit("keys.text")}) FROM keys WHERE keys.text IS NOT NULL)
+"""
+
+
+async def release(conn: Executor, leases: list[tuple[int, uuid.UUID]]) -> int:
+    """Hand calls back (a worker shutting down): queued again at once, no attempt spent."""
+    if not leases:
+        return 0
+    released: int = await conn.fetchval(RELEASE, [c for c, _ in leases], [t for _, t in leases])
+    return released

@@ -57,6 +57,7 @@ WITH new_actions AS (
     FROM unnest($16::uuid[], $17::text[], $18::bytea[], $19::json[], $20::json[])
          AS u(run_id, status, snapshot, result, error)
     WHERE r.run_id = u.run_id
+      AND r.status NOT IN ('completed', 'failed', 'cancelled', 'timed_out')  -- a terminal state is final
     RETURNING r.run_id, r.status
 ), consumed AS (
     UPDATE waymark.events SET consumed_at = clock_timestamp() WHERE event_id = ANY($21::bigint[])

@@ -10,7 +10,12 @@ import asyncio
 import logging
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import asyncpg
+
+if TYPE_CHECKING:
+    from waymark_store.listener import Listener
 
 log = logging.getLogger("waymark.store")
 
@@ -57,3 +62,35 @@ def redact(url: str) -> str:
     creds, host = rest.rsplit("@", 1)
     user = creds.split(":", 1)[0]
     return f"{scheme}://{user}@{host}"
+
+
+class Database:
+    """What every service opens at start-up: the database reached, migrations applied, a pool and a listener."""
+
+    def __init__(self, url: str, pool: asyncpg.Pool, listener: Listener) -> None:
+        self.url, self.pool, self.listener = url, pool, listener
+
+    @classmethod
+    async def open(cls, url: str, *, pool_size: int = 4, wait: float = 60.0) -> Database:
+        from waymark_store.listener import Listener
+        from waymark_store.migrate import apply_migrations
+
+        await wait_for_database(url, timeout=wait)
+        pool = await create_pool(url, min_size=1, max_size=pool_size)
+        try:
+            await apply_migrations(pool)
+            listener = await Listener(url).start()
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(url, pool, listener)
+
+    async def close(self) -> None:
+        await self.listener.close()
+        await self.pool.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

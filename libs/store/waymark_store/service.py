@@ -22,11 +22,21 @@ class ServiceSpec:
     order: int = 50  # start order in `waymark dev` (lower first; the compiler must listen before workers register)
 
 
-def discover_services() -> dict[str, ServiceSpec]:
-    found: dict[str, ServiceSpec] = {}
-    for point in entry_points(group="waymark.services"):
+def service_names() -> list[str]:
+    """Installed services, without importing them (so `waymark check` never pays for, or breaks on, a service)."""
+    return sorted({point.name for point in entry_points(group="waymark.services")})
+
+
+def load_service(name: str) -> ServiceSpec:
+    for point in entry_points(group="waymark.services", name=name):
         spec = point.load()
         if not isinstance(spec, ServiceSpec):
             raise TypeError(f"entry point waymark.services:{point.name} must name a ServiceSpec, got {spec!r}")
-        found[spec.name] = spec
+        return spec
+    raise LookupError(f"no waymark service named {name!r} is installed (installed: {', '.join(service_names())})")
+
+
+def discover_services() -> dict[str, ServiceSpec]:
+    """Every installed service, loaded, in start order."""
+    found = {name: load_service(name) for name in service_names()}
     return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))

@@ -1,0 +1,209 @@
+"""The client: start runs (idempotent on workflow_id), wait for results, read status, signal, cancel.
+
+One connection set per event loop: a small pool for statements and one LISTEN connection shared by every waiting
+handle. Waiting follows ARCHITECTURE.md: subscribe, read the status, then wait for a NOTIFY with periodic re-checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from waymark_ir import values
+from waymark_store import channels, runs
+from waymark_store.db import Database
+from waymark_store.settings import Settings
+
+from waymark._errors import ValueNotSupported, WorkflowCancelled, WorkflowFailed, WorkflowNotRegistered
+
+if TYPE_CHECKING:
+    from waymark._workflow import Workflow
+
+RECHECK_SECONDS = 1.0
+
+
+class _Connection:
+    """The database handles of one event loop, plus the fan-out of `waymark_done` notifications to waiters."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.waiters: dict[uuid.UUID, set[asyncio.Event]] = {}
+        self.subscribed = False
+
+    async def subscribe_done(self) -> None:
+        if not self.subscribed:
+            await self.db.listener.subscribe(channels.DONE, self._on_done)
+            self.subscribed = True
+
+    def _on_done(self, payload: str) -> None:
+        if payload == "":  # catch-up hint: everybody re-checks
+            targets = [event for events in self.waiters.values() for event in events]
+        else:
+            targets = [event for rid in channels.split_payload(payload)
+                       for event in self.waiters.get(_uuid(rid), ())]
+        for event in targets:
+            event.set()
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+_connections: dict[asyncio.AbstractEventLoop, _Connection] = {}
+_opening: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+async def _connection() -> _Connection:
+    loop = asyncio.get_running_loop()
+    conn = _connections.get(loop)
+    if conn is not None:
+        return conn
+    lock = _opening.setdefault(loop, asyncio.Lock())
+    async with lock:
+        conn = _connections.get(loop)
+        if conn is None:
+            settings = Settings.from_env()
+            db = await Database.open(settings.require_database_url(), pool_size=4, wait=10.0)
+            conn = _connections[loop] = _Connection(db, settings)
+            for stale in [other for other in _connections if other.is_closed()]:
+                _connections.pop(stale, None)
+                _opening.pop(stale, None)
+    return conn
+
+
+async def close() -> None:
+    """Close this event loop's client connections (optional: they close with the loop's process)."""
+    conn = _connections.pop(asyncio.get_running_loop(), None)
+    if conn is not None:
+        await conn.db.close()
+
+
+def encode_input(cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, Any], limit: int) -> str:
+    """The run() arguments by parameter name, validated against run()'s signature and encoded (docs/values.md)."""
+    signature = inspect.signature(cls.__waymark_run__)
+    try:
+        bound = signature.bind(None, *args, **kwargs)  # None stands for self
+    except TypeError as exc:
+        raise TypeError(f"{cls.__waymark_name__}.run{_without_self(signature)}: {exc}") from None
+    arguments = dict(bound.arguments)
+    arguments.pop(next(iter(signature.parameters)), None)
+    try:
+        text = values.dumps(arguments)
+    except TypeError as exc:
+        raise ValueNotSupported(f"{cls.__waymark_name__}.run() input cannot be stored: {exc}") from None
+    if len(text) > limit:
+        raise ValueNotSupported(f"{cls.__waymark_name__}.run() input is {len(text)} bytes encoded; the limit is "
+                                f"{limit} (WAYMARK_MAX_PAYLOAD_BYTES): pass a reference to large data instead")
+    return text
+
+
+def _without_self(signature: inspect.Signature) -> str:
+    params = list(signature.parameters.values())[1:]
+    return str(signature.replace(parameters=params))
+
+
+async def start_workflow(cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, Any], *,
+                         workflow_id: str | None = None) -> WorkflowHandle:
+    conn = await _connection()
+    name = cls.__waymark_name__
+    input_json = encode_input(cls, args, kwargs, conn.settings.max_payload_bytes)
+    try:
+        started = await runs.start_run(conn.db.pool, workflow_name=name, input_json=input_json,
+                                       workflow_id=workflow_id)
+    except runs.UnknownWorkflow:
+        raise WorkflowNotRegistered(
+            f"workflow {name!r} is not registered in this database: start a worker that imports its module "
+            f"(`waymark-start-workers {cls.__module__}`) before starting runs", workflow=name) from None
+    return WorkflowHandle(started.run_id, workflow_id or str(started.run_id), name, created=started.created)
+
+
+class WorkflowHandle:
+    """A started run. `await handle.result()` waits for it; the handle itself holds no resources."""
+
+    def __init__(self, run_id: uuid.UUID, workflow_id: str, workflow_name: str, *, created: bool = True) -> None:
+        self.run_id = run_id
+        self.workflow_id = workflow_id
+        self.workflow_name = workflow_name
+        self.created = created
+
+    def __repr__(self) -> str:
+        return f"<WorkflowHandle {self.workflow_name} workflow_id={self.workflow_id!r} run_id={self.run_id}>"
+
+    async def status(self) -> str:
+        """queued | running | waiting | completed | failed | cancelled | timed_out"""
+        conn = await _connection()
+        outcome = await runs.get_outcome(conn.db.pool, self.run_id)
+        if outcome is None:
+            raise LookupError(f"run {self.run_id} does not exist (was the database reset?)")
+        return outcome.status
+
+    async def result(self, timeout: float | None = None) -> Any:
+        """Wait for the run to end; return its result or raise its exception (`WorkflowCancelled` if cancelled).
+        Raises TimeoutError after `timeout` seconds (the run goes on)."""
+        conn = await _connection()
+        await conn.subscribe_done()
+        event = asyncio.Event()
+        conn.waiters.setdefault(self.run_id, set()).add(event)
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        try:
+            while True:
+                event.clear()
+                outcome = await runs.get_outcome(conn.db.pool, self.run_id)
+                if outcome is None:
+                    raise LookupError(f"run {self.run_id} does not exist (was the database reset?)")
+                if outcome.finished:
+                    return _unwrap(outcome)
+                wait = RECHECK_SECONDS
+                if deadline is not None:
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        raise TimeoutError(f"run {self.run_id} ({self.workflow_name}, workflow_id "
+                                           f"{self.workflow_id!r}) did not finish within {timeout}s; it is "
+                                           f"{outcome.status} and goes on")
+                    wait = min(wait, remaining)
+                try:
+                    await asyncio.wait_for(event.wait(), wait)
+                except TimeoutError:
+                    pass
+        finally:
+            waiting = conn.waiters.get(self.run_id)
+            if waiting is not None:
+                waiting.discard(event)
+                if not waiting:
+                    conn.waiters.pop(self.run_id, None)
+
+    async def signal(self, name: str, value: Any = None) -> None:
+        """Deliver a signal to the run (`await waymark.wait_for_signal(name)` receives `value`)."""
+        conn = await _connection()
+        payload = orjson.dumps({"kind": "signal", "name": name}).decode()[:-1] + f',"value":{values.dumps(value)}}}'
+        status, added = await runs.add_event(conn.db.pool, self.run_id, "signal", payload)
+        if not added:
+            raise RuntimeError(f"cannot signal run {self.run_id}: it is {status or 'unknown'}")
+
+    async def cancel(self) -> None:
+        """Ask the run to stop: `asyncio.CancelledError` is raised at its current await (finally blocks run)."""
+        conn = await _connection()
+        status, added = await runs.add_event(conn.db.pool, self.run_id, "cancel", '{"kind":"cancel"}')
+        if status is None:
+            raise LookupError(f"run {self.run_id} does not exist")
+
+
+def _unwrap(outcome: runs.RunOutcome) -> Any:
+    if outcome.status == "completed":
+        return values.loads(outcome.result) if outcome.result is not None else None
+    if outcome.status == "cancelled":
+        raise WorkflowCancelled(f"run {outcome.run_id} ({outcome.workflow_name}) was cancelled",
+                                run_id=str(outcome.run_id), workflow_id=outcome.workflow_id)
+    error = values.loads(outcome.error) if outcome.error is not None else None
+    if isinstance(error, BaseException):
+        raise error
+    raise WorkflowFailed(f"run {outcome.run_id} ({outcome.workflow_name}) ended {outcome.status}: {error!r}",
+                         run_id=str(outcome.run_id), workflow_id=outcome.workflow_id, status=outcome.status)

@@ -1,0 +1,173 @@
+"""The worker loop: claim calls in adaptive batches (SKIP LOCKED; woken by NOTIFY, with a polling fallback), run
+them under a concurrency limit while a separate thread heartbeats their leases, and write outcomes in batches.
+
+Batching is "natural": a claim asks for as many calls as there are free slots, and the outcome writer writes, in one
+statement, every outcome that finished while the previous write was in flight. At light load each step goes out at
+once; under load, commits are shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import asyncpg
+from waymark_store import actions, channels
+from waymark_store.actions import ClaimedCall, Outcome
+from waymark_store.db import Database
+from waymark_store.listener import Wakeup
+from waymark_store.settings import Settings
+
+from waymark._action import ActionDefinition
+from waymark._worker.execute import run_attempt
+from waymark._worker.heartbeat import HeartbeatThread
+
+log = logging.getLogger("waymark.worker")
+
+MAX_CLAIM = 128  # calls per claim statement
+
+
+class Worker:
+    def __init__(self, settings: Settings, db: Database, definitions: dict[str, ActionDefinition]) -> None:
+        self.settings = settings
+        self.db = db
+        self.by_key = {d.key: d for d in definitions.values()}
+        self.keys = sorted(self.by_key)
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.running: dict[int, tuple[asyncio.Task[None], ClaimedCall]] = {}
+        self.completed = 0
+        self._slot_freed = asyncio.Event()
+        self._outcomes: list[Outcome] = []
+        self._outcome_ready = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._heartbeat: HeartbeatThread | None = None
+
+    async def run(self) -> None:
+        """Run until `stop()`; then finish what is held (up to a grace period) and hand back the rest."""
+        if not self.keys:
+            log.warning("this worker has no actions to run; it only registered workflows")
+            await self._stopping.wait()
+            return
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=self.settings.worker_concurrency,
+                                                     thread_name_prefix="waymark-action"))
+        self._heartbeat = HeartbeatThread(self.db.url, self.settings.lease_seconds, self._leases_lost, loop)
+        self._heartbeat.start()
+        writer = asyncio.create_task(self._write_outcomes(), name="waymark-outcomes")
+        try:
+            await self._claim_loop()
+            await self._drain()
+        finally:
+            self._heartbeat.stop()
+            self._outcome_ready.set()
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+            await self._flush()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._slot_freed.set()
+
+    async def _claim_loop(self) -> None:
+        wakeup = await self.db.listener.subscribe(channels.ACTIONS)
+        while not self._stopping.is_set():
+            free = self.settings.worker_concurrency - len(self.running)
+            wait: float = self.settings.poll_seconds
+            if free > 0:
+                want = min(free, MAX_CLAIM)
+                try:
+                    calls = await actions.claim(self.db.pool, self.keys, want, self.settings.lease_seconds,
+                                                self.worker_id)
+                    for call in calls:
+                        self._start(call)
+                    if len(calls) == want:
+                        continue  # there may be more right now
+                    until = await actions.seconds_until_next(self.db.pool, self.keys)
+                    if until is not None:
+                        wait = max(0.0, min(wait, until + 0.001))
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("claim failed (%s: %s); retrying", type(exc).__name__, exc)
+                    wait = 0.5
+            else:
+                self._slot_freed.clear()
+                await self._slot_freed.wait()
+                continue
+            await self._wait_for_work(wakeup, wait)
+
+    async def _wait_for_work(self, wakeup: Wakeup, timeout: float) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self._stopping.is_set():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return
+            payloads = await wakeup.wait(remaining)
+            if not payloads:
+                return  # timed out: poll
+            if any(p == "" or not channels.split_payload(p).isdisjoint(self.by_key) for p in payloads):
+                return  # work for us (or a catch-up hint)
+
+    def _start(self, call: ClaimedCall) -> None:
+        definition = self.by_key[call.action_key]
+        assert self._heartbeat is not None
+        self._heartbeat.hold(call.call_id, call.lease_token)
+        task = asyncio.create_task(self._execute(call, definition), name=f"action-{call.action_name}-{call.call_id}")
+        self.running[call.call_id] = (task, call)
+
+    async def _execute(self, call: ClaimedCall, definition: ActionDefinition) -> None:
+        try:
+            outcome = await run_attempt(call, definition, self.settings.max_payload_bytes)
+            self._outcomes.append(outcome)
+            self._outcome_ready.set()
+        finally:
+            self.running.pop(call.call_id, None)
+            if self._heartbeat is not None:
+                self._heartbeat.drop(call.call_id)
+            self._slot_freed.set()
+
+    def _leases_lost(self, call_ids: set[int]) -> None:
+        """The timer took these calls back (we missed heartbeats): our outcome would be late, so stop working."""
+        for call_id in call_ids:
+            held = self.running.get(call_id)
+            if held is not None:
+                log.warning("lease of call %d (%s) was lost; cancelling the attempt", call_id, held[1].action_name)
+                held[0].cancel()
+
+    async def _write_outcomes(self) -> None:
+        while True:
+            await self._outcome_ready.wait()
+            self._outcome_ready.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes, []
+            try:
+                await actions.record_outcomes(self.db.pool, batch, self.worker_id)
+                self.completed += len(batch)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                # Keep them: the lease (heartbeated until written) protects the calls meanwhile.
+                log.warning("writing %d outcomes failed (%s); retrying", len(batch), exc)
+                self._outcomes[:0] = batch
+                await asyncio.sleep(0.5)
+
+    async def _drain(self, grace: float = 30.0) -> None:
+        """Shutdown: let running attempts finish for `grace` seconds, then cancel and hand back the rest."""
+        if not self.running:
+            return
+        log.info("stopping: waiting up to %.0fs for %d running actions", grace, len(self.running))
+        tasks = [task for task, _ in self.running.values()]
+        _, pending = await asyncio.wait(tasks, timeout=grace)
+        if pending:
+            leases = [(call.call_id, call.lease_token) for task, call in list(self.running.values())
+                      if task in pending]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            released = await actions.release(self.db.pool, leases)
+            log.info("handed back %d calls", released)

@@ -1,0 +1,138 @@
+"""The scheduler service: claim runnable runs, advance each through the VM, commit — one transaction per batch.
+
+A run is runnable exactly when it has unconsumed events (ARCHITECTURE.md). The loop wakes on NOTIFY waymark_runs
+(with a polling fallback), drains everything runnable, and sleeps again. Several loops (and several scheduler
+processes) run side by side safely: runs are claimed with FOR UPDATE SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+import orjson
+from waymark_store import advance, channels, versions
+from waymark_store.db import Database
+from waymark_store.listener import Wakeup
+from waymark_store.runs import TERMINAL
+from waymark_store.service import ServiceSpec
+from waymark_store.settings import Settings
+
+from waymark_scheduler.vm import Effects, Program, VmError, load_program
+
+log = logging.getLogger("waymark.scheduler")
+
+_START = '{"kind":"start"}'
+
+
+def internal_error(message: str) -> str:
+    """A run-ending error the VM itself could not express (unloadable program, unreadable snapshot)."""
+    return orjson.dumps({"$exception": {
+        "class": "waymark.WaymarkError",
+        "mro": ["waymark.WaymarkError", "builtins.Exception", "builtins.BaseException"],
+        "args": [message], "message": message, "cause": None}}).decode()
+
+
+def events_document(run: advance.RunnableRun) -> bytes:
+    """The VM's events array, built from the stored payload texts without parsing them."""
+    parts = [f'{{"kind":"start","input":{run.input}}}' if p == _START else p for p in run.payloads]
+    return ("[" + ",".join(parts) + "]").encode()
+
+
+def outcome_from_effects(run: advance.RunnableRun, snapshot: bytes, effects: Effects) -> advance.AdvanceOutcome:
+    status = effects["status"]
+    finished = status in TERMINAL
+    return advance.AdvanceOutcome(
+        run_id=run.run_id,
+        status=status,
+        snapshot=None if finished else snapshot,
+        event_ids=run.event_ids,
+        result=effects.get("result"),
+        error=effects.get("error"),
+        actions=[
+            advance.NewAction(seq=a["seq"], action_name=a["action"], action_key=a["key"], args=a["args"],
+                              max_attempts=a["max_attempts"], policy=a.get("policy"),
+                              timeout_seconds=a.get("timeout_seconds"), at_most_once=a.get("at_most_once", False))
+            for a in effects.get("actions", [])
+        ],
+        timers=[advance.NewTimer(seq=t["seq"], kind=t["kind"], seconds=t["seconds"]) for t in effects.get("timers", [])],
+        traceparent=run.traceparent,
+    )
+
+
+class Scheduler:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self._programs: dict[str, Program] = {}  # versions are immutable, so programs are safe to keep
+        self.advanced = 0
+
+    async def run(self) -> None:
+        loops = []
+        for index in range(self.settings.scheduler_concurrency):
+            wakeup = await self.db.listener.subscribe(channels.RUNS)  # before the first claim: nothing is missed
+            loops.append(asyncio.create_task(self._loop(wakeup), name=f"scheduler-loop-{index}"))
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            for task in loops:
+                task.cancel()
+
+    async def _loop(self, wakeup: Wakeup) -> None:
+        while True:
+            try:
+                while await self.advance_batch() > 0:
+                    pass
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("advance failed (%s: %s); the runs stay runnable and are retried", type(exc).__name__, exc)
+                await asyncio.sleep(0.5)
+            await wakeup.wait(self.settings.poll_seconds)
+
+    async def advance_batch(self) -> int:
+        """Claim and advance one batch in one transaction. Returns how many runs were advanced."""
+        async with self.db.pool.acquire() as conn, conn.transaction():
+            runs = await advance.claim_runnable(conn, self.settings.scheduler_batch)
+            if not runs:
+                return 0
+            outcomes = [await self._advance_one(conn, run) for run in runs]
+            await advance.write_advances(conn, outcomes, self.settings.max_redeliveries)
+        self.advanced += len(runs)
+        return len(runs)
+
+    async def _advance_one(self, conn: asyncpg.Connection, run: advance.RunnableRun) -> advance.AdvanceOutcome:
+        if run.status in TERMINAL:  # late events (a gather sibling, a late signal): consumed, never run
+            return advance.AdvanceOutcome(run.run_id, run.status, None, run.event_ids)
+        try:
+            program = await self._program(conn, run.version_id)
+            snapshot, effects_json = program.advance(run.snapshot, events_document(run))
+        except VmError as exc:
+            log.error("run %s (%s) cannot advance: %s", run.run_id, run.workflow_name, exc)
+            message = f"run {run.run_id} of {run.workflow_name} could not be advanced: {exc}"
+            return advance.AdvanceOutcome(run.run_id, "failed", None, run.event_ids, error=internal_error(message))
+        effects: Effects = orjson.loads(effects_json)
+        return outcome_from_effects(run, snapshot, effects)
+
+    async def _program(self, conn: asyncpg.Connection, version_id: str) -> Program:
+        program = self._programs.get(version_id)
+        if program is None:
+            data = await versions.load_program(conn, version_id)
+            if data is None:
+                raise VmError(f"version {version_id} is not stored")
+            program = load_program(data)
+            self._programs[version_id] = program
+        return program
+
+
+async def run_scheduler(settings: Settings, **_: Any) -> None:
+    db = await Database.open(settings.require_database_url(), pool_size=settings.scheduler_concurrency + 1)
+    try:
+        log.info("scheduler running (%d loops, batches of %d)", settings.scheduler_concurrency,
+                 settings.scheduler_batch)
+        await Scheduler(settings, db).run()
+    finally:
+        await db.close()
+
+
+SERVICE = ServiceSpec(name="scheduler", help="advance runnable runs through the Rust VM", run=run_scheduler, order=20)

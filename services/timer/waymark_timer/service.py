@@ -1,0 +1,73 @@
+"""The timer service: fire due timers and recover expired action leases, idempotently.
+
+It sleeps until the earliest due timer or lease expiry (asked of Postgres, whose clock is the only clock) or until
+NOTIFY waymark_timers says something earlier may exist. Every statement is `... FOR UPDATE SKIP LOCKED` and
+conditional on `fired_at IS NULL` / `status = 'running'`, so a second replica is safe; replicas only share work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+from waymark_store import actions, channels, timers
+from waymark_store.db import Database
+from waymark_store.service import ServiceSpec
+from waymark_store.settings import Settings
+
+log = logging.getLogger("waymark.timer")
+
+BATCH = 1000
+
+
+class Timer:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.fired = 0
+        self.redelivered = 0
+        self.lost = 0
+
+    async def run(self) -> None:
+        wakeup = await self.db.listener.subscribe(channels.TIMERS)
+        while True:
+            try:
+                delay = await self.tick()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("timer tick failed (%s: %s); retrying", type(exc).__name__, exc)
+                delay = 0.5
+            await wakeup.wait(delay)
+
+    async def tick(self) -> float:
+        """Do everything due now; return how long to sleep before the next thing is due."""
+        pool = self.db.pool
+        while True:
+            fired = await timers.fire_due(pool, BATCH)
+            redelivered, lost = await actions.expire_leases(pool, BATCH)
+            self.fired += fired
+            self.redelivered += redelivered
+            self.lost += lost
+            if redelivered or lost:
+                log.info("leases expired: %d calls redelivered, %d lost", redelivered, lost)
+            if fired < BATCH and redelivered + lost < BATCH:
+                break
+        until = await timers.seconds_until_due(pool)
+        if until is None:
+            return self.settings.poll_seconds
+        # Wake a hair after the due time (timestamps are compared with <=), and never spin.
+        return max(0.0, min(until + 0.001, self.settings.poll_seconds))
+
+
+async def run_timer(settings: Settings, **_: Any) -> None:
+    db = await Database.open(settings.require_database_url(), pool_size=2)
+    try:
+        log.info("timer running")
+        await Timer(settings, db).run()
+    finally:
+        await db.close()
+
+
+SERVICE = ServiceSpec(name="timer", help="fire durable sleeps and timeouts, recover expired leases", run=run_timer,
+                      order=30)
