@@ -1,0 +1,57 @@
+"""Classes named by class-tagged vectors in values_vectors.json (`waymark_values_fixtures.Point` ...).
+
+The tests put this folder on sys.path so that decoding can import them by qualified name, as a worker would.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+
+class Color(enum.Enum):
+    RED = "red"
+    GREEN = 2
+
+
+class Size(enum.IntEnum):
+    SMALL = 1
+    LARGE = 3
+
+
+@dataclass(frozen=True)
+class Point:
+    x: int
+    y: int
+
+
+@dataclass
+class Box:
+    label: str
+    items: list[Point] = field(default_factory=list)
+    count: int = field(default=0, init=False)
+
+
+class Item(BaseModel):
+    sku: str
+    quantity: int = 1
+
+
+class Order(BaseModel):
+    id: int
+    items: list[Item]
+    note: str | None = Field(default=None, alias="comment")
+
+
+class PaymentDeclined(Exception):
+    """An exception whose __init__ formats its arguments: the message is not simply the first argument."""
+
+    def __init__(self, order_id: int, reason: str = "declined") -> None:
+        super().__init__(f"order {order_id}: {reason}")
+        self.order_id = order_id
+
+
+class OutOfStock(LookupError):
+    pass
