@@ -1,0 +1,349 @@
+"""Build the `Bundle` the compiler needs from a module this process has imported.
+
+The compiler never imports user code, so the process that did (a worker, `waymark check`, `run_in_vm`) sends it
+everything it cannot see: the module's source, its workflow classes, and a manifest that says what every name (and
+dotted path through modules) used inside those classes referred to at import time: actions with their signatures and
+policies, child workflows, exception/model/dataclass/enum classes with their MROs and fields, modules, immutable
+constants (as tagged JSON), plain functions, and anything else as an opaque entry.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import dataclasses
+import datetime
+import decimal
+import enum
+import inspect
+import sys
+import textwrap
+import types
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from waymark_ir import pb, values
+
+from waymark._action import ActionDefinition
+from waymark._policy import RetryPolicy
+from waymark._registry import WORKFLOWS
+from waymark._workflow import Workflow
+
+__all__ = ["BundleError", "bundle_for_module", "bundles_for_modules", "bundles_for_workflows", "describe",
+           "workflows_in_module"]
+
+_PARAM_KINDS = {
+    inspect.Parameter.POSITIONAL_ONLY: pb.ParamKind.POSITIONAL_ONLY,
+    inspect.Parameter.POSITIONAL_OR_KEYWORD: pb.ParamKind.POSITIONAL_OR_KEYWORD,
+    inspect.Parameter.VAR_POSITIONAL: pb.ParamKind.VAR_POSITIONAL,
+    inspect.Parameter.KEYWORD_ONLY: pb.ParamKind.KEYWORD_ONLY,
+    inspect.Parameter.VAR_KEYWORD: pb.ParamKind.VAR_KEYWORD,
+}
+_BACKOFF_KINDS = {"none": pb.BackoffKind.UNSPECIFIED, "fixed": pb.BackoffKind.FIXED,
+                  "exponential": pb.BackoffKind.EXPONENTIAL}
+_VALUE_TYPES: tuple[type, ...] = (int, float, str, bool, bytes, list, dict, set, frozenset, tuple, type(None),
+                                  datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
+                                  datetime.timezone, decimal.Decimal, uuid.UUID)
+_IMMUTABLE_LEAVES: tuple[type, ...] = (type(None), bool, int, float, complex, str, bytes, decimal.Decimal,
+                                       datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
+                                       uuid.UUID, enum.Enum)
+_MUTABLE: tuple[type, ...] = (list, dict, set, bytearray)
+_FACTORIES: dict[Any, Any] = {list: [], dict: {}, set: set(), tuple: (), frozenset: frozenset()}
+
+
+class BundleError(Exception):
+    """The module cannot be described to the compiler (for example, its source is not available)."""
+
+
+# ---- public ----------------------------------------------------------------------------------------------------
+
+
+def workflows_in_module(module: types.ModuleType) -> list[type[Workflow]]:
+    """The `@workflow` classes defined in `module` (not those it imports), in definition order."""
+    found: dict[str, type[Workflow]] = {}
+    candidates = [*vars(module).values(), *WORKFLOWS.values()]
+    for cls in candidates:
+        if _is_workflow_class(cls) and cls.__module__ == module.__name__:
+            found.setdefault(cls.__qualname__, cls)
+    return sorted(found.values(), key=_definition_line)
+
+
+def bundles_for_modules(modules: Iterable[types.ModuleType]) -> list[pb.Bundle]:
+    """One bundle per module that defines workflows: the workflows found in `modules` (defined there or imported
+    there) are grouped by the module that defines them, since a class's source lives in its own module."""
+    classes: list[type[Workflow]] = []
+    for module in modules:
+        classes += workflows_in_module(module)
+        classes += [v for v in vars(module).values() if _is_workflow_class(v)]
+    return bundles_for_workflows(classes)
+
+
+def bundles_for_workflows(classes: Iterable[type[Workflow]]) -> list[pb.Bundle]:
+    by_module: dict[str, dict[str, type[Workflow]]] = {}
+    for cls in classes:
+        if not _is_workflow_class(cls):
+            raise BundleError(f"{cls!r} is not a @workflow class")
+        by_module.setdefault(cls.__module__, {}).setdefault(cls.__qualname__, cls)
+    bundles = []
+    for module_name, found in by_module.items():
+        module = sys.modules.get(module_name)
+        if module is None:
+            raise BundleError(f"module {module_name!r} of workflow {next(iter(found))} is not imported")
+        bundles.append(bundle_for_module(module, sorted(found.values(), key=_definition_line)))
+    return bundles
+
+
+def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]] | None = None) -> pb.Bundle:
+    workflows = list(classes) if classes is not None else workflows_in_module(module)
+    filename = getattr(module, "__file__", None) or f"<{module.__name__}>"
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError) as exc:
+        raise BundleError(f"cannot read the source of module {module.__name__!r} ({exc}); workflows must be "
+                          "defined in a .py file") from None
+    manifest: dict[str, pb.ManifestEntry] = {}
+    entries = []
+    for cls in workflows:
+        entries.append(pb.WorkflowEntry(name=cls.__waymark_name__, qualname=cls.__qualname__))
+        namespace = _namespace(module, cls)
+        for path in _paths_used(cls):
+            if path in manifest:
+                continue
+            found = _lookup(namespace, path)
+            if found is not _MISSING:
+                manifest[path] = describe(found, path)
+    return pb.Bundle(module=module.__name__, filename=filename, source=source, workflows=entries,
+                     manifest=[manifest[p] for p in sorted(manifest)])
+
+
+def describe(value: Any, path: str = "") -> pb.ManifestEntry:
+    """What a name refers to, as a manifest entry."""
+    definition = getattr(value, "__waymark_action__", None)
+    if isinstance(definition, ActionDefinition):
+        return pb.ManifestEntry(path=path, action=action_ref(definition))
+    if _is_workflow_class(value):
+        return pb.ManifestEntry(path=path, workflow=workflow_ref(value))
+    if isinstance(value, type):
+        return pb.ManifestEntry(path=path, class_ref=class_ref(value))
+    if isinstance(value, types.ModuleType):
+        return pb.ManifestEntry(path=path, module=pb.ModuleEntry(name=value.__name__))
+    if _is_immutable(value):
+        try:
+            return pb.ManifestEntry(path=path, constant=pb.Value(json=values.dumps(value)))
+        except TypeError:
+            pass
+    if callable(value):
+        return pb.ManifestEntry(path=path, function=pb.FunctionEntry(
+            qualname=_callable_name(value), is_async=inspect.iscoroutinefunction(value)))
+    kind = type(value)
+    mutable = isinstance(value, _MUTABLE) or (hasattr(value, "__dict__") and not isinstance(value, _IMMUTABLE_LEAVES))
+    return pb.ManifestEntry(path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(kind),
+                                                              mutable=mutable))
+
+
+# ---- references --------------------------------------------------------------------------------------------------
+
+
+def action_ref(definition: ActionDefinition) -> pb.ActionRef:
+    return pb.ActionRef(
+        name=definition.name, module=definition.module, qualname=definition.qualname,
+        params=_params(definition.signature), signature_hash=definition.signature_hash,
+        policy=pb.ActionPolicy(retry=retry_policy(definition.retry) if definition.retry is not None else None,
+                               timeout_seconds=definition.timeout),
+        at_most_once=definition.at_most_once)
+
+
+def retry_policy(policy: RetryPolicy) -> pb.RetryPolicy:
+    backoff = policy.backoff
+    return pb.RetryPolicy(
+        attempts=policy.attempts,
+        backoff=pb.Backoff(kind=_BACKOFF_KINDS.get(backoff.kind, pb.BackoffKind.UNSPECIFIED),
+                           initial_seconds=backoff.initial, factor=backoff.factor, max_seconds=backoff.max,
+                           jitter=backoff.jitter),
+        retry_on=[values.class_name_of(cls) for cls in policy.on])
+
+
+def workflow_ref(cls: type[Workflow]) -> pb.WorkflowRef:
+    signature = inspect.signature(cls.__waymark_run__)
+    return pb.WorkflowRef(name=cls.__waymark_name__, params=_params(signature, skip_self=True))
+
+
+def class_ref(cls: type) -> pb.ClassRef:
+    ref = pb.ClassRef(qualname=values.class_name_of(cls), mro=values.mro_names(cls))
+    if issubclass(cls, BaseException):
+        ref.kind = pb.ClassKind.EXCEPTION
+    elif _is_model_class(cls):
+        ref.kind = pb.ClassKind.MODEL
+        for name, info in cls.model_fields.items():  # type: ignore[attr-defined]
+            ref.fields.append(pb.FieldRef(name=name, default=_model_default(info)))
+    elif dataclasses.is_dataclass(cls):
+        ref.kind = pb.ClassKind.DATACLASS
+        for f in dataclasses.fields(cls):
+            if f.init:
+                ref.fields.append(pb.FieldRef(name=f.name, default=_dataclass_default(f)))
+    elif issubclass(cls, enum.Enum):
+        ref.kind = pb.ClassKind.ENUM
+        for name, member in cls.__members__.items():
+            encoded = _encode(member.value)
+            ref.members.append(pb.EnumMemberRef(name=name, value=encoded or pb.Value(json="null")))
+    elif cls in _VALUE_TYPES:
+        ref.kind = pb.ClassKind.BUILTIN_TYPE
+    return ref
+
+
+def _params(signature: inspect.Signature, skip_self: bool = False) -> list[pb.Param]:
+    out = []
+    parameters = list(signature.parameters.values())
+    if skip_self and parameters:
+        parameters = parameters[1:]
+    for index, param in enumerate(parameters):
+        default = None if param.default is inspect.Parameter.empty else _encode(param.default)
+        out.append(pb.Param(name=param.name, slot=index + (1 if skip_self else 0), kind=_PARAM_KINDS[param.kind],
+                            default=default))
+    return out
+
+
+def _model_default(info: Any) -> pb.Value | None:
+    if info.is_required():
+        return None
+    factory = getattr(info, "default_factory", None)
+    if factory is not None:
+        return _encode(_FACTORIES[factory]) if factory in _FACTORIES else None
+    return _encode(info.default)
+
+
+def _dataclass_default(f: dataclasses.Field[Any]) -> pb.Value | None:
+    if f.default is not dataclasses.MISSING:
+        return _encode(f.default)
+    if f.default_factory is not dataclasses.MISSING and f.default_factory in _FACTORIES:
+        return _encode(_FACTORIES[f.default_factory])
+    return None
+
+
+def _encode(value: Any) -> pb.Value | None:
+    try:
+        return pb.Value(json=values.dumps(value))
+    except TypeError:
+        return None
+
+
+# ---- what the classes use ----------------------------------------------------------------------------------------
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _paths_used(cls: type) -> list[str]:
+    """Every name and dotted attribute path read inside the class body, e.g. `charge`, `datetime`, `datetime.now`,
+    `waymark.RetryPolicy`."""
+    try:
+        text = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError) as exc:
+        raise BundleError(f"cannot read the source of workflow {cls.__qualname__} ({exc})") from None
+    tree = ast.parse(text)
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.ClassDef):
+        raise BundleError(f"cannot find the class statement of workflow {cls.__qualname__}")
+    found: dict[str, None] = {}
+    for statement in node.body:
+        for sub in ast.walk(statement):
+            parts = _dotted(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
+            if parts is None:
+                continue
+            for count in range(1, len(parts) + 1):
+                found.setdefault(".".join(parts[:count]), None)
+    return list(found)
+
+
+def _dotted(node: ast.expr) -> tuple[str, ...] | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return tuple(reversed(parts))
+
+
+def _namespace(module: types.ModuleType, cls: type) -> dict[str, Any]:
+    """Module globals, overridden by the variables the class's methods close over (a workflow defined inside a
+    function, as tests do)."""
+    namespace = dict(vars(module))
+    for member in vars(cls).values():
+        fn = getattr(member, "__func__", member)
+        fn = getattr(fn, "__wrapped__", fn)
+        if inspect.isfunction(fn) and fn.__closure__:
+            with contextlib.suppress(ValueError):  # an empty cell
+                namespace.update(inspect.getclosurevars(fn).nonlocals)
+    run = vars(cls).get("__waymark_run__")
+    if inspect.isfunction(run) and run.__closure__:
+        with contextlib.suppress(ValueError):
+            namespace.update(inspect.getclosurevars(run).nonlocals)
+    return namespace
+
+
+def _lookup(namespace: dict[str, Any], path: str) -> Any:
+    """Resolve `a.b.c`: the head in the namespace, then attributes only through modules (getattr on other objects
+    could run user code, e.g. a property)."""
+    head, *rest = path.split(".")
+    if head not in namespace:
+        return _MISSING
+    value = namespace[head]
+    for attr in rest:
+        if not isinstance(value, types.ModuleType):
+            return _MISSING
+        value = getattr(value, attr, _MISSING)
+        if value is _MISSING:
+            return _MISSING
+    return value
+
+
+# ---- small predicates --------------------------------------------------------------------------------------------
+
+
+def _is_workflow_class(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, Workflow) and "__waymark_run__" in vars(value)
+
+
+def _is_model_class(cls: type) -> bool:
+    return isinstance(getattr(cls, "model_fields", None), dict) and hasattr(cls, "model_validate")
+
+
+def _is_immutable(value: Any) -> bool:
+    if isinstance(value, (tuple, frozenset)):
+        return all(_is_immutable(item) for item in value)
+    return isinstance(value, _IMMUTABLE_LEAVES)
+
+
+def _callable_name(value: Any) -> str:
+    """`module.qualname` of a function, under its public path when the top-level package re-exports it
+    (`asyncio.tasks.sleep` -> `asyncio.sleep`, `waymark._signals.wait_for_signal` -> `waymark.wait_for_signal`)."""
+    qualname = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    module = getattr(value, "__module__", None)
+    owner = getattr(value, "__self__", None)
+    if module is None and owner is not None:  # a bound method of a builtin type or instance
+        module = owner.__module__ if isinstance(owner, type) else type(owner).__module__
+    if not qualname or not isinstance(module, str):
+        return values.class_name_of(type(value))
+    top = sys.modules.get(module.split(".")[0])
+    if top is not None and top.__name__ != module:
+        target: Any = top
+        for part in qualname.split("."):
+            target = getattr(target, part, _MISSING)
+        if target is value or (getattr(target, "__func__", _MISSING) is getattr(value, "__func__", None)
+                               and target is not _MISSING and getattr(value, "__func__", None) is not None):
+            return f"{top.__name__}.{qualname}"
+    return f"{module}.{qualname}"
+
+
+def _definition_line(cls: type) -> tuple[str, int]:
+    run = vars(cls).get("__waymark_run__")
+    code = getattr(run, "__code__", None)
+    return (cls.__qualname__, code.co_firstlineno if code is not None else 0) if code is None else \
+        ("", code.co_firstlineno)

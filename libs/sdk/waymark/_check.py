@@ -1,0 +1,252 @@
+"""`waymark check MODULE_OR_FILE ...`: compile and verify workflows locally, print diagnostics, exit 1 if any.
+
+The compiler runs in this process, loaded through the `waymark.plugins` entry point `compiler` (never imported by
+name: libraries do not import services). Exit status: 0 when every workflow compiles, 1 on any diagnostic or a
+module that cannot be imported, 2 on a usage error or when the compiler is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+from waymark_ir import pb
+
+from waymark._bundle import BundleError, bundles_for_modules
+
+CheckFn = Callable[[pb.Bundle], pb.CheckResponse]
+
+
+@dataclass
+class ImportFailure(Exception):
+    """A target that could not be imported, located in the user's source when possible."""
+
+    target: str
+    message: str
+    filename: str = ""
+    line: int = 0
+    col: int = 0
+    source_line: str = ""
+
+    def render(self) -> str:
+        lines = [f"error: cannot import {self.target}: {self.message}"]
+        if self.filename:
+            where = f"{self.filename}:{self.line}" + (f":{self.col}" if self.col else "")
+            gutter = " " * len(str(self.line or 1))
+            lines.append(f"{gutter}--> {where}")
+            if self.source_line:
+                lines += [f"{gutter} |", f"{self.line} | {self.source_line.rstrip()}"]
+                if self.col:
+                    lines.append(f"{gutter} | {' ' * (self.col - 1)}^")
+                lines.append(f"{gutter} |")
+        lines.append(f"{' ' * len(str(self.line or 1))} = help: fix the import error; `python -c \"import ...\"` "
+                     "shows the full traceback")
+        return "\n".join(lines)
+
+
+def load_compiler() -> CheckFn | None:
+    for point in entry_points(group="waymark.plugins", name="compiler"):
+        fn: CheckFn = point.load()
+        return fn
+    return None
+
+
+def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    parser = argparse.ArgumentParser(prog="waymark check", description="Compile and verify workflows locally.")
+    parser.add_argument("targets", nargs="+", metavar="MODULE_OR_FILE",
+                        help="a .py file (its directory goes on sys.path) or an importable module name")
+    parser.add_argument("--format", choices=["text", "json"], default="text",
+                        help="json: one document with every diagnostic, for editors and CI")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    check = load_compiler()
+    if check is None:
+        print("waymark check: the compiler is not installed (install the `waymark` distribution, or "
+              "`waymark-compiler`)", file=sys.stderr)
+        return 2
+
+    failures: list[ImportFailure] = []
+    diagnostics: list[pb.Diagnostic] = []
+    compiled: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for target in args.targets:
+        try:
+            module = import_target(target)
+            bundles = bundles_for_modules([module])
+        except ImportFailure as problem:
+            failures.append(problem)
+            continue
+        except BundleError as exc:
+            failures.append(ImportFailure(target, str(exc)))
+            continue
+        for bundle in bundles:
+            bundle.workflows = [w for w in bundle.workflows if (bundle.module, w.qualname) not in seen]
+            seen.update((bundle.module, w.qualname) for w in bundle.workflows)
+            if not bundle.workflows:
+                continue
+            bundle.filename = display_path(bundle.filename)
+            response = check(bundle)
+            diagnostics += response.diagnostics
+            if not response.diagnostics:
+                compiled += [{"workflow": w.workflow_name, "module": bundle.module, "version_id": w.version_id}
+                             for w in response.workflows]
+
+    if args.format == "json":
+        document = {
+            "ok": not diagnostics and not failures,
+            "diagnostics": [_diagnostic_json(d) for d in diagnostics],
+            "errors": [_failure_json(f) for f in failures],
+            "workflows": compiled,
+        }
+        out.write(json.dumps(document, indent=2) + "\n")
+    else:
+        color = args.color == "always" or (args.color == "auto" and _isatty(out) and "NO_COLOR" not in os.environ)
+        for failure in failures:
+            out.write(_colour(failure.render(), color) + "\n\n")
+        for diagnostic in diagnostics:
+            out.write(_colour(diagnostic.rendered, color) + "\n\n")
+        problems = len(diagnostics) + len(failures)
+        if problems:
+            out.write(f"Found {problems} problem{'s' * (problems != 1)}.\n")
+        else:
+            out.write(f"ok: {len(compiled)} workflow{'s' * (len(compiled) != 1)}\n")
+    out.flush()
+    return 1 if diagnostics or failures else 0
+
+
+# ---- importing the targets -----------------------------------------------------------------------------------------
+
+
+def import_target(target: str) -> ModuleType:
+    path = Path(target)
+    if target.endswith(".py") or os.sep in target or path.exists():
+        return _import_file(target, path)
+    if str(Path.cwd()) not in sys.path and "" not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    return _import(target, target, None)
+
+
+def _import_file(target: str, path: Path) -> ModuleType:
+    path = path.resolve()
+    if path.is_dir():
+        if not (path / "__init__.py").exists():
+            raise ImportFailure(target, "is a directory, not a package or a .py file")
+        path = path / "__init__.py"
+    if not path.exists():
+        raise ImportFailure(target, "no such file")
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    parent = path.parent
+    while (parent / "__init__.py").exists():  # inside a package: import it under its dotted name
+        parts.insert(0, parent.name)
+        parent = parent.parent
+    if str(parent) not in sys.path:
+        sys.path.insert(0, str(parent))
+    name = ".".join(parts)
+    module = _import(target, name, path)
+    loaded = getattr(module, "__file__", None)
+    if loaded is None or Path(loaded).resolve() != path:
+        raise ImportFailure(target, f"the module name {name!r} is already taken by {loaded or 'a builtin module'}; "
+                                    "rename the file")
+    return module
+
+
+def _import(target: str, name: str, path: Path | None) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except SyntaxError as exc:
+        raise ImportFailure(target, f"SyntaxError: {exc.msg}", display_path(exc.filename or ""), exc.lineno or 0,
+                            exc.offset or 0, exc.text or "") from None
+    except ModuleNotFoundError as exc:
+        if exc.name == name and path is None:
+            raise ImportFailure(target, f"no module named {name!r} (and no such file)") from None
+        raise _located(target, exc, path) from None
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise _located(target, exc, path) from None
+
+
+def _located(target: str, exc: BaseException, path: Path | None) -> ImportFailure:
+    """The failure at the deepest frame in the user's file (or the deepest frame outside the import machinery)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
+    chosen = None
+    if path is not None:
+        chosen = next((f for f in reversed(frames) if Path(f.filename).resolve() == path), None)
+    if chosen is None and frames:
+        chosen = frames[-1]
+    message = f"{type(exc).__name__}: {exc}"
+    if chosen is None:
+        return ImportFailure(target, message)
+    return ImportFailure(target, message, display_path(chosen.filename), chosen.lineno or 0, 0, chosen.line or "")
+
+
+# ---- output --------------------------------------------------------------------------------------------------------
+
+
+def display_path(filename: str) -> str:
+    """Relative to the current directory when it is below it (like ruff), else as given."""
+    if not filename or filename.startswith("<"):
+        return filename
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if relative.startswith("..") else relative
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+_RED, _BLUE, _CYAN, _BOLD, _RESET = "\x1b[31m", "\x1b[34m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
+
+
+def _colour(text: str, enabled: bool) -> str:
+    if not enabled:
+        return text
+    out = []
+    for index, line in enumerate(text.split("\n")):
+        if index == 0:
+            code, _, rest = line.partition(" ")
+            out.append(f"{_BOLD}{_RED}{code}{_RESET} {_BOLD}{rest}{_RESET}")
+        elif re.match(r"^\s*-->", line):
+            arrow, _, where = line.partition("-->")
+            out.append(f"{arrow}{_BLUE}-->{_RESET}{where}")
+        elif re.match(r"^\s*=\s*help:", line):
+            out.append(f"{_CYAN}{line}{_RESET}")
+        elif re.match(r"^\s*\d*\s*\|", line):
+            gutter, _, rest = line.partition("|")
+            if rest.strip() and set(rest.strip()) == {"^"}:
+                rest = f"{_RED}{rest}{_RESET}"
+            out.append(f"{_BLUE}{gutter}|{_RESET}{rest}")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _diagnostic_json(d: pb.Diagnostic) -> dict[str, Any]:
+    return {"code": d.code, "message": d.message, "help": d.help, "filename": d.filename, "line": d.line,
+            "col": d.col, "end_line": d.end_line, "end_col": d.end_col, "workflow": d.workflow,
+            "rendered": d.rendered}
+
+
+def _failure_json(f: ImportFailure) -> dict[str, Any]:
+    return {"target": f.target, "message": f.message, "filename": f.filename, "line": f.line, "col": f.col}

@@ -1,0 +1,103 @@
+"""The compiler's entry points.
+
+- `check_bundle(bundle)`: compile and verify, in process, nothing stored. This is the `waymark.plugins: compiler`
+  entry point that `waymark check` and `waymark.testing.run_in_vm` load.
+- `register_bundle(pool, bundle)`: the same, then store the versions (all or nothing) when there is no diagnostic.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from waymark_ir import pb
+
+from waymark_compiler.diagnostics import Diagnostic
+from waymark_compiler.lower import IR_VERSION, WorkflowCompiler
+from waymark_compiler.manifest import Manifest
+from waymark_compiler.report import Reporter
+from waymark_compiler.rules import syntax_error, workflow_not_found
+from waymark_compiler.source import SourceFile, Span, find_class
+
+VERSION_DOMAIN = b"waymark-version-v1\0"
+
+
+@dataclass
+class CompiledBundle:
+    workflows: list[pb.CompiledWorkflow] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
+    """Every workflow of the bundle, and every problem found in any of them (not only the first)."""
+    source = SourceFile(bundle.filename or f"<{bundle.module}>", bundle.source)
+    result = CompiledBundle()
+    try:
+        tree = ast.parse(bundle.source, filename=source.filename)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = exc.offset or 1
+        span = Span(line, col, exc.end_lineno or line, max(exc.end_offset or col + 1, col + 1))
+        result.diagnostics.append(Diagnostic.at(source, span, syntax_error.RULE.code, f"SyntaxError: {exc.msg}",
+                                                syntax_error.RULE.help))
+        return result
+    for entry in bundle.workflows:
+        reporter = Reporter(source, entry.name)
+        manifest = Manifest.of(bundle.manifest)
+        class_node = find_class(tree, entry.qualname)
+        if class_node is None:
+            reporter.report(workflow_not_found.RULE, tree.body[0] if tree.body else tree,
+                            what=f"workflow class `{entry.qualname}` is not in the source of {bundle.module}",
+                            fix="define the workflow with a class statement in the module it is registered from")
+            result.diagnostics += reporter.diagnostics
+            continue
+        program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter).compile()
+        result.diagnostics += reporter.diagnostics
+        if program is not None and not reporter.diagnostics:
+            result.workflows.append(pb.CompiledWorkflow(
+                workflow_name=entry.name, version_id=version_id(program, manifest.used.values()), program=program))
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    if result.diagnostics:
+        result.workflows = []
+    return result
+
+
+def version_id(program: pb.Program, used: Any) -> str:
+    """sha256 of the Program's protobuf encoding (deterministic: fields in number order, no maps) and of the
+    manifest entries the compiler read, sorted by path."""
+    digest = hashlib.sha256(VERSION_DOMAIN)
+    _framed(digest, bytes(program))
+    for entry in sorted(used, key=lambda e: e.path):
+        _framed(digest, bytes(entry))
+    return digest.hexdigest()
+
+
+def _framed(digest: Any, data: bytes) -> None:
+    digest.update(len(data).to_bytes(8, "big"))
+    digest.update(data)
+
+
+def check_bundle(bundle: pb.Bundle) -> pb.CheckResponse:
+    compiled = compile_bundle(bundle)
+    return pb.CheckResponse(diagnostics=[d.to_pb() for d in compiled.diagnostics], workflows=compiled.workflows)
+
+
+async def register_bundle(pool: Any, bundle: pb.Bundle) -> pb.RegisterResponse:
+    """Compile; with no diagnostic, store every version and point each workflow name at its version (one
+    transaction). `pool` is an asyncpg pool or connection."""
+    from waymark_store.versions import VersionRow, register_versions
+
+    compiled = await asyncio.to_thread(compile_bundle, bundle)
+    if compiled.diagnostics:
+        return pb.RegisterResponse(diagnostics=[d.to_pb() for d in compiled.diagnostics])
+    rows = [VersionRow(version_id=w.version_id, workflow_name=w.workflow_name, module=bundle.module,
+                       qualname=w.program.qualname if w.program else "", ir_version=IR_VERSION,
+                       program=bytes(w.program) if w.program else b"")
+            for w in compiled.workflows]
+    created = await register_versions(pool, rows) if rows else []
+    return pb.RegisterResponse(versions=[
+        pb.RegisteredVersion(workflow_name=row.workflow_name, version_id=row.version_id, created=made)
+        for row, made in zip(rows, created, strict=True)])

@@ -1,0 +1,225 @@
+"""Static evaluation of the few expressions the compiler evaluates itself, at registration: per-call policies
+(`retry=RetryPolicy(...)`, `timeout=timedelta(...)`), and stdlib values with literal arguments (`timedelta(...)`),
+which become constants.
+
+It mirrors `waymark.RetryPolicy` / `waymark.Backoff` (libs/sdk/waymark/_policy.py), including their validation,
+without importing the SDK.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import decimal
+import operator
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from waymark_ir import pb
+
+from waymark_compiler import constants
+from waymark_compiler.builtins_table import BUILTIN_EXCEPTIONS
+from waymark_compiler.manifest import Ref
+
+
+class NotStatic(Exception):
+    def __init__(self, node: ast.AST, why: str) -> None:
+        super().__init__(why)
+        self.node, self.why = node, why
+
+
+@dataclass(frozen=True)
+class ClassToken:
+    qualname: str
+    kind: pb.ClassKind
+
+
+@dataclass(frozen=True)
+class BackoffValue:
+    kind: pb.BackoffKind = pb.BackoffKind.UNSPECIFIED
+    initial: float = 0.0
+    factor: float = 1.0
+    max: float = 0.0
+    jitter: bool = False
+
+    def to_pb(self) -> pb.Backoff:
+        return pb.Backoff(kind=self.kind, initial_seconds=self.initial, factor=self.factor, max_seconds=self.max,
+                          jitter=self.jitter)
+
+
+@dataclass(frozen=True)
+class RetryValue:
+    attempts: int = 1
+    backoff: BackoffValue = field(default_factory=BackoffValue)
+    on: tuple[str, ...] = ()
+
+    def to_pb(self) -> pb.RetryPolicy:
+        return pb.RetryPolicy(attempts=self.attempts, backoff=self.backoff.to_pb(), retry_on=list(self.on))
+
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+}
+_STDLIB_CONSTRUCTORS: dict[str, Callable[..., Any]] = {
+    "datetime.timedelta": datetime.timedelta, "datetime.datetime": datetime.datetime, "datetime.date": datetime.date,
+    "datetime.time": datetime.time, "decimal.Decimal": decimal.Decimal, "uuid.UUID": uuid.UUID,
+}
+
+
+def seconds_of(value: Any, node: ast.AST, what: str) -> float:
+    if isinstance(value, datetime.timedelta):
+        result = value.total_seconds()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        result = float(value)
+    else:
+        raise NotStatic(node, f"{what} must be a number of seconds or a timedelta")
+    if result < 0 or result != result:
+        raise NotStatic(node, f"{what} must be zero or more seconds, got {value!r}")
+    return result
+
+
+class StaticEvaluator:
+    """Evaluates literals, module constants, classes and a few known constructors; anything else is NotStatic."""
+
+    def __init__(self, resolve: Callable[[ast.expr], Ref | None]) -> None:
+        self.resolve = resolve
+
+    def eval(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.eval(node.operand)
+            if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+                return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left, right = self.eval(node.left), self.eval(node.right)
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+                try:
+                    return _BINARY[type(node.op)](left, right)
+                except ArithmeticError as exc:
+                    raise NotStatic(node, str(exc)) from None
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self.eval(e) for e in node.elts]
+            return items if isinstance(node, ast.List) else tuple(items)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self.eval_reference(node)
+        if isinstance(node, ast.Call):
+            return self.eval_call(node)
+        raise NotStatic(node, f"`{ast.unparse(node)}` is not a literal")
+
+    def eval_reference(self, node: ast.expr) -> Any:
+        ref = self.resolve(node)
+        if ref is not None and ref.kind == "builtin" and not ref.attrs and ref.parts[0] in BUILTIN_EXCEPTIONS:
+            return ClassToken(f"builtins.{ref.parts[0]}", pb.ClassKind.EXCEPTION)
+        if ref is not None and ref.kind == "global" and ref.entry is not None and not ref.attrs:
+            if ref.entry.constant is not None:
+                return constants.decode(ref.entry.constant)
+            if ref.entry.class_ref is not None:
+                return ClassToken(ref.qualname or ref.entry.class_ref.qualname, ref.entry.class_ref.kind)
+        if ref is not None and ref.qualname is not None:
+            return ClassToken(ref.qualname, pb.ClassKind.UNSPECIFIED)  # a callee, e.g. Backoff.exponential
+        raise NotStatic(node, f"`{ast.unparse(node)}` is not a module-level constant")
+
+    def eval_call(self, node: ast.Call) -> Any:
+        callee = self.eval_reference(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
+        if not isinstance(callee, ClassToken):
+            raise NotStatic(node, f"`{ast.unparse(node.func)}(...)` cannot be evaluated at registration")
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            raise NotStatic(node, "*args and **kwargs cannot be evaluated at registration")
+        args = [self.eval(a) for a in node.args]
+        kwargs = {k.arg: self.eval(k.value) for k in node.keywords if k.arg is not None}
+        builder = _BUILDERS.get(callee.qualname)
+        if builder is not None:
+            return builder(node, args, kwargs)
+        constructor = _STDLIB_CONSTRUCTORS.get(callee.qualname)
+        if constructor is not None:
+            try:
+                return constructor(*args, **kwargs)
+            except (TypeError, ValueError, ArithmeticError) as exc:
+                raise NotStatic(node, f"{ast.unparse(node.func)}(...): {exc}") from None
+        raise NotStatic(node, f"`{ast.unparse(node.func)}(...)` cannot be evaluated at registration")
+
+
+def _bind(node: ast.AST, name: str, args: list[Any], kwargs: dict[str, Any], params: list[str],
+          positional: int) -> dict[str, Any]:
+    if len(args) > positional:
+        raise NotStatic(node, f"{name}() takes at most {positional} positional arguments")
+    bound = dict(zip(params, args, strict=False))
+    for key, value in kwargs.items():
+        if key not in params:
+            raise NotStatic(node, f"{name}() got an unexpected keyword argument {key!r}")
+        if key in bound:
+            raise NotStatic(node, f"{name}() got multiple values for {key!r}")
+        bound[key] = value
+    return bound
+
+
+def _number(node: ast.AST, value: Any, what: str) -> float:
+    return seconds_of(value, node, what)
+
+
+def _backoff_fixed(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> BackoffValue:
+    bound = _bind(node, "Backoff.fixed", args, kwargs, ["seconds", "jitter"], 1)
+    if "seconds" not in bound:
+        raise NotStatic(node, "Backoff.fixed() needs seconds")
+    delay = _number(node, bound["seconds"], "Backoff.fixed(seconds)")
+    return BackoffValue(pb.BackoffKind.FIXED, delay, 1.0, delay, bool(bound.get("jitter", False)))
+
+
+def _backoff_exponential(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> BackoffValue:
+    bound = _bind(node, "Backoff.exponential", args, kwargs, ["initial", "factor", "max", "jitter"], 0)
+    first = _number(node, bound.get("initial", 1.0), "Backoff.exponential(initial=)")
+    ceiling = _number(node, bound.get("max", 60.0), "Backoff.exponential(max=)")
+    factor = bound.get("factor", 2.0)
+    if not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor < 1:
+        raise NotStatic(node, f"Backoff.exponential(factor=) must be a number of at least 1, got {factor!r}")
+    if ceiling < first:
+        raise NotStatic(node, f"Backoff.exponential(max=) ({ceiling}s) must not be below initial= ({first}s)")
+    return BackoffValue(pb.BackoffKind.EXPONENTIAL, first, float(factor), ceiling, bool(bound.get("jitter", False)))
+
+
+def _backoff_none(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> BackoffValue:
+    _bind(node, "Backoff.none", args, kwargs, [], 0)
+    return BackoffValue()
+
+
+def _backoff(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> BackoffValue:
+    bound = _bind(node, "Backoff", args, kwargs, ["kind", "initial", "factor", "max", "jitter"], 5)
+    kinds = {"none": pb.BackoffKind.UNSPECIFIED, "fixed": pb.BackoffKind.FIXED,
+             "exponential": pb.BackoffKind.EXPONENTIAL}
+    kind = bound.get("kind", "none")
+    if kind not in kinds:
+        raise NotStatic(node, f"Backoff(kind=) must be one of {sorted(kinds)}, got {kind!r}")
+    return BackoffValue(kinds[kind], _number(node, bound.get("initial", 0.0), "Backoff(initial=)"),
+                        float(bound.get("factor", 1.0)), _number(node, bound.get("max", 0.0), "Backoff(max=)"),
+                        bool(bound.get("jitter", False)))
+
+
+def _retry_policy(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> RetryValue:
+    bound = _bind(node, "RetryPolicy", args, kwargs, ["attempts", "backoff", "on"], 3)
+    attempts = bound.get("attempts", 1)
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+        raise NotStatic(node, f"RetryPolicy(attempts=) counts attempts and must be an int >= 1, got {attempts!r}")
+    backoff = bound.get("backoff", BackoffValue())
+    if not isinstance(backoff, BackoffValue):
+        raise NotStatic(node, "RetryPolicy(backoff=) takes Backoff.fixed(...), Backoff.exponential(...) or "
+                              "Backoff.none()")
+    on = bound.get("on", ())
+    if isinstance(on, ClassToken):
+        on = [on]
+    if not isinstance(on, (list, tuple)) or not all(
+            isinstance(c, ClassToken) and c.kind == pb.ClassKind.EXCEPTION for c in on):
+        raise NotStatic(node, "RetryPolicy(on=) takes a list of exception classes")
+    return RetryValue(attempts, backoff, tuple(c.qualname for c in on))
+
+
+_BUILDERS: dict[str, Callable[[ast.AST, list[Any], dict[str, Any]], Any]] = {
+    "waymark.RetryPolicy": _retry_policy,
+    "waymark.Backoff": _backoff,
+    "waymark.Backoff.fixed": _backoff_fixed,
+    "waymark.Backoff.exponential": _backoff_exponential,
+    "waymark.Backoff.none": _backoff_none,
+}

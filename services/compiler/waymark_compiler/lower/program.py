@@ -1,0 +1,110 @@
+"""One workflow class -> one `pb.Program`: `run()` first, then every workflow method it reaches, plus the tables of
+actions, classes and child workflows the instructions index."""
+
+from __future__ import annotations
+
+import ast
+from typing import Literal
+
+from waymark_ir import pb
+
+from waymark_compiler.checker import FunctionChecker
+from waymark_compiler.lower.function import FunctionLowerer, constant_default, params_of
+from waymark_compiler.manifest import Manifest
+from waymark_compiler.report import Reporter
+from waymark_compiler.rules import workflow_not_found
+from waymark_compiler.scope import FunctionNode, local_names
+from waymark_compiler.source import SourceFile
+
+IR_VERSION = 1
+HelperKind = Literal["sync", "async"]
+
+
+class WorkflowCompiler:
+    def __init__(self, source: SourceFile, manifest: Manifest, workflow: pb.WorkflowEntry, module: str,
+                 class_node: ast.ClassDef, reporter: Reporter) -> None:
+        self.source = source
+        self.manifest = manifest
+        self.workflow = workflow
+        self.module = module
+        self.class_node = class_node
+        self.class_name = class_node.name
+        self.reporter = reporter
+        self.methods: dict[str, FunctionNode] = {}
+        self.class_constants: dict[str, pb.Value] = {}
+        for statement in class_node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.methods[statement.name] = statement
+            elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                value = constant_default(statement.value)
+                for target in targets:
+                    if isinstance(target, ast.Name) and value is not None:
+                        self.class_constants[target.id] = value
+        self.actions: list[pb.ActionRef] = []
+        self.classes: list[pb.ClassRef] = []
+        self.workflows: list[pb.WorkflowRef] = []
+        self.functions: list[pb.Function] = []
+        self._action_index: dict[str, int] = {}
+        self._class_index: dict[str, int] = {}
+        self._workflow_index: dict[str, int] = {}
+        self._function_index: dict[str, int] = {}
+        self._queue: list[str] = []
+
+    # ---- tables ----
+    def action_index(self, action: pb.ActionRef) -> int:
+        key = f"{action.name}@{action.signature_hash}"
+        if key not in self._action_index:
+            self._action_index[key] = len(self.actions)
+            self.actions.append(action)
+        return self._action_index[key]
+
+    def class_index(self, cls: pb.ClassRef) -> int:
+        if cls.qualname not in self._class_index:
+            self._class_index[cls.qualname] = len(self.classes)
+            self.classes.append(cls)
+        return self._class_index[cls.qualname]
+
+    def workflow_index(self, workflow: pb.WorkflowRef) -> int:
+        if workflow.name not in self._workflow_index:
+            self._workflow_index[workflow.name] = len(self.workflows)
+            self.workflows.append(workflow)
+        return self._workflow_index[workflow.name]
+
+    # ---- methods ----
+    def helper_kind(self, name: str) -> HelperKind | None:
+        method = self.methods.get(name)
+        if method is None or name == "run" or method.decorator_list:
+            return None
+        return "async" if isinstance(method, ast.AsyncFunctionDef) else "sync"
+
+    def helper_params(self, name: str) -> list[pb.Param]:
+        return params_of(self.methods[name], None)
+
+    def function_index(self, name: str) -> int:
+        if name not in self._function_index:
+            self._function_index[name] = len(self._function_index)
+            self._queue.append(name)
+        return self._function_index[name]
+
+    # ---- compile ----
+    def compile(self) -> pb.Program | None:
+        run = self.methods.get("run")
+        if not isinstance(run, ast.AsyncFunctionDef):
+            self.reporter.report(workflow_not_found.RULE, run or self.class_node,
+                                 what=f"workflow `{self.class_name}` has no `async def run(self, ...)`",
+                                 fix="define `async def run(self, ...)` in the class body")
+            return None
+        self._function_index["run"] = 0
+        self._queue.append("run")
+        compiled: dict[int, pb.Function] = {}
+        while self._queue:
+            name = self._queue.pop(0)
+            func = self.methods[name]
+            FunctionChecker(func, set(local_names(func)), self.manifest, self.helper_kind, self.reporter).run()
+            compiled[self._function_index[name]] = FunctionLowerer(self, func).lower()
+        return pb.Program(
+            ir_version=IR_VERSION, workflow_name=self.workflow.name, module=self.module,
+            qualname=self.workflow.qualname, filename=self.source.filename,
+            functions=[compiled[i] for i in range(len(compiled))], actions=self.actions, classes=self.classes,
+            workflows=self.workflows)

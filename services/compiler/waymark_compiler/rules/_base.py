@@ -1,0 +1,57 @@
+"""The shape of a rule. Each rule lives in its own module under `waymark_compiler.rules`, whose docstring says
+What / Why / Example / Use instead (the docs page is generated from it), and which defines `RULE`.
+
+Two flavours:
+- pattern rules have `nodes` and `check`: the walker calls `check(node, ctx)` for every node of those types inside a
+  compiled function and reports what it yields;
+- lowering rules have no `check`: the lowering reports them when it meets something it cannot compile
+  (`reporter.report(RULE, node, ...)`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from waymark_compiler.manifest import Ref
+
+
+@dataclass(frozen=True)
+class Finding:
+    node: ast.AST
+    message: str
+    help: str
+
+
+class RuleContext(Protocol):
+    def resolve(self, node: ast.expr) -> Ref | None:
+        """What a name or dotted chain refers to (None for other expressions)."""
+
+    def is_helper(self, name: str) -> bool:
+        """Whether `self.<name>` is a method of the workflow class (compiled too)."""
+
+    def is_async_helper(self, name: str) -> bool:
+        """Whether `self.<name>` is an `async def` method of the workflow class."""
+
+    def segment(self, node: ast.AST) -> str:
+        """The node's source text, on one line."""
+
+
+Check = Callable[[Any, RuleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str             # kebab-case, what the pattern is: "datetime-now"
+    message: str          # str.format template of the one-line message
+    help: str             # str.format template of the fix
+    doc: str              # the module docstring
+    nodes: tuple[type[ast.AST], ...] = ()
+    check: Check | None = None
+    fallback: bool = False  # runs after every specific rule, so those claim their nodes first
+
+    def finding(self, node: ast.AST, **fmt: Any) -> Finding:
+        return Finding(node, self.message.format(**fmt), self.help.format(**fmt))

@@ -1,0 +1,22 @@
+"""WM133 unsupported-method: calling a method the VM does not provide on plain data.
+
+What: `value.method(...)` where `method` is not a method of str, bytes, list, dict, set, tuple, int, float,
+datetime/date/timedelta, pydantic models (`model_dump`, `model_copy`) or exceptions.
+
+Why: inside a workflow, values are plain data held by the VM; it implements the methods of those types and nothing
+else. An unknown method name would fail at run time, possibly deep into a run.
+
+Example:
+
+    rows = cursor.fetchall()
+
+Use instead: do the work inside an `@action`, which runs real Python on a worker.
+"""
+
+from __future__ import annotations
+
+from waymark_compiler.rules._base import Rule
+
+RULE = Rule(code="WM133", name="unsupported-method", message="`.{method}()` is not a method of plain data",
+            help="call methods of str, list, dict, set, tuple, numbers, datetime and models; do the rest in an "
+                 "@action", doc=__doc__ or "")

@@ -1,0 +1,33 @@
+"""WM104 uuid-random: generating a random or time-based UUID in a workflow.
+
+What: `uuid.uuid1()` or `uuid.uuid4()` inside `run()` or a helper.
+
+Why: each resume would generate a different id, so ids handed to actions would not match the ones already used.
+
+Example:
+
+    ref = uuid.uuid4().hex
+
+Use instead: generate it in an `@action` and await it, or derive a stable one from the input with `uuid.uuid5`
+inside an action.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from waymark_compiler.rules._base import Finding, Rule, RuleContext
+from waymark_compiler.rules._helpers import call_target
+
+CALLS = frozenset({"uuid.uuid1", "uuid.uuid4"})
+
+
+def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
+    if call_target(node, ctx) in CALLS:
+        yield RULE.finding(node, call=ctx.segment(node.func))
+
+
+RULE = Rule(code="WM104", name="uuid-random", message="{call}() is nondeterministic",
+            help="generate the id in an @action and await the result", doc=__doc__ or "", nodes=(ast.Call,),
+            check=check)
