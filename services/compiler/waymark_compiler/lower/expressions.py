@@ -208,9 +208,9 @@ class ExpressionsMixin(LowererBase):
             return pb.Expr(compare=pb.Compare(left=values[0], ops=ops, comparators=values[1:]))
         # chained, with a later comparand that emits: evaluate each only if the previous comparison held
         result, end = self.temp(), Label()
-        left = self.operands([node.left, node.comparators[0]])[0]
+        left, first = self.operands([node.left, node.comparators[0]])
         for index, (op, comparator) in enumerate(zip(ops, node.comparators, strict=True)):
-            right = self.expr(comparator)
+            right = first if index == 0 else self.expr(comparator)
             last = index == len(ops) - 1
             if not last and kind_of(right) not in ("constant", "local"):
                 right = self.spill(right, comparator)
