@@ -1,4 +1,62 @@
-//! Waymark's workflow VM (skeleton; being built).
+//! Waymark's workflow VM: pure and deterministic, `(program, snapshot, events) -> (snapshot', effects)`.
+//!
+//! No I/O and no Python here: vm-py wraps `advance` for the scheduler. Same program + same snapshot + same events
+//! always give byte-identical outputs.
 pub mod ir {
+    #![allow(clippy::all)]
     include!(concat!(env!("OUT_DIR"), "/waymark.ir.v1.rs"));
+}
+
+pub mod bind;
+pub mod builtins;
+pub mod classes;
+pub mod codec;
+pub mod compare;
+pub mod effects;
+pub mod error;
+pub mod eval;
+pub mod events;
+pub mod exc;
+pub mod format;
+pub mod interp;
+pub mod iter;
+pub mod methods;
+pub mod num;
+pub mod ops;
+pub mod program;
+pub mod repr;
+pub mod snapshot;
+pub mod state;
+pub mod subscript;
+pub mod value;
+
+pub use error::{VmError, VmResult};
+pub use program::Program;
+
+use events::Event;
+use state::RunState;
+
+/// One advance of a run: resume from `snapshot` (None for a new run), apply `events` (a JSON array) in order,
+/// run until every task waits, and return the new snapshot and the effects document (JSON).
+pub fn advance(prog: &Program, snapshot: Option<&[u8]>, events: &[u8]) -> VmResult<(Vec<u8>, Vec<u8>)> {
+    let events = events::parse(events)?;
+    let state = match snapshot {
+        Some(bytes) => snapshot::decode(bytes, prog)?,
+        None => {
+            if !matches!(events.first(), Some(Event::Start { .. })) {
+                return Err(VmError::Event("a new run must begin with a \"start\" event".into()));
+            }
+            RunState::new()
+        }
+    };
+    let mut vm = interp::Vm::new(prog, state);
+    for ev in events {
+        vm.apply(ev)?;
+    }
+    vm.run_ready()?;
+    let mut fx = std::mem::take(&mut vm.fx);
+    fx.status = vm.st.live_status();
+    fx.result = vm.st.result.clone();
+    fx.error = vm.st.error.clone();
+    Ok((snapshot::encode(&vm.st), fx.to_json()))
 }

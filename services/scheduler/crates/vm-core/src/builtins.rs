@@ -1,0 +1,581 @@
+//! The pure builtins a workflow may call (DESIGN §1): len range str int float bool abs min max sum list tuple
+//! dict set sorted reversed enumerate zip any all round isinstance, and a few harmless extras.
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+use crate::bind::CallArgs;
+use crate::compare::{float_to_big, py_cmp, py_eq};
+use crate::exc::{overflow, type_error, value_error, Flow, R};
+use crate::iter::{collect, make_iter, next};
+use crate::num::Int;
+use crate::ops::{binop, key, to_f64};
+use crate::program::Program;
+use crate::repr::{repr, str_of};
+use crate::subscript::as_index;
+use crate::value::{Dict, Iter, PySet, Range, Value};
+
+fn arity(name: &str, a: &CallArgs, min: usize, max: usize) -> R<()> {
+    let n = a.pos.len();
+    if n < min || n > max {
+        return Err(type_error(if min == max {
+            format!("{name}() takes exactly {} argument{} ({n} given)", min, if min == 1 { "" } else { "s" })
+        } else if n < min {
+            format!("{name} expected at least {min} argument{}, got {n}", if min == 1 { "" } else { "s" })
+        } else {
+            format!("{name} expected at most {max} argument{}, got {n}", if max == 1 { "" } else { "s" })
+        }));
+    }
+    Ok(())
+}
+
+fn no_kw(name: &str, a: &CallArgs) -> R<()> {
+    if a.kw.is_empty() {
+        Ok(())
+    } else {
+        Err(type_error(format!("{name}() takes no keyword arguments")))
+    }
+}
+
+/// Pull keyword `name` out of the call (so what remains can be checked as unexpected).
+pub fn take_kw(a: &mut CallArgs, name: &str) -> Option<Value> {
+    let i = a.kw.iter().position(|(k, _)| &**k == name)?;
+    Some(a.kw.remove(i).1)
+}
+
+fn unexpected_kw(fname: &str, a: &CallArgs) -> R<()> {
+    match a.kw.first() {
+        Some((k, _)) => Err(type_error(format!("{fname}() got an unexpected keyword argument '{k}'"))),
+        None => Ok(()),
+    }
+}
+
+pub fn len_of(v: &Value) -> R<usize> {
+    Ok(match v {
+        Value::Str(s) => {
+            if s.is_ascii() {
+                s.len()
+            } else {
+                s.chars().count()
+            }
+        }
+        Value::Bytes(b) => b.len(),
+        Value::List(l) => l.borrow().len(),
+        Value::Tuple(t) => t.len(),
+        Value::Dict(d) => d.borrow().len(),
+        Value::Set(s) => s.borrow().len(),
+        Value::FrozenSet(s) => s.len(),
+        Value::Range(r) => r.len() as usize,
+        Value::View(v) => v.dict.borrow().len(),
+        Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Model => {
+            return Err(type_error(format!("object of type '{}' has no len()", v.type_name())))
+        }
+        _ => return Err(type_error(format!("object of type '{}' has no len()", v.type_name()))),
+    })
+}
+
+/// Sort with Python's `<`, propagating the first TypeError (stable, like list.sort).
+pub fn sort_values(items: &mut [Value], reverse: bool) -> R<()> {
+    let mut err: Option<Flow> = None;
+    items.sort_by(|a, b| {
+        if err.is_some() {
+            return Ordering::Equal;
+        }
+        let (x, y) = if reverse { (b, a) } else { (a, b) };
+        match py_cmp(x, y) {
+            Some(o) => o,
+            None => {
+                err = Some(type_error(format!(
+                    "'<' not supported between instances of '{}' and '{}'",
+                    y.type_name(),
+                    x.type_name()
+                )));
+                Ordering::Equal
+            }
+        }
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn min_max(name: &str, mut a: CallArgs, want: Ordering) -> R<Value> {
+    let default = take_kw(&mut a, "default");
+    if take_kw(&mut a, "key").is_some() {
+        return Err(type_error(format!("{name}() key= is not supported in workflows")));
+    }
+    unexpected_kw(name, &a)?;
+    let items = match a.pos.len() {
+        0 => return Err(type_error(format!("{name} expected at least 1 argument, got 0"))),
+        1 => collect(&a.pos[0])?,
+        _ => {
+            if default.is_some() {
+                return Err(type_error(format!(
+                    "Cannot specify a default for {name}() with multiple positional arguments"
+                )));
+            }
+            a.pos
+        }
+    };
+    let mut it = items.into_iter();
+    let Some(mut best) = it.next() else {
+        return default.ok_or_else(|| value_error(format!("{name}() arg is an empty sequence")));
+    };
+    for x in it {
+        let o = py_cmp(&x, &best).ok_or_else(|| {
+            type_error(format!(
+                "'{}' not supported between instances of '{}' and '{}'",
+                if want == Ordering::Less { "<" } else { ">" },
+                x.type_name(),
+                best.type_name()
+            ))
+        })?;
+        if o == want {
+            best = x;
+        }
+    }
+    Ok(best)
+}
+
+fn to_int(v: &Value, base: Option<&Value>) -> R<Value> {
+    if let Some(b) = base {
+        let Value::Str(s) = v else {
+            return Err(type_error("int() can't convert non-string with explicit base"));
+        };
+        let radix = as_index(b, "")?.as_i64().unwrap_or(-1);
+        if !(radix == 0 || (2..=36).contains(&radix)) {
+            return Err(value_error("int() base must be >= 2 and <= 36, or 0"));
+        }
+        let t = s.trim().replace('_', "");
+        let (neg, body) = match t.strip_prefix('-') {
+            Some(r) => (true, r.to_string()),
+            None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+        };
+        let lower = body.to_lowercase();
+        let (radix, digits) = match (radix, lower.get(..2)) {
+            (0 | 16, Some("0x")) => (16, &lower[2..]),
+            (0 | 8, Some("0o")) => (8, &lower[2..]),
+            (0 | 2, Some("0b")) => (2, &lower[2..]),
+            (0, _) => (10, &lower[..]),
+            (r, _) => (r as u32, &lower[..]),
+        };
+        let parsed = BigInt::parse_bytes(digits.as_bytes(), radix)
+            .filter(|_| !digits.is_empty())
+            .ok_or_else(|| value_error(format!("invalid literal for int() with base {}: {}", b_str(b), repr(v))))?;
+        return Ok(Value::Int(Int::from_big(if neg { -parsed } else { parsed })));
+    }
+    match v {
+        Value::Int(_) => Ok(v.clone()),
+        Value::Bool(b) => Ok(Value::int(*b as i64)),
+        Value::Float(f) => float_to_int(*f).map(Value::Int),
+        Value::Str(s) => Int::parse(s)
+            .filter(|_| !s.trim().starts_with('_') && !s.contains("__") && !s.trim().is_empty())
+            .map(Value::Int)
+            .ok_or_else(|| value_error(format!("invalid literal for int() with base 10: {}", repr(v)))),
+        Value::Decimal(d) => {
+            let (m, e) = crate::compare::decimal_parts(d)
+                .ok_or_else(|| value_error(format!("cannot convert {d} to integer")))?;
+            let r = if e >= 0 {
+                m * num_traits::pow::Pow::pow(BigInt::from(10), e as u32)
+            } else {
+                m / num_traits::pow::Pow::pow(BigInt::from(10), (-e) as u32)
+            };
+            Ok(Value::Int(Int::from_big(r)))
+        }
+        _ => Err(type_error(format!(
+            "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+            v.type_name()
+        ))),
+    }
+}
+
+fn b_str(b: &Value) -> String {
+    str_of(b)
+}
+
+pub fn float_to_int(f: f64) -> R<Int> {
+    if f.is_nan() {
+        return Err(value_error("cannot convert float NaN to integer"));
+    }
+    if f.is_infinite() {
+        return Err(overflow("cannot convert float infinity to integer"));
+    }
+    let t = f.trunc();
+    if t.abs() < 9.0e18 {
+        Ok(Int::Small(t as i64))
+    } else {
+        Ok(Int::from_big(float_to_big(t)))
+    }
+}
+
+pub fn parse_float(s: &str) -> Option<f64> {
+    let t = s.trim().replace('_', "");
+    let lower = t.to_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    let neg = lower.starts_with('-');
+    let special = match body {
+        "inf" | "infinity" => Some(f64::INFINITY),
+        "nan" => Some(f64::NAN),
+        _ => None,
+    };
+    if let Some(x) = special {
+        return Some(if neg { -x } else { x });
+    }
+    if lower.is_empty() || !lower.chars().all(|c| c.is_ascii_digit() || "+-.e".contains(c)) {
+        return None;
+    }
+    lower.parse::<f64>().ok()
+}
+
+fn to_float(v: &Value) -> R<Value> {
+    match v {
+        Value::Float(_) => Ok(v.clone()),
+        Value::Int(_) | Value::Bool(_) => Ok(Value::Float(to_f64(v)?.unwrap_or(0.0))),
+        Value::Str(s) => parse_float(s)
+            .map(Value::Float)
+            .ok_or_else(|| value_error(format!("could not convert string to float: {}", repr(v)))),
+        Value::Decimal(d) => parse_float(d).map(Value::Float).ok_or_else(|| value_error("bad Decimal")),
+        _ => Err(type_error(format!("float() argument must be a string or a real number, not '{}'", v.type_name()))),
+    }
+}
+
+/// round(x[, n]) with banker's rounding on the exact binary value (what CPython does).
+fn round(v: &Value, nd: Option<&Value>) -> R<Value> {
+    let nd = match nd {
+        None | Some(Value::None) => None,
+        Some(n) => Some(as_index(n, "")?.as_i64().unwrap_or(0)),
+    };
+    match (v, nd) {
+        (Value::Float(f), None) => float_to_int(f.round_ties_even()).map(Value::Int),
+        (Value::Float(f), Some(n)) => {
+            if !f.is_finite() {
+                return Ok(v.clone());
+            }
+            if n > 300 {
+                return Ok(v.clone());
+            }
+            if n < -308 {
+                return Ok(Value::Float(0.0f64.copysign(*f)));
+            }
+            if n >= 0 {
+                let s = format!("{:.*}", n as usize, f);
+                Ok(Value::Float(s.parse().unwrap_or(*f)))
+            } else {
+                let p = 10f64.powi((-n) as i32);
+                Ok(Value::Float((f / p).round_ties_even() * p))
+            }
+        }
+        (Value::Int(_) | Value::Bool(_), None) => crate::ops::unaryop(crate::ir::UnaryOpKind::Pos, v),
+        (Value::Int(i), Some(n)) => {
+            if n >= 0 {
+                return Ok(v.clone());
+            }
+            let p = Int::Small(10).pow((-n) as u64).ok_or_else(crate::exc::memory_error)?;
+            let (q, r) = i.divmod(&p).unwrap_or((Int::Small(0), Int::Small(0)));
+            // half to even
+            let twice = r.add(&r);
+            let q = match twice.cmp(&p) {
+                Ordering::Greater => q.add(&Int::Small(1)),
+                Ordering::Equal if q.divmod(&Int::Small(2)).is_some_and(|(_, m)| !m.is_zero()) => {
+                    q.add(&Int::Small(1))
+                }
+                _ => q,
+            };
+            Ok(Value::Int(q.mul(&p).ok_or_else(crate::exc::memory_error)?))
+        }
+        (Value::Bool(b), Some(_)) => Ok(Value::int(*b as i64)),
+        _ => Err(type_error(format!("type {} doesn't define __round__ method", v.type_name()))),
+    }
+}
+
+fn sum(mut a: CallArgs) -> R<Value> {
+    let start = take_kw(&mut a, "start");
+    unexpected_kw("sum", &a)?;
+    arity("sum", &a, 1, 2)?;
+    let mut acc = a.pos.get(1).cloned().or(start).unwrap_or(Value::int(0));
+    if let Value::Str(_) = acc {
+        return Err(type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+    }
+    let it = make_iter(&a.pos[0])?;
+    // Fast path for ints; exact float summation is not needed to match CPython (it adds left to right too).
+    while let Some(x) = next(&it)? {
+        acc = binop(crate::ir::BinOpKind::Add, &acc, &x)?;
+    }
+    Ok(acc)
+}
+
+fn range(a: &CallArgs) -> R<Value> {
+    no_kw("range", a)?;
+    let ints: Vec<i64> = a
+        .pos
+        .iter()
+        .map(|v| {
+            as_index(v, "")?.as_i64().ok_or_else(|| overflow("Python int too large to convert to C ssize_t"))
+        })
+        .collect::<R<_>>()?;
+    let (start, stop, step) = match ints.as_slice() {
+        [stop] => (0, *stop, 1),
+        [start, stop] => (*start, *stop, 1),
+        [start, stop, step] => (*start, *stop, *step),
+        [] => return Err(type_error("range expected at least 1 argument, got 0")),
+        _ => return Err(type_error(format!("range expected at most 3 arguments, got {}", ints.len()))),
+    };
+    if step == 0 {
+        return Err(value_error("range() arg 3 must not be zero"));
+    }
+    Ok(Value::Range(Rc::new(Range { start, stop, step })))
+}
+
+fn dict_from(a: CallArgs) -> R<Value> {
+    if a.pos.len() > 1 {
+        return Err(type_error(format!("dict expected at most 1 argument, got {}", a.pos.len())));
+    }
+    let d = Rc::new(std::cell::RefCell::new(Dict::default()));
+    crate::methods::dict_update(&d, &a.pos, &a.kw)?;
+    Ok(Value::Dict(d))
+}
+
+fn set_from(a: &CallArgs, name: &str) -> R<PySet> {
+    no_kw(name, a)?;
+    arity(name, a, 0, 1)?;
+    let mut s = PySet::default();
+    if let Some(x) = a.pos.first() {
+        for v in collect(x)? {
+            s.insert(key(&v)?);
+        }
+    }
+    Ok(s)
+}
+
+/// Call builtin `name`. The program is needed for isinstance and class reprs.
+pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
+    let first = |a: &CallArgs| a.pos.first().cloned().unwrap_or(Value::None);
+    match name {
+        "len" => {
+            no_kw(name, &a)?;
+            arity(name, &a, 1, 1)?;
+            Ok(Value::int(len_of(&a.pos[0])? as i64))
+        }
+        "range" => range(&a),
+        "str" => {
+            if a.pos.len() > 1 || !a.kw.is_empty() {
+                return Err(type_error("str() with encoding arguments is not supported in workflows"));
+            }
+            Ok(match a.pos.first() {
+                None => Value::str(""),
+                Some(Value::Class(i)) => Value::str(&crate::classes::class_repr(prog, *i)),
+                Some(v) => Value::str(&str_of(v)),
+            })
+        }
+        "repr" => {
+            arity(name, &a, 1, 1)?;
+            Ok(match &a.pos[0] {
+                Value::Class(i) => Value::str(&crate::classes::class_repr(prog, *i)),
+                v => Value::str(&repr(v)),
+            })
+        }
+        "int" => {
+            let base = take_kw(&mut a, "base");
+            unexpected_kw(name, &a)?;
+            arity(name, &a, 0, 2)?;
+            match a.pos.first() {
+                None => Ok(Value::int(0)),
+                Some(v) => to_int(v, a.pos.get(1).or(base.as_ref())),
+            }
+        }
+        "float" => {
+            no_kw(name, &a)?;
+            arity(name, &a, 0, 1)?;
+            match a.pos.first() {
+                None => Ok(Value::Float(0.0)),
+                Some(v) => to_float(v),
+            }
+        }
+        "bool" => {
+            no_kw(name, &a)?;
+            arity(name, &a, 0, 1)?;
+            Ok(Value::Bool(a.pos.first().is_some_and(Value::truthy)))
+        }
+        "abs" => {
+            arity(name, &a, 1, 1)?;
+            match &a.pos[0] {
+                Value::Int(i) => Ok(Value::Int(i.abs())),
+                Value::Bool(b) => Ok(Value::int(*b as i64)),
+                Value::Float(f) => Ok(Value::Float(f.abs())),
+                Value::TimeDelta(t) => Ok(Value::TimeDelta(if t.days < 0 {
+                    crate::value::TimeDelta::from_micros(-t.total_micros()).unwrap_or(*t)
+                } else {
+                    *t
+                })),
+                Value::Decimal(d) => Ok(Value::Decimal(d.trim_start_matches('-').into())),
+                v => Err(type_error(format!("bad operand type for abs(): '{}'", v.type_name()))),
+            }
+        }
+        "min" => min_max(name, a, Ordering::Less),
+        "max" => min_max(name, a, Ordering::Greater),
+        "sum" => sum(a),
+        "list" => {
+            no_kw(name, &a)?;
+            arity(name, &a, 0, 1)?;
+            Ok(Value::list(match a.pos.first() {
+                Some(v) => collect(v)?,
+                None => vec![],
+            }))
+        }
+        "tuple" => {
+            no_kw(name, &a)?;
+            arity(name, &a, 0, 1)?;
+            Ok(match a.pos.first() {
+                Some(Value::Tuple(_)) => first(&a),
+                Some(v) => Value::tuple(collect(v)?),
+                None => Value::tuple(vec![]),
+            })
+        }
+        "dict" => dict_from(a),
+        "set" => Ok(Value::set(set_from(&a, name)?)),
+        "frozenset" => Ok(Value::FrozenSet(Rc::new(set_from(&a, name)?))),
+        "sorted" => {
+            let reverse = take_kw(&mut a, "reverse").is_some_and(|v| v.truthy());
+            if take_kw(&mut a, "key").is_some_and(|k| !k.is_none()) {
+                return Err(type_error("sorted() key= is not supported in workflows"));
+            }
+            unexpected_kw(name, &a)?;
+            if a.pos.len() != 1 {
+                return Err(type_error(format!("sorted expected 1 argument, got {}", a.pos.len())));
+            }
+            let mut items = collect(&a.pos[0])?;
+            sort_values(&mut items, reverse)?;
+            Ok(Value::list(items))
+        }
+        "reversed" => {
+            no_kw(name, &a)?;
+            arity(name, &a, 1, 1)?;
+            crate::iter::reversed(&a.pos[0])
+        }
+        "enumerate" => {
+            let start = take_kw(&mut a, "start");
+            unexpected_kw(name, &a)?;
+            arity(name, &a, 1, 2)?;
+            let count = match a.pos.get(1).or(start.as_ref()) {
+                Some(v) => as_index(v, "")?,
+                None => Int::Small(0),
+            };
+            Ok(Value::iter(Iter::Enumerate { inner: make_iter(&a.pos[0])?, count }))
+        }
+        "zip" => {
+            let _ = take_kw(&mut a, "strict");
+            unexpected_kw(name, &a)?;
+            let inners = a.pos.iter().map(make_iter).collect::<R<Vec<_>>>()?;
+            Ok(Value::iter(Iter::Zip { inners }))
+        }
+        "iter" => {
+            arity(name, &a, 1, 1)?;
+            make_iter(&a.pos[0])
+        }
+        "next" => {
+            arity(name, &a, 1, 2)?;
+            match next(&a.pos[0])? {
+                Some(v) => Ok(v),
+                None => a.pos.get(1).cloned().ok_or_else(|| Flow::Raise(crate::exc::new_builtin("StopIteration", vec![]))),
+            }
+        }
+        "any" | "all" => {
+            arity(name, &a, 1, 1)?;
+            let it = make_iter(&a.pos[0])?;
+            let want = name == "any";
+            while let Some(x) = next(&it)? {
+                if x.truthy() == want {
+                    return Ok(Value::Bool(want));
+                }
+            }
+            Ok(Value::Bool(!want))
+        }
+        "round" => {
+            let nd = take_kw(&mut a, "ndigits");
+            unexpected_kw(name, &a)?;
+            arity(name, &a, 1, 2)?;
+            round(&a.pos[0], a.pos.get(1).or(nd.as_ref()))
+        }
+        "isinstance" => {
+            arity(name, &a, 2, 2)?;
+            let ok = crate::classes::matches_classinfo(
+                prog,
+                &a.pos[0],
+                &a.pos[1],
+                "isinstance() arg 2 must be a type, a tuple of types, or a union",
+            )?;
+            Ok(Value::Bool(ok))
+        }
+        "divmod" => {
+            arity(name, &a, 2, 2)?;
+            let q = binop(crate::ir::BinOpKind::FloorDiv, &a.pos[0], &a.pos[1]).map_err(|e| divmod_msg(e))?;
+            let r = binop(crate::ir::BinOpKind::Mod, &a.pos[0], &a.pos[1]).map_err(|e| divmod_msg(e))?;
+            Ok(Value::tuple(vec![q, r]))
+        }
+        "pow" => {
+            arity(name, &a, 2, 2)?;
+            binop(crate::ir::BinOpKind::Pow, &a.pos[0], &a.pos[1])
+        }
+        "format" => {
+            arity(name, &a, 1, 2)?;
+            let spec = match a.pos.get(1) {
+                Some(Value::Str(s)) => s.to_string(),
+                Some(v) => return Err(type_error(format!("format() argument 2 must be str, not {}", v.type_name()))),
+                None => String::new(),
+            };
+            Ok(Value::str(&crate::format::format_value(&a.pos[0], &spec)?))
+        }
+        "chr" => {
+            arity(name, &a, 1, 1)?;
+            let i = as_index(&a.pos[0], "")?.as_i64().unwrap_or(-1);
+            let c = u32::try_from(i).ok().and_then(char::from_u32).ok_or_else(|| value_error("chr() arg not in range(0x110000)"))?;
+            Ok(Value::str(&c.to_string()))
+        }
+        "ord" => {
+            arity(name, &a, 1, 1)?;
+            match &a.pos[0] {
+                Value::Str(s) if s.chars().count() == 1 => Ok(Value::int(s.chars().next().map(|c| c as i64).unwrap_or(0))),
+                Value::Str(s) => Err(type_error(format!(
+                    "ord() expected a character, but string of length {} found",
+                    s.chars().count()
+                ))),
+                v => Err(type_error(format!("ord() expected string of length 1, but {} found", v.type_name()))),
+            }
+        }
+        "hex" | "bin" | "oct" => {
+            arity(name, &a, 1, 1)?;
+            let i = as_index(&a.pos[0], "")?;
+            let (radix, prefix) = match name {
+                "hex" => (16, "0x"),
+                "bin" => (2, "0b"),
+                _ => (8, "0o"),
+            };
+            let digits = i.abs().to_string_radix(radix);
+            Ok(Value::str(&format!("{}{prefix}{digits}", if i.is_negative() { "-" } else { "" })))
+        }
+        "hash" => {
+            arity(name, &a, 1, 1)?;
+            let k = key(&a.pos[0])?;
+            Ok(Value::int((k.hash() >> 2) as i64))
+        }
+        "callable" => Ok(Value::Bool(false)),
+        _ => Err(crate::exc::exc("NameError", format!("name '{name}' is not defined"))),
+    }
+}
+
+fn divmod_msg(e: Flow) -> Flow {
+    e
+}
+
+/// For BigInt -> f64 where needed by others.
+pub fn big_to_f64(b: &BigInt) -> Option<f64> {
+    b.to_f64()
+}
+
+/// `x == y` exposed for methods that search (list.index, count ...).
+pub fn eq(a: &Value, b: &Value) -> bool {
+    a.is(b) || py_eq(a, b)
+}

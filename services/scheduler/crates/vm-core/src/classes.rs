@@ -1,0 +1,359 @@
+//! User and builtin classes known through the manifest (Program.classes): isinstance, construction (exceptions,
+//! models, dataclasses, enums by value), attribute access and assignment.
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::bind::CallArgs;
+use crate::compare::py_eq;
+use crate::exc::{attribute_error, type_error, value_error, Flow, R};
+use crate::ir::{ClassKind, ClassRef};
+use crate::program::Program;
+use crate::value::{short_name, EnumMember, Exception, ObjKind, Object, Str, Value};
+
+pub fn kind(c: &ClassRef) -> ClassKind {
+    ClassKind::try_from(c.kind).unwrap_or(ClassKind::Unspecified)
+}
+
+/// The qualified name of a builtin type that `v` is an instance of, for isinstance against builtin classes.
+fn builtin_is(v: &Value, qualname: &str) -> bool {
+    match qualname {
+        "builtins.object" => true,
+        "builtins.int" => matches!(v, Value::Int(_) | Value::Bool(_)),
+        "builtins.bool" => matches!(v, Value::Bool(_)),
+        "builtins.float" => matches!(v, Value::Float(_)),
+        "builtins.str" => matches!(v, Value::Str(_)),
+        "builtins.bytes" => matches!(v, Value::Bytes(_)),
+        "builtins.list" => matches!(v, Value::List(_)),
+        "builtins.tuple" => matches!(v, Value::Tuple(_)),
+        "builtins.dict" => matches!(v, Value::Dict(_)),
+        "builtins.set" => matches!(v, Value::Set(_)),
+        "builtins.frozenset" => matches!(v, Value::FrozenSet(_)),
+        "builtins.range" => matches!(v, Value::Range(_)),
+        "builtins.NoneType" | "types.NoneType" => matches!(v, Value::None),
+        "builtins.type" => matches!(v, Value::Class(_)),
+        "decimal.Decimal" => matches!(v, Value::Decimal(_)),
+        "datetime.datetime" => matches!(v, Value::DateTime(_)),
+        "datetime.date" => matches!(v, Value::Date(_) | Value::DateTime(_)),
+        "datetime.time" => matches!(v, Value::Time(_)),
+        "datetime.timedelta" => matches!(v, Value::TimeDelta(_)),
+        "uuid.UUID" => matches!(v, Value::Uuid(_)),
+        "enum.Enum" => matches!(v, Value::Enum(_)),
+        "pydantic.main.BaseModel" | "pydantic.BaseModel" => {
+            matches!(v, Value::Object(o) if o.borrow().kind == ObjKind::Model)
+        }
+        _ => false,
+    }
+}
+
+/// isinstance(v, program.classes[idx])
+pub fn is_instance(prog: &Program, v: &Value, idx: u32) -> bool {
+    let Some(c) = prog.ir.classes.get(idx as usize) else { return false };
+    let q = c.qualname.as_str();
+    if builtin_is(v, q) {
+        return true;
+    }
+    let own: Option<Str> = match v {
+        Value::Exception(e) => return e.borrow().is_instance_of(q),
+        Value::Object(o) => Some(o.borrow().class.clone()),
+        Value::Enum(e) => Some(e.class.clone()),
+        _ => None,
+    };
+    match own {
+        Some(cls) => {
+            &*cls == q
+                || prog
+                    .class_by_name
+                    .get(&*cls)
+                    .and_then(|i| prog.ir.classes.get(*i as usize))
+                    .is_some_and(|own| own.mro.iter().any(|m| m == q))
+        }
+        None => false,
+    }
+}
+
+/// isinstance's second argument: a class or a (nested) tuple of classes.
+pub fn matches_classinfo(prog: &Program, v: &Value, classinfo: &Value, what: &str) -> R<bool> {
+    match classinfo {
+        Value::Class(i) => Ok(is_instance(prog, v, *i)),
+        Value::Tuple(items) => {
+            for c in items.iter() {
+                if matches_classinfo(prog, v, c, what)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Err(type_error(what.to_string())),
+    }
+}
+
+/// Does exception `e` match an `except` clause's class (or tuple)?
+pub fn exception_matches(prog: &Program, e: &Value, classinfo: &Value) -> R<bool> {
+    let check = |c: &Value| -> R<bool> {
+        match c {
+            Value::Class(i) => {
+                let cls = &prog.ir.classes[*i as usize];
+                match e {
+                    Value::Exception(x) => Ok(x.borrow().is_instance_of(&cls.qualname)),
+                    _ => Ok(false),
+                }
+            }
+            _ => Err(type_error("catching classes that do not inherit from BaseException is not allowed")),
+        }
+    };
+    match classinfo {
+        Value::Tuple(items) => {
+            for c in items.iter() {
+                if check(c)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        c => check(c),
+    }
+}
+
+pub fn class_repr(prog: &Program, idx: u32) -> String {
+    match prog.ir.classes.get(idx as usize) {
+        Some(c) => {
+            let q = c.qualname.strip_prefix("builtins.").unwrap_or(&c.qualname);
+            format!("<class '{q}'>")
+        }
+        None => "<class '?'>".into(),
+    }
+}
+
+fn exc_mro(c: &ClassRef) -> Rc<[Str]> {
+    if !c.mro.is_empty() {
+        return c.mro.iter().map(|m| Arc::from(m.as_str())).collect();
+    }
+    match crate::exc::builtin_mro(short_name(&c.qualname)) {
+        Some(m) => m.iter().map(|s| Arc::from(*s)).collect(),
+        None => vec![Arc::from(c.qualname.as_str()), Arc::from("builtins.Exception"), Arc::from("builtins.BaseException")]
+            .into(),
+    }
+}
+
+/// `Cls(...)` for exceptions, models, dataclasses and enums (by value).
+pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
+    let c = &prog.ir.classes[idx as usize];
+    let name = short_name(&c.qualname).to_string();
+    match kind(c) {
+        ClassKind::Exception => {
+            if !args.kw.is_empty() {
+                return Err(type_error(format!("{name}() takes no keyword arguments")));
+            }
+            Ok(Value::exception(Exception {
+                class: Arc::from(c.qualname.as_str()),
+                mro: exc_mro(c),
+                args: args.pos,
+                message: None,
+                cause: None,
+                context: None,
+                suppress_context: false,
+            }))
+        }
+        ClassKind::Model | ClassKind::Dataclass => {
+            let is_model = kind(c) == ClassKind::Model;
+            if is_model && !args.pos.is_empty() {
+                return Err(type_error(format!(
+                    "BaseModel.__init__() takes 1 positional argument but {} were given",
+                    args.pos.len() + 1
+                )));
+            }
+            let fname = if is_model { name.clone() } else { format!("{name}.__init__") };
+            let params: Vec<crate::ir::Param> = c
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| crate::ir::Param {
+                    name: f.name.clone(),
+                    slot: i as u32,
+                    kind: crate::ir::ParamKind::PositionalOrKeyword as i32,
+                    default: f.default.clone(),
+                })
+                .collect();
+            let mut args = args;
+            if is_model {
+                // pydantic ignores unknown fields by default
+                args.kw.retain(|(k, _)| c.fields.iter().any(|f| f.name == **k));
+            }
+            let values = crate::bind::bind(&fname, &params, args, prog, if is_model { 0 } else { 1 })
+                .map_err(|e| if is_model { validation_error(e, &name) } else { e })?;
+            // defaults of `params` are clones, so constants come from the originals (same order)
+            let fields = c.fields.iter().zip(values).map(|(f, v)| (Arc::from(f.name.as_str()), v)).collect();
+            let kind = if is_model { ObjKind::Model } else { ObjKind::Dataclass };
+            Ok(Value::Object(Rc::new(RefCell::new(Object { class: Arc::from(c.qualname.as_str()), kind, fields }))))
+        }
+        ClassKind::Enum => {
+            if args.pos.len() != 1 || !args.kw.is_empty() {
+                return Err(type_error(format!("{name}() takes exactly one argument (the member's value)")));
+            }
+            let v = &args.pos[0];
+            for m in &c.members {
+                let mv = m.value.as_ref().map(|x| prog.constant(x)).unwrap_or(Value::None);
+                if py_eq(&mv, v) {
+                    return Ok(enum_member(c, &m.name, mv));
+                }
+            }
+            Err(value_error(format!("{} is not a valid {name}", crate::repr::repr(v))))
+        }
+        ClassKind::BuiltinType => {
+            let b = c.qualname.strip_prefix("builtins.").unwrap_or(&c.qualname).to_string();
+            crate::builtins::call(prog, &b, args)
+        }
+        ClassKind::Unspecified => Err(type_error(format!("cannot call class {}", c.qualname))),
+    }
+}
+
+fn validation_error(e: Flow, model: &str) -> Flow {
+    match e {
+        Flow::Raise(Value::Exception(x)) => {
+            let msg = crate::repr::exc_str(&x.borrow());
+            crate::exc::value_error(format!("1 validation error for {model}: {msg}"))
+        }
+        other => other,
+    }
+}
+
+pub fn enum_member(c: &ClassRef, name: &str, value: Value) -> Value {
+    Value::Enum(Rc::new(EnumMember { class: Arc::from(c.qualname.as_str()), name: Arc::from(name), value }))
+}
+
+/// Attribute of a class object: enum members (`Color.RED`), `__name__`, `__qualname__`.
+pub fn class_attr(prog: &Program, idx: u32, attr: &str) -> R<Value> {
+    let c = &prog.ir.classes[idx as usize];
+    if let Some(m) = c.members.iter().find(|m| m.name == attr) {
+        let v = m.value.as_ref().map(|x| prog.constant(x)).unwrap_or(Value::None);
+        return Ok(enum_member(c, &m.name, v));
+    }
+    match attr {
+        "__name__" => Ok(Value::str(short_name(&c.qualname))),
+        "__qualname__" => Ok(Value::str(short_name(&c.qualname))),
+        "__module__" => {
+            Ok(Value::str(c.qualname.rsplit_once('.').map(|(m, _)| m).unwrap_or("builtins")))
+        }
+        _ => Err(attribute_error(format!("type object '{}' has no attribute '{attr}'", short_name(&c.qualname)))),
+    }
+}
+
+fn no_attr(v: &Value, attr: &str) -> Flow {
+    attribute_error(format!("'{}' object has no attribute '{attr}'", v.type_name()))
+}
+
+/// `v.attr` on data (methods are MethodCall, never attribute loads).
+pub fn get_attr(prog: &Program, v: &Value, attr: &str) -> R<Value> {
+    match v {
+        Value::Object(o) => o.borrow().get(attr).cloned().ok_or_else(|| no_attr(v, attr)),
+        Value::Enum(e) => match attr {
+            "name" | "_name_" => Ok(Value::Str(e.name.clone())),
+            "value" | "_value_" => Ok(e.value.clone()),
+            _ => Err(no_attr(v, attr)),
+        },
+        Value::Exception(e) => {
+            let e = e.borrow();
+            match attr {
+                "args" => Ok(Value::tuple(e.args.clone())),
+                "__cause__" => Ok(e.cause.clone().unwrap_or(Value::None)),
+                "__context__" => Ok(e.context.clone().unwrap_or(Value::None)),
+                "__suppress_context__" => Ok(Value::Bool(e.suppress_context)),
+                _ => Err(no_attr(v, attr)),
+            }
+        }
+        Value::Class(i) => class_attr(prog, *i, attr),
+        Value::TimeDelta(t) => match attr {
+            "days" => Ok(Value::int(t.days)),
+            "seconds" => Ok(Value::int(t.seconds)),
+            "microseconds" => Ok(Value::int(t.micros)),
+            _ => Err(no_attr(v, attr)),
+        },
+        Value::DateTime(s) | Value::Date(s) | Value::Time(s) => date_attr(v, s, attr),
+        Value::Int(_) | Value::Bool(_) => match attr {
+            "real" | "numerator" => Ok(crate::ops::unaryop(crate::ir::UnaryOpKind::Pos, v)?),
+            "imag" => Ok(Value::int(0)),
+            "denominator" => Ok(Value::int(1)),
+            _ => Err(no_attr(v, attr)),
+        },
+        Value::Float(f) => match attr {
+            "real" => Ok(Value::Float(*f)),
+            "imag" => Ok(Value::Float(0.0)),
+            _ => Err(no_attr(v, attr)),
+        },
+        Value::Range(r) => match attr {
+            "start" => Ok(Value::int(r.start)),
+            "stop" => Ok(Value::int(r.stop)),
+            "step" => Ok(Value::int(r.step)),
+            _ => Err(no_attr(v, attr)),
+        },
+        Value::Uuid(s) => match attr {
+            "hex" => Ok(Value::str(&s.replace('-', ""))),
+            _ => Err(no_attr(v, attr)),
+        },
+        _ => Err(no_attr(v, attr)),
+    }
+}
+
+fn date_attr(v: &Value, s: &str, attr: &str) -> R<Value> {
+    let num = |a: usize, b: usize| -> R<Value> {
+        s.get(a..b).and_then(|x| x.parse::<i64>().ok()).map(Value::int).ok_or_else(|| no_attr(v, attr))
+    };
+    let time_off = match v {
+        Value::Time(_) => 0,
+        _ => 11,
+    };
+    match (v, attr) {
+        (Value::DateTime(_) | Value::Date(_), "year") => num(0, 4),
+        (Value::DateTime(_) | Value::Date(_), "month") => num(5, 7),
+        (Value::DateTime(_) | Value::Date(_), "day") => num(8, 10),
+        (Value::DateTime(_) | Value::Time(_), "hour") => num(time_off, time_off + 2),
+        (Value::DateTime(_) | Value::Time(_), "minute") => num(time_off + 3, time_off + 5),
+        (Value::DateTime(_) | Value::Time(_), "second") => num(time_off + 6, time_off + 8),
+        (Value::DateTime(_) | Value::Time(_), "microsecond") => {
+            match s.get(time_off + 8..).and_then(|r| r.strip_prefix('.')) {
+                Some(frac) => {
+                    let digits: String = frac.chars().take_while(|c| c.is_ascii_digit()).collect();
+                    Ok(Value::int(format!("{digits:0<6}").parse().unwrap_or(0)))
+                }
+                None => Ok(Value::int(0)),
+            }
+        }
+        _ => Err(no_attr(v, attr)),
+    }
+}
+
+/// `v.attr = x`: dataclasses and models are mutable; everything else refuses like CPython.
+pub fn set_attr(v: &Value, attr: &str, x: Value) -> R<()> {
+    match v {
+        Value::Object(o) => {
+            let mut o = o.borrow_mut();
+            let kind = o.kind;
+            match o.fields.iter_mut().find(|(k, _)| &**k == attr) {
+                Some((_, slot)) => *slot = x,
+                None if kind == ObjKind::Dataclass => o.fields.push((Arc::from(attr), x)),
+                None => {
+                    return Err(value_error(format!(
+                        "\"{}\" object has no field \"{attr}\"",
+                        short_name(&o.class)
+                    )))
+                }
+            }
+            Ok(())
+        }
+        Value::Exception(e) => {
+            let mut e = e.borrow_mut();
+            match attr {
+                "__cause__" => {
+                    e.cause = if x.is_none() { None } else { Some(x) };
+                    e.suppress_context = true;
+                }
+                "__context__" => e.context = if x.is_none() { None } else { Some(x) },
+                "args" => e.args = crate::iter::collect(&x)?,
+                _ => return Err(attribute_error(format!("'{}' object has no attribute '{attr}'", e.short_name()))),
+            }
+            Ok(())
+        }
+        _ => Err(attribute_error(format!("'{}' object has no attribute '{attr}'", v.type_name()))),
+    }
+}

@@ -1,0 +1,811 @@
+//! Methods of plain data: str, list, dict, set (and a few of tuple, bytes, int, float, datetime-ish values).
+use std::rc::Rc;
+
+use crate::bind::CallArgs;
+use crate::builtins::{eq, sort_values, take_kw};
+use crate::exc::{index_error, key_error, type_error, value_error, Flow, R};
+use crate::iter::collect;
+use crate::num::Int;
+use crate::ops::{key, set_op};
+use crate::repr::repr;
+use crate::subscript::as_index;
+use crate::value::{DictRef, DictView, PySet, Str, Value, ViewKind};
+
+fn arity(recv: &Value, m: &str, a: &CallArgs, min: usize, max: usize) -> R<()> {
+    if !a.kw.is_empty() {
+        return Err(type_error(format!("{}.{m}() takes no keyword arguments", recv.type_name())));
+    }
+    let n = a.pos.len();
+    if n < min || n > max {
+        let msg = if min == max && min == 0 {
+            format!("{}.{m}() takes no arguments ({n} given)", recv.type_name())
+        } else if min == max {
+            format!("{}.{m}() takes exactly one argument ({n} given)", recv.type_name())
+        } else if n < min {
+            format!("{m} expected at least {min} argument{}, got {n}", if min == 1 { "" } else { "s" })
+        } else {
+            format!("{m} expected at most {max} argument{}, got {n}", if max == 1 { "" } else { "s" })
+        };
+        return Err(type_error(msg));
+    }
+    Ok(())
+}
+
+fn no_method(recv: &Value, m: &str) -> Flow {
+    crate::exc::attribute_error(format!("'{}' object has no attribute '{m}'", recv.type_name()))
+}
+
+pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) -> R<Value> {
+    match recv {
+        Value::Str(s) => str_method(recv, s, m, a),
+        Value::List(_) => list_method(recv, m, a),
+        Value::Dict(d) => dict_method(recv, d, m, a),
+        Value::Set(_) | Value::FrozenSet(_) => set_method(recv, m, a),
+        Value::Tuple(t) => match m {
+            "count" => {
+                arity(recv, m, &a, 1, 1)?;
+                Ok(Value::int(t.iter().filter(|x| eq(x, &a.pos[0])).count() as i64))
+            }
+            "index" => {
+                arity(recv, m, &a, 1, 3)?;
+                t.iter()
+                    .position(|x| eq(x, &a.pos[0]))
+                    .map(|i| Value::int(i as i64))
+                    .ok_or_else(|| value_error("tuple.index(x): x not in tuple"))
+            }
+            _ => Err(no_method(recv, m)),
+        },
+        Value::Object(o) => match m {
+            "model_dump" | "dict" => {
+                let o = o.borrow();
+                let mut d = crate::value::Dict::default();
+                for (k, v) in &o.fields {
+                    d.insert(key(&Value::Str(k.clone()))?, v.clone());
+                }
+                Ok(Value::dict(d))
+            }
+            "model_copy" | "copy" => {
+                let copy = o.borrow().clone();
+                Ok(Value::Object(Rc::new(std::cell::RefCell::new(copy))))
+            }
+            _ => Err(no_method(recv, m)),
+        },
+        Value::Int(_) | Value::Bool(_) => match m {
+            "bit_length" => {
+                arity(recv, m, &a, 0, 0)?;
+                let i = as_index(recv, "")?;
+                Ok(Value::int(i.abs().bits() as i64))
+            }
+            "is_integer" => Ok(Value::Bool(true)),
+            _ => Err(no_method(recv, m)),
+        },
+        Value::Float(f) => match m {
+            "is_integer" => Ok(Value::Bool(f.is_finite() && f.fract() == 0.0)),
+            _ => Err(no_method(recv, m)),
+        },
+        Value::TimeDelta(t) => match m {
+            "total_seconds" => Ok(Value::Float(t.total_seconds())),
+            _ => Err(no_method(recv, m)),
+        },
+        Value::DateTime(s) | Value::Date(s) | Value::Time(s) => match m {
+            "isoformat" => Ok(Value::Str(s.clone())),
+            _ => Err(no_method(recv, m)),
+        },
+        Value::Exception(e) => match m {
+            "with_traceback" => Ok(recv.clone()),
+            "add_note" => Ok(Value::None),
+            _ => {
+                let _ = e;
+                Err(no_method(recv, m))
+            }
+        },
+        Value::View(_) => match m {
+            "isdisjoint" => set_method(&Value::set(view_set(recv)?), m, a),
+            _ => Err(no_method(recv, m)),
+        },
+        Value::Class(i) => Err(crate::exc::attribute_error(format!(
+            "type object '{}' has no attribute '{m}'",
+            crate::value::short_name(&prog.ir.classes[*i as usize].qualname)
+        ))),
+        _ => Err(no_method(recv, m)),
+    }
+}
+
+fn view_set(v: &Value) -> R<PySet> {
+    collect(v)?.iter().map(key).collect()
+}
+
+// ---- str ------------------------------------------------------------------------------------------------------------
+
+fn want_str<'a>(v: &'a Value, what: &str) -> R<&'a str> {
+    match v {
+        Value::Str(s) => Ok(s),
+        _ => Err(type_error(format!("{what} must be str, not {}", v.type_name()))),
+    }
+}
+
+fn opt_chars(a: &CallArgs, recv: &Value, m: &str) -> R<Option<Str>> {
+    arity(recv, m, a, 0, 1)?;
+    match a.pos.first() {
+        None | Some(Value::None) => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(type_error(format!("{m} arg must be None or str, not {}", v.type_name()))),
+    }
+}
+
+/// Character index -> byte offset (strings index by code point).
+fn byte_at(s: &str, ci: usize) -> usize {
+    if s.is_ascii() {
+        return ci.min(s.len());
+    }
+    s.char_indices().nth(ci).map(|(b, _)| b).unwrap_or(s.len())
+}
+
+fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Optional start/end arguments (find, count, startswith ...) as a byte range of `s`.
+fn str_range(s: &str, a: &CallArgs, from: usize) -> R<(usize, usize)> {
+    let n = char_len(s) as i64;
+    let norm = |v: Option<&Value>, d: i64| -> R<i64> {
+        match v {
+            None | Some(Value::None) => Ok(d),
+            Some(v) => {
+                let i = as_index(v, "")?.as_i64().unwrap_or(i64::MAX);
+                Ok(if i < 0 { (i + n).max(0) } else { i.min(n) })
+            }
+        }
+    };
+    let start = norm(a.pos.get(from), 0)?;
+    let end = norm(a.pos.get(from + 1), n)?;
+    if start > end {
+        return Ok((usize::MAX, 0));
+    }
+    Ok((byte_at(s, start as usize), byte_at(s, end as usize)))
+}
+
+fn pad(s: &str, width: &Value, fill: Option<&Value>, align: char) -> R<Value> {
+    let w = as_index(width, "")?.as_i64().unwrap_or(0).max(0) as usize;
+    let fill = match fill {
+        Some(Value::Str(f)) if f.chars().count() == 1 => f.chars().next().unwrap_or(' '),
+        Some(_) => return Err(type_error("The fill character must be exactly one character long")),
+        None => ' ',
+    };
+    let n = char_len(s);
+    if w <= n {
+        return Ok(Value::str(s));
+    }
+    let total = w - n;
+    let (left, right) = match align {
+        '<' => (0, total),
+        '>' => (total, 0),
+        _ => {
+            // CPython's center puts the extra char on the left when the width and length are both odd
+            let left = total / 2 + (total & w & 1);
+            (left, total - left)
+        }
+    };
+    let f = fill.to_string();
+    Ok(Value::str(&format!("{}{s}{}", f.repeat(left), f.repeat(right))))
+}
+
+fn split(s: &str, a: &CallArgs, recv: &Value, m: &str) -> R<Value> {
+    let mut a2 = CallArgs { pos: a.pos.clone(), kw: a.kw.clone() };
+    let sep_kw = take_kw(&mut a2, "sep");
+    let max_kw = take_kw(&mut a2, "maxsplit");
+    arity(recv, m, &a2, 0, 2)?;
+    let sep = a2.pos.first().cloned().or(sep_kw).unwrap_or(Value::None);
+    let maxsplit = match a2.pos.get(1).cloned().or(max_kw) {
+        Some(v) => as_index(&v, "")?.as_i64().unwrap_or(-1),
+        None => -1,
+    };
+    let limit = if maxsplit < 0 { usize::MAX } else { maxsplit as usize };
+    let parts: Vec<String> = match &sep {
+        Value::None => {
+            let mut out = Vec::new();
+            let mut rest = if m == "rsplit" { s.trim_end() } else { s.trim_start() };
+            if m == "rsplit" {
+                while !rest.is_empty() && out.len() < limit {
+                    match rest.rfind(char::is_whitespace) {
+                        Some(i) => {
+                            let c = rest[i..].chars().next().map(|c| c.len_utf8()).unwrap_or(1);
+                            out.push(rest[i + c..].to_string());
+                            rest = rest[..i].trim_end();
+                        }
+                        None => break,
+                    }
+                }
+                if !rest.is_empty() {
+                    out.push(rest.to_string());
+                }
+                out.reverse();
+            } else {
+                while !rest.is_empty() && out.len() < limit {
+                    match rest.find(char::is_whitespace) {
+                        Some(i) => {
+                            out.push(rest[..i].to_string());
+                            rest = rest[i..].trim_start();
+                        }
+                        None => break,
+                    }
+                }
+                if !rest.is_empty() {
+                    out.push(rest.to_string());
+                }
+            }
+            out
+        }
+        Value::Str(sep) => {
+            if sep.is_empty() {
+                return Err(value_error("empty separator"));
+            }
+            if m == "rsplit" {
+                let mut v: Vec<String> = s.rsplitn(limit.saturating_add(1), &**sep).map(String::from).collect();
+                v.reverse();
+                v
+            } else {
+                s.splitn(limit.saturating_add(1), &**sep).map(String::from).collect()
+            }
+        }
+        v => return Err(type_error(format!("must be str or None, not {}", v.type_name()))),
+    };
+    Ok(Value::list(parts.iter().map(|p| Value::str(p)).collect()))
+}
+
+fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
+    let s: &str = s;
+    let st = |x: String| Ok(Value::str(&x));
+    match m {
+        "upper" => {
+            arity(recv, m, &a, 0, 0)?;
+            st(s.to_uppercase())
+        }
+        "lower" | "casefold" => {
+            arity(recv, m, &a, 0, 0)?;
+            st(s.to_lowercase())
+        }
+        "strip" | "lstrip" | "rstrip" => {
+            let chars = opt_chars(&a, recv, m)?;
+            let pred = |c: char| match &chars {
+                Some(cs) => cs.contains(c),
+                None => c.is_whitespace(),
+            };
+            st(match m {
+                "strip" => s.trim_matches(pred),
+                "lstrip" => s.trim_start_matches(pred),
+                _ => s.trim_end_matches(pred),
+            }
+            .to_string())
+        }
+        "split" | "rsplit" => split(s, &a, recv, m),
+        "splitlines" => {
+            let keep = a.pos.first().is_some_and(Value::truthy);
+            let mut out = Vec::new();
+            let mut start = 0;
+            let bytes: Vec<(usize, char)> = s.char_indices().collect();
+            let mut i = 0;
+            while i < bytes.len() {
+                let (b, c) = bytes[i];
+                if matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}') {
+                    let mut end = b + c.len_utf8();
+                    if c == '\r' && bytes.get(i + 1).is_some_and(|(_, n)| *n == '\n') {
+                        end += 1;
+                        i += 1;
+                    }
+                    out.push(Value::str(if keep { &s[start..end] } else { &s[start..b] }));
+                    start = end;
+                }
+                i += 1;
+            }
+            if start < s.len() {
+                out.push(Value::str(&s[start..]));
+            }
+            Ok(Value::list(out))
+        }
+        "join" => {
+            arity(recv, m, &a, 1, 1)?;
+            let items = collect(&a.pos[0])?;
+            let mut out = String::new();
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(s);
+                }
+                match x {
+                    Value::Str(t) => out.push_str(t),
+                    _ => {
+                        return Err(type_error(format!(
+                            "sequence item {i}: expected str instance, {} found",
+                            x.type_name()
+                        )))
+                    }
+                }
+            }
+            st(out)
+        }
+        "replace" => {
+            arity(recv, m, &a, 2, 3)?;
+            let old = want_str(&a.pos[0], "replace() argument 1")?;
+            let new = want_str(&a.pos[1], "replace() argument 2")?;
+            match a.pos.get(2) {
+                Some(n) => {
+                    let n = as_index(n, "")?.as_i64().unwrap_or(-1);
+                    if n < 0 {
+                        st(s.replace(old, new))
+                    } else {
+                        st(s.replacen(old, new, n as usize))
+                    }
+                }
+                None => st(s.replace(old, new)),
+            }
+        }
+        "startswith" | "endswith" => {
+            arity(recv, m, &a, 1, 3)?;
+            let (b0, b1) = str_range(s, &a, 1)?;
+            if b0 == usize::MAX {
+                return Ok(Value::Bool(false));
+            }
+            let sub = &s[b0..b1.max(b0)];
+            let test = |p: &str| if m == "startswith" { sub.starts_with(p) } else { sub.ends_with(p) };
+            match &a.pos[0] {
+                Value::Str(p) => Ok(Value::Bool(test(p))),
+                Value::Tuple(ps) => {
+                    for p in ps.iter() {
+                        if test(want_str(p, "tuple for startswith")?) {
+                            return Ok(Value::Bool(true));
+                        }
+                    }
+                    Ok(Value::Bool(false))
+                }
+                v => Err(type_error(format!(
+                    "{m} first arg must be str or a tuple of str, not {}",
+                    v.type_name()
+                ))),
+            }
+        }
+        "find" | "rfind" | "index" | "rindex" | "count" => {
+            arity(recv, m, &a, 1, 3)?;
+            let sub = want_str(&a.pos[0], "must be str")
+                .map_err(|_| type_error(format!("must be str, not {}", a.pos[0].type_name())))?;
+            let (b0, b1) = str_range(s, &a, 1)?;
+            if b0 == usize::MAX || b0 > b1 {
+                return match m {
+                    "count" => Ok(Value::int(0)),
+                    "index" | "rindex" => Err(value_error("substring not found")),
+                    _ => Ok(Value::int(-1)),
+                };
+            }
+            let hay = &s[b0..b1];
+            if m == "count" {
+                let n = if sub.is_empty() { char_len(hay) + 1 } else { hay.matches(sub).count() };
+                return Ok(Value::int(n as i64));
+            }
+            let found = if m.starts_with('r') { hay.rfind(sub) } else { hay.find(sub) };
+            match found {
+                Some(b) => Ok(Value::int(char_len(&s[..b0 + b]) as i64)),
+                None if m.ends_with("index") => Err(value_error("substring not found")),
+                None => Ok(Value::int(-1)),
+            }
+        }
+        "title" => {
+            arity(recv, m, &a, 0, 0)?;
+            let mut out = String::new();
+            let mut prev_cased = false;
+            for c in s.chars() {
+                if prev_cased {
+                    out.extend(c.to_lowercase());
+                } else {
+                    out.extend(c.to_uppercase());
+                }
+                prev_cased = c.is_alphabetic();
+            }
+            st(out)
+        }
+        "capitalize" => {
+            arity(recv, m, &a, 0, 0)?;
+            let mut cs = s.chars();
+            st(match cs.next() {
+                Some(f) => f.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect(),
+                None => String::new(),
+            })
+        }
+        "swapcase" => st(s
+            .chars()
+            .flat_map(|c| -> Vec<char> {
+                if c.is_uppercase() {
+                    c.to_lowercase().collect()
+                } else {
+                    c.to_uppercase().collect()
+                }
+            })
+            .collect()),
+        "zfill" => {
+            arity(recv, m, &a, 1, 1)?;
+            let w = as_index(&a.pos[0], "")?.as_i64().unwrap_or(0).max(0) as usize;
+            let n = char_len(s);
+            if w <= n {
+                return st(s.to_string());
+            }
+            let (sign, rest) = match s.chars().next() {
+                Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
+                _ => (String::new(), s),
+            };
+            st(format!("{sign}{}{rest}", "0".repeat(w - n)))
+        }
+        "ljust" | "rjust" | "center" => {
+            arity(recv, m, &a, 1, 2)?;
+            pad(s, &a.pos[0], a.pos.get(1), match m {
+                "ljust" => '<',
+                "rjust" => '>',
+                _ => '^',
+            })
+        }
+        "isdigit" | "isnumeric" | "isdecimal" => {
+            Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_numeric())))
+        }
+        "isalpha" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
+        "isalnum" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphanumeric))),
+        "isspace" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_whitespace))),
+        "isupper" => Ok(Value::Bool(
+            s.chars().any(|c| c.is_uppercase()) && !s.chars().any(|c| c.is_lowercase()),
+        )),
+        "islower" => Ok(Value::Bool(
+            s.chars().any(|c| c.is_lowercase()) && !s.chars().any(|c| c.is_uppercase()),
+        )),
+        "isidentifier" => Ok(Value::Bool(
+            s.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
+                && s.chars().all(|c| c == '_' || c.is_alphanumeric()),
+        )),
+        "removeprefix" => {
+            arity(recv, m, &a, 1, 1)?;
+            let p = want_str(&a.pos[0], "removeprefix() argument")?;
+            st(s.strip_prefix(p).unwrap_or(s).to_string())
+        }
+        "removesuffix" => {
+            arity(recv, m, &a, 1, 1)?;
+            let p = want_str(&a.pos[0], "removesuffix() argument")?;
+            st(s.strip_suffix(p).unwrap_or(s).to_string())
+        }
+        "partition" | "rpartition" => {
+            arity(recv, m, &a, 1, 1)?;
+            let sep = want_str(&a.pos[0], "must be str")?;
+            if sep.is_empty() {
+                return Err(value_error("empty separator"));
+            }
+            let found = if m == "partition" { s.find(sep) } else { s.rfind(sep) };
+            Ok(match found {
+                Some(i) => Value::tuple(vec![Value::str(&s[..i]), Value::str(sep), Value::str(&s[i + sep.len()..])]),
+                None if m == "partition" => Value::tuple(vec![Value::str(s), Value::str(""), Value::str("")]),
+                None => Value::tuple(vec![Value::str(""), Value::str(""), Value::str(s)]),
+            })
+        }
+        "format" => crate::format::str_format(s, a),
+        "encode" => Ok(Value::Bytes(Rc::from(s.as_bytes()))),
+        _ => Err(no_method(recv, m)),
+    }
+}
+
+// ---- list -----------------------------------------------------------------------------------------------------------
+
+fn list_method(recv: &Value, m: &str, mut a: CallArgs) -> R<Value> {
+    let Value::List(l) = recv else { return Err(no_method(recv, m)) };
+    match m {
+        "append" => {
+            arity(recv, m, &a, 1, 1)?;
+            l.borrow_mut().push(a.pos.swap_remove(0));
+            Ok(Value::None)
+        }
+        "extend" => {
+            arity(recv, m, &a, 1, 1)?;
+            let items = collect(&a.pos[0])?;
+            l.borrow_mut().extend(items);
+            Ok(Value::None)
+        }
+        "insert" => {
+            arity(recv, m, &a, 2, 2)?;
+            let n = l.borrow().len() as i64;
+            let i = as_index(&a.pos[0], "")?.as_i64().unwrap_or(if a.pos[0].truthy() { n } else { 0 });
+            let i = if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+            let v = a.pos.swap_remove(1);
+            l.borrow_mut().insert(i, v);
+            Ok(Value::None)
+        }
+        "pop" => {
+            arity(recv, m, &a, 0, 1)?;
+            let mut l = l.borrow_mut();
+            if l.is_empty() {
+                return Err(index_error("pop from empty list"));
+            }
+            let n = l.len() as i64;
+            let i = match a.pos.first() {
+                Some(v) => as_index(v, "")?.as_i64().unwrap_or(i64::MAX),
+                None => -1,
+            };
+            let j = if i < 0 { i + n } else { i };
+            if j < 0 || j >= n {
+                return Err(index_error("pop index out of range"));
+            }
+            Ok(l.remove(j as usize))
+        }
+        "remove" => {
+            arity(recv, m, &a, 1, 1)?;
+            let pos = l.borrow().iter().position(|x| eq(x, &a.pos[0]));
+            match pos {
+                Some(i) => {
+                    l.borrow_mut().remove(i);
+                    Ok(Value::None)
+                }
+                None => Err(value_error("list.remove(x): x not in list")),
+            }
+        }
+        "index" => {
+            arity(recv, m, &a, 1, 3)?;
+            let l = l.borrow();
+            let n = l.len() as i64;
+            let norm = |v: Option<&Value>, d: i64| -> R<usize> {
+                Ok(match v {
+                    None => d,
+                    Some(v) => {
+                        let i = as_index(v, "")?.as_i64().unwrap_or(n);
+                        if i < 0 {
+                            (i + n).max(0)
+                        } else {
+                            i.min(n)
+                        }
+                    }
+                } as usize)
+            };
+            let (s, e) = (norm(a.pos.get(1), 0)?, norm(a.pos.get(2), n)?);
+            (s..e.max(s))
+                .find(|&i| eq(&l[i], &a.pos[0]))
+                .map(|i| Value::int(i as i64))
+                .ok_or_else(|| value_error(format!("{} is not in list", repr(&a.pos[0]))))
+        }
+        "count" => {
+            arity(recv, m, &a, 1, 1)?;
+            Ok(Value::int(l.borrow().iter().filter(|x| eq(x, &a.pos[0])).count() as i64))
+        }
+        "sort" => {
+            let reverse = take_kw(&mut a, "reverse").is_some_and(|v| v.truthy());
+            if take_kw(&mut a, "key").is_some_and(|k| !k.is_none()) {
+                return Err(type_error("list.sort() key= is not supported in workflows"));
+            }
+            if !a.pos.is_empty() {
+                return Err(type_error("sort() takes no positional arguments"));
+            }
+            arity(recv, m, &a, 0, 0)?;
+            // sort a copy, so a comparison error leaves the list as it was... CPython leaves it partially
+            // sorted, but no workflow can observe the difference after the exception propagates anyway
+            let mut items = l.borrow().clone();
+            sort_values(&mut items, reverse)?;
+            *l.borrow_mut() = items;
+            Ok(Value::None)
+        }
+        "reverse" => {
+            arity(recv, m, &a, 0, 0)?;
+            l.borrow_mut().reverse();
+            Ok(Value::None)
+        }
+        "copy" => {
+            arity(recv, m, &a, 0, 0)?;
+            Ok(Value::list(l.borrow().clone()))
+        }
+        "clear" => {
+            arity(recv, m, &a, 0, 0)?;
+            l.borrow_mut().clear();
+            Ok(Value::None)
+        }
+        _ => Err(no_method(recv, m)),
+    }
+}
+
+// ---- dict -----------------------------------------------------------------------------------------------------------
+
+/// dict.update / dict(...) / `|=`: a mapping or an iterable of pairs, then keywords.
+pub fn dict_update(d: &DictRef, pos: &[Value], kw: &[(Str, Value)]) -> R<()> {
+    if let Some(src) = pos.first() {
+        match src {
+            Value::Dict(other) => {
+                let items: Vec<_> = other.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let mut d = d.borrow_mut();
+                for (k, v) in items {
+                    d.insert(k, v);
+                }
+            }
+            Value::Object(_) => return Err(type_error(format!("'{}' object is not iterable", src.type_name()))),
+            _ => {
+                let items = collect(src)?;
+                for (i, item) in items.iter().enumerate() {
+                    let pair = match item {
+                        Value::Str(_) | Value::List(_) | Value::Tuple(_) => collect(item)?,
+                        _ => {
+                            return Err(type_error(format!(
+                                "cannot convert dictionary update sequence element #{i} to a sequence"
+                            )))
+                        }
+                    };
+                    if pair.len() != 2 {
+                        return Err(value_error(format!(
+                            "dictionary update sequence element #{i} has length {}; 2 is required",
+                            pair.len()
+                        )));
+                    }
+                    let k = key(&pair[0])?;
+                    d.borrow_mut().insert(k, pair[1].clone());
+                }
+            }
+        }
+    }
+    for (k, v) in kw {
+        d.borrow_mut().insert(key(&Value::Str(k.clone()))?, v.clone());
+    }
+    Ok(())
+}
+
+fn dict_method(recv: &Value, d: &DictRef, m: &str, a: CallArgs) -> R<Value> {
+    let view = |kind| Ok(Value::View(Rc::new(DictView { dict: d.clone(), kind })));
+    match m {
+        "get" => {
+            arity(recv, m, &a, 1, 2)?;
+            let k = key(&a.pos[0])?;
+            Ok(d.borrow().get(&k).cloned().unwrap_or_else(|| a.pos.get(1).cloned().unwrap_or(Value::None)))
+        }
+        "keys" => {
+            arity(recv, m, &a, 0, 0)?;
+            view(ViewKind::Keys)
+        }
+        "values" => {
+            arity(recv, m, &a, 0, 0)?;
+            view(ViewKind::Values)
+        }
+        "items" => {
+            arity(recv, m, &a, 0, 0)?;
+            view(ViewKind::Items)
+        }
+        "pop" => {
+            arity(recv, m, &a, 1, 2)?;
+            let k = key(&a.pos[0])?;
+            let removed = d.borrow_mut().shift_remove(&k);
+            match removed {
+                Some(v) => Ok(v),
+                None => a.pos.get(1).cloned().ok_or_else(|| key_error(a.pos[0].clone())),
+            }
+        }
+        "popitem" => {
+            arity(recv, m, &a, 0, 0)?;
+            let last = d.borrow_mut().pop();
+            match last {
+                Some((k, v)) => Ok(Value::tuple(vec![k.value, v])),
+                None => Err(key_error(Value::str("popitem(): dictionary is empty"))),
+            }
+        }
+        "setdefault" => {
+            arity(recv, m, &a, 1, 2)?;
+            let k = key(&a.pos[0])?;
+            let mut d = d.borrow_mut();
+            Ok(d.entry(k).or_insert_with(|| a.pos.get(1).cloned().unwrap_or(Value::None)).clone())
+        }
+        "update" => {
+            if a.pos.len() > 1 {
+                return Err(type_error(format!("update expected at most 1 argument, got {}", a.pos.len())));
+            }
+            dict_update(d, &a.pos, &a.kw)?;
+            Ok(Value::None)
+        }
+        "copy" => {
+            arity(recv, m, &a, 0, 0)?;
+            Ok(Value::dict(d.borrow().clone()))
+        }
+        "clear" => {
+            arity(recv, m, &a, 0, 0)?;
+            d.borrow_mut().clear();
+            Ok(Value::None)
+        }
+        _ => Err(no_method(recv, m)),
+    }
+}
+
+// ---- set ------------------------------------------------------------------------------------------------------------
+
+fn items_of(v: &Value) -> PySet {
+    match v {
+        Value::Set(s) => s.borrow().clone(),
+        Value::FrozenSet(s) => (**s).clone(),
+        _ => PySet::default(),
+    }
+}
+
+fn to_set(v: &Value) -> R<PySet> {
+    match v {
+        Value::Set(_) | Value::FrozenSet(_) => Ok(items_of(v)),
+        _ => collect(v)?.iter().map(key).collect(),
+    }
+}
+
+fn set_method(recv: &Value, m: &str, a: CallArgs) -> R<Value> {
+    let frozen = matches!(recv, Value::FrozenSet(_));
+    let wrap = |s: PySet| if frozen { Value::FrozenSet(Rc::new(s)) } else { Value::set(s) };
+    let mutable = match recv {
+        Value::Set(s) => Some(s.clone()),
+        _ => None,
+    };
+    let need_mut = || mutable.clone().ok_or_else(|| no_method(recv, m));
+    match m {
+        "add" => {
+            arity(recv, m, &a, 1, 1)?;
+            let k = key(&a.pos[0])?;
+            need_mut()?.borrow_mut().insert(k);
+            Ok(Value::None)
+        }
+        "discard" | "remove" => {
+            arity(recv, m, &a, 1, 1)?;
+            let k = key(&a.pos[0])?;
+            let removed = need_mut()?.borrow_mut().shift_remove(&k);
+            if !removed && m == "remove" {
+                return Err(key_error(a.pos[0].clone()));
+            }
+            Ok(Value::None)
+        }
+        "pop" => {
+            arity(recv, m, &a, 0, 0)?;
+            let s = need_mut()?;
+            let first = s.borrow_mut().shift_remove_index(0);
+            first.map(|k| k.value).ok_or_else(|| key_error(Value::str("pop from an empty set")))
+        }
+        "clear" => {
+            need_mut()?.borrow_mut().clear();
+            Ok(Value::None)
+        }
+        "copy" => Ok(wrap(items_of(recv))),
+        "union" | "intersection" | "difference" | "symmetric_difference" => {
+            let op = match m {
+                "union" => crate::ir::BinOpKind::BitOr,
+                "intersection" => crate::ir::BinOpKind::BitAnd,
+                "difference" => crate::ir::BinOpKind::Sub,
+                _ => crate::ir::BinOpKind::BitXor,
+            };
+            if m == "symmetric_difference" {
+                arity(recv, m, &a, 1, 1)?;
+            }
+            let mut acc = items_of(recv);
+            for other in &a.pos {
+                acc = set_op(op, &acc, &to_set(other)?).unwrap_or_default();
+            }
+            Ok(wrap(acc))
+        }
+        "update" | "intersection_update" | "difference_update" | "symmetric_difference_update" => {
+            let s = need_mut()?;
+            let op = match m {
+                "update" => crate::ir::BinOpKind::BitOr,
+                "intersection_update" => crate::ir::BinOpKind::BitAnd,
+                "difference_update" => crate::ir::BinOpKind::Sub,
+                _ => crate::ir::BinOpKind::BitXor,
+            };
+            for other in &a.pos {
+                let o = to_set(other)?;
+                let r = set_op(op, &s.borrow(), &o).unwrap_or_default();
+                *s.borrow_mut() = r;
+            }
+            Ok(Value::None)
+        }
+        "issubset" | "issuperset" | "isdisjoint" => {
+            arity(recv, m, &a, 1, 1)?;
+            let (x, y) = (items_of(recv), to_set(&a.pos[0])?);
+            Ok(Value::Bool(match m {
+                "issubset" => x.iter().all(|k| y.contains(k)),
+                "issuperset" => y.iter().all(|k| x.contains(k)),
+                _ => !x.iter().any(|k| y.contains(k)),
+            }))
+        }
+        _ => Err(no_method(recv, m)),
+    }
+}
+
+/// Used by `int.to_bytes`-free code paths; keeps Int in the public surface of this module.
+pub fn int_value(i: i64) -> Value {
+    Value::Int(Int::Small(i))
+}
