@@ -511,8 +511,8 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
         }
         "divmod" => {
             arity(name, &a, 2, 2)?;
-            let q = binop(crate::ir::BinOpKind::FloorDiv, &a.pos[0], &a.pos[1]).map_err(|e| divmod_msg(e))?;
-            let r = binop(crate::ir::BinOpKind::Mod, &a.pos[0], &a.pos[1]).map_err(|e| divmod_msg(e))?;
+            let q = binop(crate::ir::BinOpKind::FloorDiv, &a.pos[0], &a.pos[1]).map_err(divmod_msg)?;
+            let r = binop(crate::ir::BinOpKind::Mod, &a.pos[0], &a.pos[1]).map_err(divmod_msg)?;
             Ok(Value::tuple(vec![q, r]))
         }
         "pow" => {

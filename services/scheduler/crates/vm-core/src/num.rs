@@ -158,7 +158,7 @@ impl Int {
                 return Some(Int::Small(*b));
             }
             if *b == -1 {
-                return Some(Int::Small(if exp % 2 == 0 { 1 } else { -1 }));
+                return Some(Int::Small(if exp.is_multiple_of(2) { 1 } else { -1 }));
             }
         }
         if self.bits().saturating_mul(exp) > MAX_BITS {

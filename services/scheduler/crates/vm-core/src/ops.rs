@@ -364,7 +364,7 @@ pub fn inplace(op: BinOpKind, a: &Value, b: &Value) -> R<Value> {
             }
         }
         (BinOpKind::BitOr, Value::Dict(d)) => {
-            crate::methods::dict_update(d, &[b.clone()], &[])?;
+            crate::methods::dict_update(d, std::slice::from_ref(b), &[])?;
             Ok(a.clone())
         }
         _ => binop(op, a, b).map_err(|e| rename_op_error(e, op)),

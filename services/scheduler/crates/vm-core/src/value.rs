@@ -83,6 +83,9 @@ impl Range {
         };
         n as i64
     }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     pub fn get(&self, i: i64) -> i64 {
         self.start + i * self.step
     }
@@ -390,7 +393,7 @@ impl Value {
             Value::Dict(d) => !d.borrow().is_empty(),
             Value::Set(s) => !s.borrow().is_empty(),
             Value::FrozenSet(s) => !s.is_empty(),
-            Value::Range(r) => r.len() > 0,
+            Value::Range(r) => !r.is_empty(),
             Value::Decimal(d) => crate::compare::decimal_parts(d).is_none_or(|(m, _)| m != num_bigint::BigInt::default()),
             Value::TimeDelta(t) => t.total_micros() != 0,
             Value::View(v) => !v.dict.borrow().is_empty(),
