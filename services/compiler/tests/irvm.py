@@ -49,6 +49,9 @@ KINDS = {
 }
 
 
+CONVERT: dict[str, Callable[[Any], str]] = {"s": str, "r": repr, "a": ascii}
+
+
 class Awaitable:
     def __init__(self, thunk: Callable[[], Any]) -> None:
         self.thunk = thunk
@@ -114,7 +117,7 @@ class Frame:
                 return outcome.value
             pc = outcome
 
-    async def step(self, instr: pb.Instr, pc: int) -> Any:  # noqa: C901 - one arm per instruction
+    async def step(self, instr: pb.Instr, pc: int) -> Any:
         kind, op = betterproto2.which_one_of(instr, "op")
         nxt = pc + 1
         if isinstance(op, pb.Assign):
@@ -152,6 +155,7 @@ class Frame:
                 item = next(self.slots[op.slot])
             except StopIteration:
                 return op.exit
+            assert op.target is not None
             await self.store(op.target, item)
         elif isinstance(op, pb.EnterHandler):
             assert self.pending is not None
@@ -167,6 +171,7 @@ class Frame:
             if not isinstance(self.handled[-1], tuple(classes)):
                 return op.no_match
         elif isinstance(op, pb.Delete):
+            assert op.target is not None
             await self.delete(op.target)
         elif isinstance(op, pb.Nop):
             pass
@@ -192,8 +197,8 @@ class Frame:
 
     # ---- targets ----
     async def store(self, target: pb.Target, value: Any) -> None:
-        kind, t = betterproto2.which_one_of(target, "kind")
-        if kind == "slot":
+        _, t = betterproto2.which_one_of(target, "kind")
+        if isinstance(t, int):
             self.slots[t] = value
         elif isinstance(t, pb.UnpackTarget):
             items = list(value)
@@ -205,7 +210,7 @@ class Frame:
                 after = len(t.items) - t.starred - 1
                 if len(items) < len(t.items) - 1:
                     raise ValueError("not enough values to unpack")
-                parts = items[:t.starred] + [items[t.starred:len(items) - after]] + items[len(items) - after:]
+                parts = [*items[:t.starred], items[t.starred:len(items) - after], *items[len(items) - after:]]
             for sub, item in zip(t.items, parts, strict=True):
                 await self.store(sub, item)
         elif isinstance(t, pb.SubscriptTarget):
@@ -215,8 +220,8 @@ class Frame:
             setattr(await self.eval(t.value), t.attr, value)
 
     async def delete(self, target: pb.Target) -> None:
-        kind, t = betterproto2.which_one_of(target, "kind")
-        if kind == "slot":
+        _, t = betterproto2.which_one_of(target, "kind")
+        if isinstance(t, int):
             if self.slots[t] is UNBOUND:
                 raise UnboundLocalError(f"cannot access local variable '{self.function.locals[t]}'")
             self.slots[t] = UNBOUND
@@ -227,8 +232,9 @@ class Frame:
 
     async def aug(self, op: pb.AugAssign) -> None:
         fn = INPLACE[op.op]
-        kind, t = betterproto2.which_one_of(op.target, "kind")
-        if kind == "slot":
+        assert op.target is not None
+        _, t = betterproto2.which_one_of(op.target, "kind")
+        if isinstance(t, int):
             old = self.load(t)
             self.slots[t] = fn(old, await self.eval(op.value))
         elif isinstance(t, pb.SubscriptTarget):
@@ -261,13 +267,13 @@ class Frame:
                 positional.append(value)
         return positional, keywords
 
-    async def eval(self, e: pb.Expr | None) -> Any:  # noqa: C901 - one arm per expression
+    async def eval(self, e: pb.Expr | None) -> Any:
         assert e is not None
         kind, v = betterproto2.which_one_of(e, "kind")
         vm = self.vm
         if isinstance(v, pb.Value):
             return values.loads(v.json)
-        if kind == "local":
+        if isinstance(v, int):
             return self.load(v)
         if isinstance(v, pb.BinOp):
             left = await self.eval(v.left)
@@ -384,14 +390,14 @@ class Frame:
         raise NotImplementedError(kind)
 
     async def fstring(self, v: pb.FString) -> str:
-        out = []
+        out: list[str] = []
         for part in v.parts:
-            kind, p = betterproto2.which_one_of(part, "kind")
-            if kind == "literal":
+            _, p = betterproto2.which_one_of(part, "kind")
+            if isinstance(p, str):
                 out.append(p)
-            else:
+            elif isinstance(p, pb.FormattedValue):
                 value = await self.eval(p.value)
-                value = {"s": str, "r": repr, "a": ascii}.get(p.conversion, lambda x: x)(value)
+                value = CONVERT[p.conversion](value) if p.conversion else value
                 spec = await self.fstring(p.format_spec) if p.format_spec is not None else ""
                 out.append(format(value, spec))
         return "".join(out)

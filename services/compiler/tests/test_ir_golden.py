@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from compiler_support import FIXTURES, assert_snapshot, bundle_of
 from waymark_compiler import check_bundle, disassemble
@@ -40,6 +42,6 @@ def test_jump_targets_and_handlers_are_in_range() -> None:
                         for name in names if op is not None else ():
                             assert 0 <= getattr(op, name) < size
                 ranges = sorted((h.start, h.end) for h in function.handlers)
-                for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
+                for (_, end), (start, _) in itertools.pairwise(ranges):
                     assert end <= start, "handler ranges never overlap (CPython 3.11 table)"
                 assert all(h.target < size for h in function.handlers)
