@@ -126,7 +126,8 @@ fn sign_str(neg: bool, s: &Spec) -> &'static str {
 }
 
 fn format_int(i: &Int, s: &Spec) -> R<String> {
-    if s.precision.is_some() {
+    let float_type = matches!(s.ty, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%'));
+    if s.precision.is_some() && !float_type {
         return Err(value_error("Precision not allowed in integer format specifier"));
     }
     let neg = i.is_negative();

@@ -223,6 +223,8 @@ fn fstrings_and_format_specs() {
     assert_eq!(f(c("0.0001234"), "", Some("e")), json!("1.234000e-04"));
     assert_eq!(f(int(-5), "", Some("+d")), json!("-5"));
     assert_eq!(f(int(5), "", Some("+d")), json!("+5"));
+    assert_eq!(f(int(20), "", Some(">8.2f")), json!("   20.00"));
+    assert_eq!(eval_err(fstring(vec![fmt(int(20), "", Some(".2"))])).1, "Precision not allowed in integer format specifier");
     assert_eq!(f(c("true"), "", None), json!("True"));
     assert_eq!(f(none(), "", None), json!("None"));
     assert_eq!(eval_ok(fstring(vec![lit("n="), fmt(int(3), "", None), lit("!")])), json!("n=3!"));
