@@ -23,6 +23,11 @@ ALIASES: dict[str, str] = {
     "waymark._signals.wait_for_signal": "waymark.wait_for_signal",
     "waymark._policy.RetryPolicy": "waymark.RetryPolicy",
     "waymark._policy.Backoff": "waymark.Backoff",
+    # the os module's functions live in its platform module
+    "posix": "os",
+    "nt": "os",
+    "posixpath": "os.path",
+    "ntpath": "os.path",
 }
 
 EntryKind = Literal["action", "class_ref", "module", "constant", "function", "workflow", "opaque"]
@@ -104,12 +109,21 @@ class Manifest:
                 return entry, count
         return None
 
+    def _through_module(self, parts: tuple[str, ...], consumed: int) -> tuple[str | None, tuple[str, ...]]:
+        for count in range(consumed - 1, 0, -1):
+            entry = self.entries.get(".".join(parts[:count]))
+            if entry is not None and entry.module is not None:
+                return entry.module.name, parts[count:]
+        return None, parts[consumed:]
+
     def resolve_global(self, parts: tuple[str, ...], *, record: bool = True) -> Ref:
         found = self.lookup(parts, record=record)
         if found is not None:
             entry, consumed = found
             base = entry_qualname(entry)
             rest = parts[consumed:]
+            if base is None:  # a constant or object reached through a module: name it by that module
+                base, rest = self._through_module(parts, consumed)
             qualname = None if base is None else canonical(".".join((base, *rest)))
             return Ref("global", parts, entry, consumed, qualname)
         if parts[0] in vars(builtins):

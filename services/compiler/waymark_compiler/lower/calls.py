@@ -37,6 +37,9 @@ CONSTRUCTIBLE = frozenset({pb.ClassKind.EXCEPTION, pb.ClassKind.MODEL, pb.ClassK
 class CallsMixin(LowererBase):
     def call(self, node: ast.Call) -> pb.Expr:
         func = node.func
+        if any(self.claimed(sub) for sub in ast.walk(func)):
+            self.lower_args_for_diagnostics(node)  # the callee is already reported
+            return self.placeholder()
         if isinstance(func, ast.Attribute) and self.is_self(func.value):
             return self.self_call(node, func.attr)
         if isinstance(func, ast.Attribute) and func.attr == "run" and isinstance(func.value, ast.Call):

@@ -1,0 +1,38 @@
+"""WM112 asyncio-api: asyncio APIs other than `asyncio.sleep` and `asyncio.gather`.
+
+What: `asyncio.create_task`, `asyncio.wait_for`, `asyncio.wait`, `asyncio.shield`, `asyncio.Event`, `Queue`,
+`Lock`, `to_thread`, `get_event_loop`, `timeout` ... inside `run()` or a helper.
+
+Why: a workflow is not an asyncio program: it is suspended between steps (often for hours, in no process at all),
+so tasks, locks, queues and loop timers cannot survive. Its concurrency is `asyncio.gather`, its timers are durable
+sleeps, and timeouts belong to actions and signal waits.
+
+Example:
+
+    result = await asyncio.wait_for(charge(order_id), timeout=30)
+
+Use instead: `await self.run_action(charge(order_id), timeout=30)` for an action timeout,
+`await asyncio.gather(...)` for concurrency, `await asyncio.sleep(s)` for timers,
+`await waymark.wait_for_signal(name, timeout=...)` to wait for an outside event.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from waymark_compiler.rules._base import Finding, Rule, RuleContext
+from waymark_compiler.rules._helpers import PRIMITIVES, call_target
+
+ALLOWED = PRIMITIVES | {"asyncio.CancelledError", "asyncio.TimeoutError"}
+
+
+def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
+    target = call_target(node, ctx)
+    if target is not None and target.startswith("asyncio.") and target not in ALLOWED:
+        yield RULE.finding(node, call=ctx.segment(node.func))
+
+
+RULE = Rule(code="WM112", name="asyncio-api", message="{call}() is not supported in a workflow",
+            help="use asyncio.gather for concurrency, asyncio.sleep for timers, run_action(timeout=) for timeouts",
+            doc=__doc__ or "", nodes=(ast.Call,), check=check)
