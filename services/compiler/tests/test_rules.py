@@ -63,3 +63,9 @@ def test_rule_documentation(rule: object) -> None:
     for section in ("What:", "Why:", "Example:", "Use instead:"):
         assert section in rule.doc, f"{rule.code} docstring lacks {section}"
     assert rule.help or "{fix}" in rule.help
+
+
+def test_rules_reference_is_generated() -> None:
+    from waymark_compiler.docs import RULES_MD, rules_markdown
+
+    assert_snapshot(RULES_MD, rules_markdown())
