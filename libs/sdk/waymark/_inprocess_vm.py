@@ -14,6 +14,7 @@ advance also waits one loop turn before collecting, so that batches of several o
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from collections.abc import Callable, Coroutine
 from importlib.metadata import entry_points
@@ -87,10 +88,12 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
     tasks: dict[tuple[str, int], asyncio.Task[None]] = {}
     handles = []
 
-    def spawn(key: tuple[str, int], work: Coroutine[Any, Any, str]) -> None:
+    def spawn(key: tuple[str, int], work: Callable[[], Coroutine[Any, Any, str]]) -> None:
+        # `work` is a factory: a task cancelled before its first step never runs its body, so a coroutine made
+        # up front would be left "never awaited".
         async def guarded() -> None:
             try:
-                queue.put_nowait(await work)
+                queue.put_nowait(await work())
             except Exception as exc:  # noqa: BLE001 - a driver failure ends the drive (raised there)
                 queue.put_nowait(_Crash(exc))
             finally:
@@ -144,11 +147,11 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
                     if task is not None:
                         task.cancel()
             for effect in effects.get("actions") or ():
-                spawn(("action", effect["seq"]), action(effect))
+                spawn(("action", effect["seq"]), functools.partial(action, effect))
             for effect in effects.get("timers") or ():
-                spawn(("timer", effect["seq"]), timer(effect["seq"], effect["seconds"]))
+                spawn(("timer", effect["seq"]), functools.partial(timer, effect["seq"], effect["seconds"]))
             for effect in effects.get("children") or ():
-                spawn(("child", effect["seq"]), child(effect))
+                spawn(("child", effect["seq"]), functools.partial(child, effect))
             status = effects["status"]
             if status in TERMINAL:
                 if status == "completed":
