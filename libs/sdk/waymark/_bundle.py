@@ -239,8 +239,17 @@ _MISSING = _Missing()
 
 
 def _paths_used(cls: type) -> list[str]:
-    """Every name and dotted attribute path read inside the class body, e.g. `charge`, `datetime`, `datetime.now`,
-    `waymark.RetryPolicy`."""
+    """Every name and dotted attribute path read inside the class body (and the bodies of its base classes defined
+    in the same module, whose methods it inherits), e.g. `charge`, `datetime`, `datetime.now`, `waymark.RetryPolicy`."""
+    found: dict[str, None] = {}
+    for klass in cls.__mro__:
+        if klass is cls or (klass.__module__ == cls.__module__ and klass not in (Workflow, object)):
+            for path in _paths_in_class(klass):
+                found.setdefault(path, None)
+    return list(found)
+
+
+def _paths_in_class(cls: type) -> list[str]:
     try:
         text = textwrap.dedent(inspect.getsource(cls))
     except (OSError, TypeError) as exc:

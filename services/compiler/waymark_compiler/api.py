@@ -54,7 +54,7 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
                             fix="define the workflow with a class statement in the module it is registered from")
             result.diagnostics += reporter.diagnostics
             continue
-        program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter).compile()
+        program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter, tree).compile()
         result.diagnostics += reporter.diagnostics
         if program is not None and not reporter.diagnostics:
             result.workflows.append(pb.CompiledWorkflow(

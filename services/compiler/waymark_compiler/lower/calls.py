@@ -131,8 +131,13 @@ class CallsMixin(LowererBase):
         kind = self.program.helper_kind(name)
         if kind is None:
             self.lower_args_for_diagnostics(node)
-            self.report(unsupported_call.RULE, node, what=f"`{self.program.class_name}` has no method `{name}`",
-                        fix=f"define `def {name}(self, ...)` in the workflow class")
+            what, fix = f"`{self.program.class_name}` has no method `{name}`", \
+                f"define `def {name}(self, ...)` in the workflow class"
+            if name in self.program.methods and name != "run":
+                what, fix = f"method `{name}` is decorated", "workflow methods are plain `def`/`async def` methods"
+            elif name == "run":
+                what, fix = "run() cannot call itself", "loop inside run(), or move the body into a method"
+            self.report(unsupported_call.RULE, node, what=what, fix=fix)
             return self.placeholder()
         index = self.program.function_index(name)
         args = self.call_args(node)

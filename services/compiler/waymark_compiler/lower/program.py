@@ -22,7 +22,7 @@ HelperKind = Literal["sync", "async"]
 
 class WorkflowCompiler:
     def __init__(self, source: SourceFile, manifest: Manifest, workflow: pb.WorkflowEntry, module: str,
-                 class_node: ast.ClassDef, reporter: Reporter) -> None:
+                 class_node: ast.ClassDef, reporter: Reporter, tree: ast.Module | None = None) -> None:
         self.source = source
         self.manifest = manifest
         self.workflow = workflow
@@ -32,7 +32,7 @@ class WorkflowCompiler:
         self.reporter = reporter
         self.methods: dict[str, FunctionNode] = {}
         self.class_constants: dict[str, pb.Value] = {}
-        for statement in class_node.body:
+        for statement in [s for cls in reversed(class_chain(class_node, tree)) for s in cls.body]:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.methods[statement.name] = statement
             elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
@@ -108,3 +108,24 @@ class WorkflowCompiler:
             qualname=self.workflow.qualname, filename=self.source.filename,
             functions=[compiled[i] for i in range(len(compiled))], actions=self.actions, classes=self.classes,
             workflows=self.workflows)
+
+
+def class_chain(class_node: ast.ClassDef, tree: ast.Module | None) -> list[ast.ClassDef]:
+    """The class and the base classes defined at module level in the same source, most derived first (depth-first
+    like a simple MRO), so methods and constants of a base are inherited and a subclass overrides them."""
+    if tree is None:
+        return [class_node]
+    top = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    chain: list[ast.ClassDef] = []
+
+    def visit(node: ast.ClassDef) -> None:
+        if node in chain:
+            return
+        chain.append(node)
+        for base in node.bases:
+            if isinstance(base, ast.Name) and base.id in top and top[base.id] is not node:
+                visit(top[base.id])
+
+    visit(class_node)
+    return chain
+
