@@ -69,6 +69,11 @@ class FunctionChecker:
         if isinstance(node, COMPREHENSIONS):
             self.visit_comprehension(node)
             return
+        if isinstance(node, ast.AnnAssign):  # a local annotation is never evaluated
+            self.visit(node.target)
+            if node.value is not None:
+                self.visit(node.value)
+            return
         for child in ast.iter_child_nodes(node):
             self.visit(child)
 
