@@ -21,6 +21,7 @@ import textwrap
 import types
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from waymark_ir import pb, values
@@ -31,7 +32,7 @@ from waymark._registry import WORKFLOWS
 from waymark._workflow import Workflow
 
 __all__ = ["BundleError", "bundle_for_module", "bundles_for_modules", "bundles_for_workflows", "describe",
-           "workflows_in_module"]
+           "stable_filename", "workflows_in_module"]
 
 _PARAM_KINDS = {
     inspect.Parameter.POSITIONAL_ONLY: pb.ParamKind.POSITIONAL_ONLY,
@@ -96,7 +97,7 @@ def bundles_for_workflows(classes: Iterable[type[Workflow]]) -> list[pb.Bundle]:
 
 def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]] | None = None) -> pb.Bundle:
     workflows = list(classes) if classes is not None else workflows_in_module(module)
-    filename = getattr(module, "__file__", None) or f"<{module.__name__}>"
+    filename = stable_filename(module)
     try:
         source = inspect.getsource(module)
     except (OSError, TypeError) as exc:
@@ -115,6 +116,17 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
                 manifest[path] = describe(found, path)
     return pb.Bundle(module=module.__name__, filename=filename, source=source, workflows=entries,
                      manifest=[manifest[p] for p in sorted(manifest)])
+
+
+def stable_filename(module: types.ModuleType) -> str:
+    """The module's file named from its import path (`shop/checkout.py`), not where it is installed: the filename
+    is part of the compiled program, and the same code must give the same version on every machine."""
+    file = getattr(module, "__file__", None)
+    if not file:
+        return f"<{module.__name__}>"
+    base = module.__name__.replace(".", "/")
+    path = Path(file)
+    return f"{base}/__init__.py" if path.name == "__init__.py" else base + (path.suffix or ".py")
 
 
 def describe(value: Any, path: str = "") -> pb.ManifestEntry:

@@ -99,7 +99,8 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
             seen.update((bundle.module, w.qualname) for w in bundle.workflows)
             if not bundle.workflows:
                 continue
-            bundle.filename = display_path(bundle.filename)
+            source_file = getattr(sys.modules.get(bundle.module), "__file__", None)
+            bundle.filename = display_path(source_file) if source_file else bundle.filename
             response = check(bundle)
             diagnostics += response.diagnostics
             if not response.diagnostics:

@@ -29,7 +29,7 @@ def entries(bundle: pb.Bundle) -> dict[str, pb.ManifestEntry]:
 
 def test_module_source_and_workflows(shop: pb.Bundle) -> None:
     assert shop.module == "bundle_shop"
-    assert shop.filename == str(FIXTURES / "bundle_shop.py")
+    assert shop.filename == "bundle_shop.py"  # from the import path: the same on every machine
     assert shop.source == (FIXTURES / "bundle_shop.py").read_text()
     assert [(w.name, w.qualname) for w in shop.workflows] == [("Shop", "Shop")]
     assert [e.path for e in shop.manifest] == sorted(e.path for e in shop.manifest)
@@ -176,3 +176,8 @@ def test_workflow_defined_inside_a_function() -> None:
 def test_not_a_workflow() -> None:
     with pytest.raises(BundleError):
         bundles_for_workflows([int])  # type: ignore[list-item]
+
+
+def test_filename_comes_from_the_import_path() -> None:
+    [bundle] = bundles_for_modules([load("conformance.seedflows")])
+    assert bundle.filename == "conformance/seedflows.py"

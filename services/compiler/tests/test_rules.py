@@ -69,3 +69,15 @@ def test_rules_reference_is_generated() -> None:
     from waymark_compiler.docs import RULES_MD, rules_markdown
 
     assert_snapshot(RULES_MD, rules_markdown())
+
+
+def test_internal_error_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
+    from waymark_compiler.lower import program
+
+    def explode(self: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(program.WorkflowCompiler, "compile", explode)
+    response = check_bundle(bundle_of("WM130"))
+    assert [(d.code, d.message) for d in response.diagnostics] == [
+        ("WM000", "internal compiler error: RuntimeError: kaboom")]

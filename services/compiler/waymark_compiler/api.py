@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +20,11 @@ from waymark_compiler.diagnostics import Diagnostic
 from waymark_compiler.lower import IR_VERSION, WorkflowCompiler
 from waymark_compiler.manifest import Manifest
 from waymark_compiler.report import Reporter
-from waymark_compiler.rules import syntax_error, workflow_not_found
+from waymark_compiler.rules import internal_error, syntax_error, workflow_not_found
 from waymark_compiler.source import SourceFile, Span, find_class
 
 VERSION_DOMAIN = b"waymark-version-v1\0"
+log = logging.getLogger("waymark.compiler")
 
 
 @dataclass
@@ -54,7 +56,13 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
                             fix="define the workflow with a class statement in the module it is registered from")
             result.diagnostics += reporter.diagnostics
             continue
-        program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter, tree).compile()
+        try:
+            program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter, tree).compile()
+        except Exception as exc:  # a compiler bug: report it on this workflow, keep checking the others
+            log.exception("internal error compiling %s.%s", bundle.module, entry.qualname)
+            reporter.add(internal_error.RULE, internal_error.RULE.finding(
+                class_node, error=f"{type(exc).__name__}: {exc}"))
+            program = None
         result.diagnostics += reporter.diagnostics
         if program is not None and not reporter.diagnostics:
             result.workflows.append(pb.CompiledWorkflow(

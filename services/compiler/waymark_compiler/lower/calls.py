@@ -57,6 +57,12 @@ class CallsMixin(LowererBase):
         return self.placeholder()
 
     def awaitable(self, node: ast.expr) -> pb.Expr:
+        if self.helper_call(node) == "sync" and not self.claimed(node):
+            assert isinstance(node, ast.Call)
+            self.lower_args_for_diagnostics(node)
+            self.report(unsupported_call.RULE, node, what=f"`{self.segment(node.func)}()` is not async",
+                        fix="call it without await, or make it `async def`")
+            return self.placeholder()
         value = self.expr(node)
         kind = kind_of(value)
         if kind in NOT_AWAITABLE_KINDS and not self.claimed(node):

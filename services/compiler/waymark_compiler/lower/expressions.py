@@ -158,6 +158,9 @@ class ExpressionsMixin(LowererBase):
     # ---- operators ----
     def expr_BinOp(self, node: ast.BinOp) -> pb.Expr:
         left, right = self.operands([node.left, node.right])
+        if type(node.op) not in BIN_OPS:
+            self.report(unsupported_syntax.RULE, node, what="the `@` operator", fix="multiply in an @action")
+            return self.placeholder()
         return pb.Expr(bin_op=pb.BinOp(op=BIN_OPS[type(node.op)], left=left, right=right))
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> pb.Expr:

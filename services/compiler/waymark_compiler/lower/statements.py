@@ -94,6 +94,9 @@ class StatementsMixin(LowererBase):
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
         from waymark_compiler.lower.expressions import BIN_OPS
 
+        if type(node.op) not in BIN_OPS:
+            self.report(unsupported_syntax.RULE, node, what="the `@=` operator", fix="multiply in an @action")
+            return
         op = BIN_OPS[type(node.op)]
         target = node.target
         simple = isinstance(target, ast.Name) and not self.has_walrus([node.value])
