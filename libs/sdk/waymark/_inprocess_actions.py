@@ -43,9 +43,10 @@ MAX_PAYLOAD_BYTES: int = Settings.model_fields["max_payload_bytes"].default
 class TraceEvent:
     """One thing that happened in a test run, at a virtual time (seconds since the run started).
 
-    kinds: `call` (an action call was made), `attempt` (an attempt started), `retry` (an attempt failed and the call
-    waits `detail` seconds), `ok` / `error` (the call's final outcome; `detail` is the decoded value or exception),
-    `signal` (a signal was delivered), `child` (a child workflow started)."""
+    kinds: `call` (an action call was made; `detail` is its arguments by name), `attempt` (an attempt started),
+    `retry` (an attempt failed and the call waits `detail` seconds), `ok` / `error` (the call's final outcome;
+    `detail` is the decoded value or exception), `signal` (a signal was delivered), `child` (a child workflow
+    started; `detail` is its input)."""
 
     time: float
     kind: str
@@ -128,7 +129,8 @@ class ActionRunner:
                        seq: int) -> tuple[bool, str, str]:
         """Every attempt of one call. Returns (ok, tagged JSON of the result or exception, traceback text)."""
         name = definition.name
-        self.record("call", name)
+        if self.trace is not None:
+            self.record("call", name, detail=values.loads(args_json))
         try:  # what a worker does first: deterministic, so never retried
             kwargs = decode_arguments(definition, args_json)
         except (ArgumentError, values.ValueDecodingError) as exc:

@@ -114,7 +114,7 @@ class InProcessRun:
     async def call_action(self, invocation: ActionInvocation, retry: RetryPolicy | None,
                           timeout: float | None) -> Any:
         definition = invocation.definition
-        arguments = definition.bind(invocation.args, invocation.kwargs)
+        arguments = with_defaults(definition.signature, definition.bind(invocation.args, invocation.kwargs))
         try:
             args_json = values.dumps(arguments, path="args")
         except values.ValueEncodingError as exc:
@@ -169,6 +169,13 @@ async def run_workflow(run: InProcessRun, workflow: Workflow, input_json: str) -
     except values.ValueEncodingError as exc:
         error = ValueNotSupported(f"workflow {run.workflow_name} returned a value that cannot be stored: {exc}")
         return False, encode_exception(error), ""
+
+
+def with_defaults(signature: inspect.Signature, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Bound arguments with the defaults filled in, in parameter order: what the VM stores as a call's args."""
+    bound = inspect.BoundArguments(signature, arguments)
+    bound.apply_defaults()
+    return dict(bound.arguments)
 
 
 def call_arguments(signature: inspect.Signature, arguments: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:

@@ -1,0 +1,39 @@
+"""f-strings: conversions, format specs, nested fields; string methods."""
+
+from __future__ import annotations
+
+from waymark import Workflow, workflow
+
+from .diffcase import case
+
+
+@workflow(name="d_fstr_format")
+class Format(Workflow):
+    async def run(self, name: str, amount: float, count: int) -> list[str]:
+        width = 8
+        return [
+            f"hello {name}!",
+            f"{name!r} {name!s}",
+            f"{amount:.2f} {amount:10.3f}| {amount:<10}| {amount:>10}| {amount:^10}|",
+            f"{count:05d} {count:x} {count:o} {count:b} {count:,}",
+            f"{count:{width}d}|",
+            f"{amount:e} {amount:%}",
+            f"{[1, 2]} {(3,)} {{literal}} {None} {True}",
+            f"{'nested ' + name.upper()}",
+        ]
+
+
+@workflow(name="d_fstr_methods")
+class Methods(Workflow):
+    async def run(self, text: str) -> list[object]:
+        return [text.upper(), text.lower(), text.strip(), text.split(), text.split(","), ",".join(["a", "b"]),
+                text.replace("a", "o"), text.startswith(" "), text.endswith("c"), text.find("b"),
+                text.count("a"), text.title(), text[1:4], text[::-1], text[-2:], len(text), "b" in text,
+                text.strip().capitalize(), text.zfill(12), text.isdigit()]
+
+
+CASES = [
+    case("format", Format, "ana", 3.14159, 255),
+    case("format_negative", Format, "bo", -2.5, 7),
+    case("methods", Methods, " a,b,c "),
+]
