@@ -527,3 +527,24 @@ async def test_run_in_vm_reports_compiler_diagnostics() -> None:
 async def test_not_a_workflow_is_refused() -> None:
     with pytest.raises(TypeError, match=r"decorated with @waymark\.workflow"):
         await run_in_process(Workflow)
+
+
+# ---- cancellation -------------------------------------------------------------------------------------------------
+
+
+@workflow(name="tt_cancellable")
+class Cancellable(Workflow):
+    async def run(self) -> int:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            await double(21)
+        return 0
+
+
+@BOTH
+async def test_cancel_at_cancels_the_run_and_its_finally_blocks_run(helper: Helper) -> None:
+    trace: list[TraceEvent] = []
+    with pytest.raises(waymark.WorkflowCancelled, match="tt_cancellable was cancelled"):
+        await helper(Cancellable, cancel_at=60, trace=trace)
+    assert [(e.time, e.name) for e in trace if e.kind == "call"] == [(60.0, "tt_double")]

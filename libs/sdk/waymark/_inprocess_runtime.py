@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from waymark_ir import values
 
 from waymark._client import encode_input
-from waymark._errors import ValueNotSupported
+from waymark._errors import ValueNotSupported, WorkflowCancelled
 from waymark._inprocess_actions import ActionRunner, RunIds, call_policy, decode_outcome
 from waymark._runtime import ACTIVE
 from waymark._worker.execute import encode_exception
@@ -93,6 +93,14 @@ class InProcessRun:
         self.mailbox = _Mailbox()
         self.seq = 0
         self.children: list[InProcessRun] = []
+        self.task: asyncio.Task[Any] | None = None
+        self.cancel_requested = False
+
+    def request_cancel(self) -> None:
+        """What `handle.cancel()` does: CancelledError at the run's current await (its finally blocks run)."""
+        if self.task is not None and not self.task.done() and not self.cancel_requested:
+            self.cancel_requested = True
+            self.task.cancel()
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -159,9 +167,16 @@ async def run_workflow(run: InProcessRun, workflow: Workflow, input_json: str) -
         positional, keywords = call_arguments(inspect.signature(user_run), values.loads(input_json))
         return await user_run(workflow, *positional, **keywords)
 
-    task = asyncio.get_running_loop().create_task(body())
+    task = run.task = asyncio.get_running_loop().create_task(body())
     try:
         result = await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():  # this caller is being cancelled, not only the run
+            raise
+        if run.cancel_requested:  # the run let the cancellation through: it ends cancelled, as in the VM
+            return False, encode_exception(cancelled(run.workflow_name)), ""
+        return False, encode_exception(asyncio.CancelledError()), traceback.format_exc()
     except Exception as exc:  # noqa: BLE001 - the run failed: its exception is its outcome
         return False, encode_exception(exc), traceback.format_exc()
     try:
@@ -169,6 +184,10 @@ async def run_workflow(run: InProcessRun, workflow: Workflow, input_json: str) -
     except values.ValueEncodingError as exc:
         error = ValueNotSupported(f"workflow {run.workflow_name} returned a value that cannot be stored: {exc}")
         return False, encode_exception(error), ""
+
+
+def cancelled(workflow_name: str) -> WorkflowCancelled:
+    return WorkflowCancelled(f"workflow {workflow_name} was cancelled", workflow=workflow_name)
 
 
 def with_defaults(signature: inspect.Signature, arguments: dict[str, Any]) -> dict[str, Any]:

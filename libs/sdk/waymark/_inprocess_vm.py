@@ -25,9 +25,9 @@ import orjson
 from waymark._bundle import BundleError, bundles_for_workflows
 from waymark._errors import RegistrationError
 from waymark._inprocess_actions import ActionRunner
-from waymark._inprocess_runtime import Signal, encode_signal_value
+from waymark._inprocess_runtime import Signal, cancelled, encode_signal_value
 from waymark._registry import ACTIONS, WORKFLOWS
-from waymark._worker.execute import CallPolicy, final_event
+from waymark._worker.execute import CallPolicy, encode_exception, final_event
 from waymark._workflow import Workflow
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
@@ -81,12 +81,21 @@ class _Crash:
 
 
 async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runner: ActionRunner,
-                   signals: list[Signal]) -> tuple[bool, str, str]:
-    """Run one workflow run to its end; (ok, tagged JSON of the result or exception, traceback text)."""
+                   signals: list[Signal], cancel_at: float | None = None,
+                   cancel: asyncio.Event | None = None) -> tuple[bool, str, str]:
+    """Run one workflow run to its end; (ok, tagged JSON of the result or exception, traceback text). The run is
+    cancelled (a `cancel` event) at virtual time `cancel_at`, or when `cancel` is set (a parent gave up on it)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | _Crash] = asyncio.Queue()
     tasks: dict[tuple[str, int], asyncio.Task[None]] = {}
     handles = []
+    cancel = cancel or asyncio.Event()
+    child_cancels: dict[int, asyncio.Event] = {}
+    detached: list[asyncio.Task[None]] = []  # cancelled children, finishing their own cleanup
+
+    async def forward_cancel() -> None:
+        await cancel.wait()
+        queue.put_nowait('{"kind":"cancel"}')
 
     def spawn(key: tuple[str, int], work: Callable[[], Coroutine[Any, Any, str]]) -> None:
         # `work` is a factory: a task cancelled before its first step never runs its body, so a coroutine made
@@ -124,7 +133,9 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
                               "which is not registered in this process")
         child_runner = runner.child(child_cls.__waymark_name__)
         runner.record("child", child_cls.__waymark_name__, detail=orjson.loads(effect["args"]))
-        ok, payload, _ = await drive_vm(load_program(child_cls), child_cls, effect["args"], child_runner, [])
+        child_cancel = child_cancels[effect["seq"]] = asyncio.Event()
+        ok, payload, _ = await drive_vm(load_program(child_cls), child_cls, effect["args"], child_runner, [],
+                                        cancel=child_cancel)
         body = orjson.dumps({"kind": "child", "seq": effect["seq"], "ok": ok}).decode()[:-1]
         return f'{body},"{"value" if ok else "error"}":{payload}}}'
 
@@ -132,6 +143,10 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
         text = encode_signal_value(signal)
         head = orjson.dumps({"kind": "signal", "name": signal.name}).decode()[:-1]
         handles.append(loop.call_at(loop.time() + signal.at, _deliver_signal, runner, queue, signal, head, text))
+
+    if cancel_at is not None:
+        handles.append(loop.call_at(loop.time() + cancel_at, cancel.set))
+    watcher = loop.create_task(forward_cancel())
 
     events = [f'{{"kind":"start","input":{input_json}}}']
     snapshot: bytes | None = None
@@ -142,10 +157,14 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
             advances += 1
             effects = orjson.loads(raw)
             for seq in effects.get("cancel") or ():
-                for kind in ("action", "timer", "child"):
+                for kind in ("action", "timer"):
                     task = tasks.pop((kind, seq), None)
                     if task is not None:
                         task.cancel()
+                child_task = tasks.pop(("child", seq), None)
+                if child_task is not None:  # a child is a run of its own: it is cancelled, not killed
+                    child_cancels[seq].set()
+                    detached.append(child_task)
             for effect in effects.get("actions") or ():
                 spawn(("action", effect["seq"]), functools.partial(action, effect))
             for effect in effects.get("timers") or ():
@@ -156,12 +175,20 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
             if status in TERMINAL:
                 if status == "completed":
                     return True, effects.get("result") or "null", ""
+                if status == "cancelled":  # what the client raises for a cancelled run, in both helpers
+                    return False, encode_exception(cancelled(cls.__waymark_name__)), ""
                 return False, effects["error"], ""
             events = await _next_batch(queue, settle=advances % 2 == 0)
     finally:
         for handle in handles:
             handle.cancel()
+        watcher.cancel()
         for task in list(tasks.values()):
+            task.cancel()
+        current = asyncio.current_task()
+        if detached and current is not None and not current.cancelling():
+            await asyncio.gather(*detached, return_exceptions=True)  # as the scheduler would finish them
+        for task in detached:
             task.cancel()
 
 

@@ -26,10 +26,13 @@
   value (returned by every attempt).
 - `signals={"approved": value}` delivers signals at the start; `[Signal("approved", value, at=60)]` at a virtual
   time. A workflow that waits for a signal that never comes raises `WorkflowBlocked` instead of hanging.
+- `cancel_at=seconds` cancels the run at that virtual time, as `handle.cancel()` would: `asyncio.CancelledError`
+  is raised at its current await, its `finally` blocks run (and may await actions); a run that lets the
+  cancellation through raises `waymark.WorkflowCancelled` here.
 - `trace=[]` collects `TraceEvent`s (calls, attempts with their virtual times, retries, outcomes, signals, children).
 
-`overrides`, `signals` and `trace` are keyword-only parameters of these helpers, so they cannot be names of `run()`
-parameters of a workflow tested this way.
+`overrides`, `signals`, `cancel_at` and `trace` are keyword-only parameters of these helpers, so they cannot be names
+of `run()` parameters of a workflow tested this way.
 """
 
 from __future__ import annotations
@@ -70,7 +73,8 @@ def _check_workflow(workflow_cls: Any) -> type[Workflow]:
 
 
 async def run_in_process(workflow_cls: type[Workflow], /, *args: Any, overrides: Mapping[Any, Any] | None = None,
-                         signals: SignalsArg = None, trace: list[TraceEvent] | None = None, **kwargs: Any) -> Any:
+                         signals: SignalsArg = None, cancel_at: float | None = None,
+                         trace: list[TraceEvent] | None = None, **kwargs: Any) -> Any:
     """Run the workflow's `run(*args, **kwargs)` in this process as plain Python, with actions called directly
     (validated, retried, timed out as on a worker) and virtual time. Returns its result or raises its exception."""
     cls = _check_workflow(workflow_cls)
@@ -85,6 +89,8 @@ async def run_in_process(workflow_cls: type[Workflow], /, *args: Any, overrides:
         run = InProcessRun(runner, cls.__waymark_name__)
         runs.append(run)
         run.schedule_signals(scheduled)
+        if cancel_at is not None:
+            loop.call_at(loop.time() + cancel_at, run.request_cancel)
         return await run_workflow(run, cls(), input_json)
 
     def describe() -> str:
@@ -96,7 +102,8 @@ async def run_in_process(workflow_cls: type[Workflow], /, *args: Any, overrides:
 
 
 async def run_in_vm(workflow_cls: type[Workflow], /, *args: Any, overrides: Mapping[Any, Any] | None = None,
-                    signals: SignalsArg = None, trace: list[TraceEvent] | None = None, **kwargs: Any) -> Any:
+                    signals: SignalsArg = None, cancel_at: float | None = None,
+                    trace: list[TraceEvent] | None = None, **kwargs: Any) -> Any:
     """Run the workflow through the real compiler and the real VM, in memory (no Postgres), with actions run as in
     `run_in_process` and virtual time. Returns its result or raises its exception; a workflow the compiler refuses
     raises `waymark.RegistrationError` with the rendered diagnostics."""
@@ -110,7 +117,7 @@ async def run_in_vm(workflow_cls: type[Workflow], /, *args: Any, overrides: Mapp
 
     async def main(loop: VirtualTimeLoop, bridge: HostBridge) -> tuple[bool, str, str]:
         runner = ActionRunner(bridge, replacements, trace, new_runner_ids(cls))
-        return await drive_vm(program, cls, input_json, runner, scheduled)
+        return await drive_vm(program, cls, input_json, runner, scheduled, cancel_at)
 
     ok, payload, tb = await run_virtual(main)
     return decode_outcome(ok, payload, f"workflow {cls.__waymark_name__}", tb)

@@ -17,10 +17,14 @@ class Case:
     raises: str | None = None
     overrides: dict[str, Any] | None = None
     signals: Any = None
+    cancel_at: float | None = None
+    #: compare the action calls as a multiset, not a sequence (where the order legitimately differs)
+    unordered: bool = False
     #: set only when the compiler or the VM genuinely does not support the case yet (xfail_strict is on)
     xfail: str | None = None
 
 
 def case(label: str, workflow: type, *args: Any, raises: str | None = None, overrides: dict[str, Any] | None = None,
-         signals: Any = None, xfail: str | None = None, **kwargs: Any) -> Case:
-    return Case(label, workflow, args, kwargs, raises, overrides, signals, xfail)
+         signals: Any = None, cancel_at: float | None = None, unordered: bool = False, xfail: str | None = None,
+         **kwargs: Any) -> Case:
+    return Case(label, workflow, args, kwargs, raises, overrides, signals, cancel_at, unordered, xfail)
