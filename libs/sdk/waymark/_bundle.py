@@ -105,10 +105,14 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
                           "defined in a .py file") from None
     manifest: dict[str, pb.ManifestEntry] = {}
     entries = []
+    try:
+        tree: ast.Module | None = ast.parse(source)
+    except SyntaxError:
+        tree = None
     for cls in workflows:
         entries.append(pb.WorkflowEntry(name=cls.__waymark_name__, qualname=cls.__qualname__))
         namespace = _namespace(module, cls)
-        for path in _paths_used(cls):
+        for path in _paths_used(cls, tree):
             if path in manifest:
                 continue
             found = _lookup(namespace, path)
@@ -250,26 +254,61 @@ class _Missing:
 _MISSING = _Missing()
 
 
-def _paths_used(cls: type) -> list[str]:
+def _paths_used(cls: type, tree: ast.Module | None) -> list[str]:
     """Every name and dotted attribute path read inside the class body (and the bodies of its base classes defined
     in the same module, whose methods it inherits), e.g. `charge`, `datetime`, `datetime.now`, `waymark.RetryPolicy`."""
     found: dict[str, None] = {}
     for klass in cls.__mro__:
         if klass is cls or (klass.__module__ == cls.__module__ and klass not in (Workflow, object)):
-            for path in _paths_in_class(klass):
+            for path in _paths_in_class(klass, tree):
                 found.setdefault(path, None)
     return list(found)
 
 
-def _paths_in_class(cls: type) -> list[str]:
+def _class_node(cls: type, tree: ast.Module | None) -> ast.ClassDef:
+    """The class statement, found by qualname in the module's tree (parsed once per bundle; `inspect.getsource`
+    would re-parse the module for every class), else through `inspect`."""
+    node = _find_class(tree, cls.__qualname__) if tree is not None else None
+    if node is not None:
+        return node
     try:
-        text = textwrap.dedent(inspect.getsource(cls))
-    except (OSError, TypeError) as exc:
+        parsed = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError, SyntaxError) as exc:
         raise BundleError(f"cannot read the source of workflow {cls.__qualname__} ({exc})") from None
-    tree = ast.parse(text)
-    node = tree.body[0] if tree.body else None
-    if not isinstance(node, ast.ClassDef):
+    first = parsed.body[0] if parsed.body else None
+    if not isinstance(first, ast.ClassDef):
         raise BundleError(f"cannot find the class statement of workflow {cls.__qualname__}")
+    return first
+
+
+def _find_class(tree: ast.Module, qualname: str) -> ast.ClassDef | None:
+    scopes: list[list[ast.stmt]] = [tree.body]
+    parts = [p for p in qualname.split(".") if p != "<locals>"]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        matches = [node for body in scopes for node in _nested_statements(body)
+                   if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == part]
+        if last:
+            classes = [node for node in matches if isinstance(node, ast.ClassDef)]
+            return classes[-1] if classes else None
+        scopes = [node.body for node in matches]
+    return None
+
+
+def _nested_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for node in body:
+        out.append(node)
+        for child in ("body", "orelse", "finalbody"):
+            if not isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                out += _nested_statements(getattr(node, child, []) or [])
+        for handler in getattr(node, "handlers", []) or []:
+            out += _nested_statements(handler.body)
+    return out
+
+
+def _paths_in_class(cls: type, tree: ast.Module | None) -> list[str]:
+    node = _class_node(cls, tree)
     found: dict[str, None] = {}
     for statement in node.body:
         for sub in ast.walk(statement):

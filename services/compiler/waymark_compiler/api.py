@@ -31,6 +31,7 @@ log = logging.getLogger("waymark.compiler")
 class CompiledBundle:
     workflows: list[pb.CompiledWorkflow] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    encoded: dict[str, bytes] = field(default_factory=dict)  # workflow name -> bytes(program), encoded once
 
 
 def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
@@ -65,19 +66,21 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
             program = None
         result.diagnostics += reporter.diagnostics
         if program is not None and not reporter.diagnostics:
+            encoded = bytes(program)
+            result.encoded[entry.name] = encoded
             result.workflows.append(pb.CompiledWorkflow(
-                workflow_name=entry.name, version_id=version_id(program, manifest.used.values()), program=program))
+                workflow_name=entry.name, version_id=version_id(encoded, manifest.used.values()), program=program))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     if result.diagnostics:
         result.workflows = []
     return result
 
 
-def version_id(program: pb.Program, used: Any) -> str:
+def version_id(program: pb.Program | bytes, used: Any) -> str:
     """sha256 of the Program's protobuf encoding (deterministic: fields in number order, no maps) and of the
     manifest entries the compiler read, sorted by path."""
     digest = hashlib.sha256(VERSION_DOMAIN)
-    _framed(digest, bytes(program))
+    _framed(digest, program if isinstance(program, bytes) else bytes(program))
     for entry in sorted(used, key=lambda e: e.path):
         _framed(digest, bytes(entry))
     return digest.hexdigest()
@@ -103,7 +106,7 @@ async def register_bundle(pool: Any, bundle: pb.Bundle) -> pb.RegisterResponse:
         return pb.RegisterResponse(diagnostics=[d.to_pb() for d in compiled.diagnostics])
     rows = [VersionRow(version_id=w.version_id, workflow_name=w.workflow_name, module=bundle.module,
                        qualname=w.program.qualname if w.program else "", ir_version=IR_VERSION,
-                       program=bytes(w.program) if w.program else b"")
+                       program=compiled.encoded[w.workflow_name])
             for w in compiled.workflows]
     created = await register_versions(pool, rows) if rows else []
     return pb.RegisterResponse(versions=[
