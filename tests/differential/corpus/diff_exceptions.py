@@ -145,6 +145,16 @@ class NestedHandlers(Workflow):
         return "no error"
 
 
+@workflow(name="d_exc_class_name")
+class ClassName(Workflow):
+    async def run(self, amount: int) -> list[object]:
+        try:
+            await charge(amount)
+        except Exception as exc:
+            return [exc.__class__.__name__, repr(exc)]
+        return []
+
+
 CASES = [
     case("ok", Hierarchy, 10),
     case("declined", Hierarchy, 500),
@@ -163,4 +173,6 @@ CASES = [
     case("nested_inner", NestedHandlers, -1),
     case("nested_outer", NestedHandlers, 200),
     case("nested_none", NestedHandlers, 1),
+    case("class_name", ClassName, 500,
+         xfail="VM: exc.__class__ raises AttributeError at run time (neither supported nor refused by the compiler)"),
 ]

@@ -32,8 +32,17 @@ class Methods(Workflow):
                 text.strip().capitalize(), text.zfill(12), text.isdigit()]
 
 
+@workflow(name="d_fstr_older_formats")
+class OlderFormats(Workflow):
+    async def run(self, name: str, n: int) -> list[str]:
+        # the point is str.format and %, which ruff would rewrite as f-strings
+        return ["{} has {}".format(name, n), "%s-%d" % (name, n), "{:>6}|{:<4}|".format(name, n),  # noqa: UP031, UP032
+                "{0}{1}{0}".format("a", "b"), "%05.1f" % (n / 3), "%r" % name]  # noqa: UP031
+
+
 CASES = [
     case("format", Format, "ana", 3.14159, 255),
     case("format_negative", Format, "bo", -2.5, 7),
     case("methods", Methods, " a,b,c "),
+    case("older_formats", OlderFormats, "ana", 7),
 ]
