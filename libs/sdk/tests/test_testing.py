@@ -158,7 +158,7 @@ async def test_a_per_call_policy_overrides_the_decorator(helper: Helper) -> None
     assert attempts == [1, 2, 3, 4, 5]
 
 
-@action(name="tt_slow", timeout=0.05)
+@action(name="tt_slow", timeout=0.25)
 async def slow(seconds: float) -> str:
     await asyncio.sleep(seconds)  # real time: actions run on the test's loop
     return "done"
@@ -181,7 +181,7 @@ class TimingOutRetried(Workflow):
 
 @BOTH
 async def test_a_timed_out_attempt_raises_action_timeout_in_the_workflow(helper: Helper) -> None:
-    assert await helper(TimingOut, 30) == "timed out: action tt_slow attempt 1 timed out after 0.05s"
+    assert await helper(TimingOut, 30) == "timed out: action tt_slow attempt 1 timed out after 0.25s"
     assert await helper(TimingOut, 0) == "done"
 
 

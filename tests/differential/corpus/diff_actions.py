@@ -66,7 +66,7 @@ async def flaky(key: str, failures: int) -> str:
     return f"{key} ok after {attempt}"
 
 
-@action(name="d_actions_slow", timeout=0.05)
+@action(name="d_actions_slow", timeout=0.25)
 async def slow(seconds: float) -> str:
     await asyncio.sleep(seconds)  # real time: actions run on the test's loop
     return "done"
@@ -81,7 +81,7 @@ class Timeout(Workflow):
         except ActionTimeout as exc:
             results.append(f"timed out: {exc}")
         try:
-            results.append(await self.run_action(slow(seconds), timeout=timedelta(seconds=0.02),
+            results.append(await self.run_action(slow(seconds), timeout=timedelta(seconds=0.1),
                                                  retry=RetryPolicy(attempts=2, on=[ActionTimeout])))
         except ActionTimeout as exc:
             results.append(f"timed out again: {exc}")
