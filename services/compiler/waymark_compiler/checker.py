@@ -57,7 +57,8 @@ class FunctionChecker:
             self.visit(statement)
 
     def visit(self, node: ast.AST) -> None:
-        for rule in _BY_TYPE.get(type(node), ()):
+        rules = () if self.reporter.claimed(node) else _BY_TYPE.get(type(node), ())
+        for rule in rules:
             assert rule.check is not None
             findings = list(rule.check(node, self))
             for finding in findings:
