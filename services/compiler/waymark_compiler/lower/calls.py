@@ -283,7 +283,8 @@ class CallsMixin(LowererBase):
         if func.attr not in DATA_METHODS:
             self.expr(func.value)
             self.lower_args_for_diagnostics(node)
-            self.report(unsupported_method.RULE, node, method=func.attr)
+            if not any(self.claimed(sub) for sub in ast.walk(func.value)):  # else the receiver is the problem
+                self.report(unsupported_method.RULE, node, method=func.attr)
             return self.placeholder()
         # the receiver is evaluated before the arguments: save it if an argument emits instructions
         receiver = self.expr(func.value)

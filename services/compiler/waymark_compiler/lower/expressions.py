@@ -105,6 +105,10 @@ class ExpressionsMixin(LowererBase):
         if self.is_self(node.value):
             if node.attr in self.program.class_constants:
                 return pb.Expr(constant=self.program.class_constants[node.attr])
+            if node.attr in self.program.class_attributes and isinstance(node.ctx, ast.Load):
+                self.report(unsupported_reference.RULE, node, what=f"class attribute `{node.attr}` is not a constant",
+                            fix="give it a literal value (or a module-level constant), or pass the value as input")
+                return self.placeholder()
             if self.program.helper_kind(node.attr) is not None:
                 self.report(unsupported_reference.RULE, node, what=f"method `{self.segment(node)}` used as a value",
                             fix=f"call it: {self.segment(node)}(...)")

@@ -32,15 +32,21 @@ class WorkflowCompiler:
         self.reporter = reporter
         self.methods: dict[str, FunctionNode] = {}
         self.class_constants: dict[str, pb.Value] = {}
+        self.class_attributes: set[str] = set()  # assigned in a class body but not to a constant
         for statement in [s for cls in reversed(class_chain(class_node, tree)) for s in cls.body]:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.methods[statement.name] = statement
             elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
                 targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-                value = constant_default(statement.value)
+                value = self.class_constant(statement.value)
                 for target in targets:
-                    if isinstance(target, ast.Name) and value is not None:
-                        self.class_constants[target.id] = value
+                    if isinstance(target, ast.Name):
+                        if value is not None:
+                            self.class_constants[target.id] = value
+                            self.class_attributes.discard(target.id)
+                        else:
+                            self.class_attributes.add(target.id)
+                            self.class_constants.pop(target.id, None)
         self.actions: list[pb.ActionRef] = []
         self.classes: list[pb.ClassRef] = []
         self.workflows: list[pb.WorkflowRef] = []
@@ -50,6 +56,16 @@ class WorkflowCompiler:
         self._workflow_index: dict[str, int] = {}
         self._function_index: dict[str, int] = {}
         self._queue: list[str] = []
+
+    def class_constant(self, node: ast.expr) -> pb.Value | None:
+        """A literal, or a module-level constant named in the class body (`LIMIT = MAX_TRIES`)."""
+        value = constant_default(node)
+        if value is None and isinstance(node, ast.Name):
+            entry = self.manifest.entries.get(node.id)
+            if entry is not None and entry.constant is not None:
+                self.manifest.used[node.id] = entry
+                value = entry.constant
+        return value
 
     # ---- tables ----
     def action_index(self, action: pb.ActionRef) -> int:
