@@ -26,8 +26,15 @@ class Gen:
         leaves = [str(self.rng.randint(-3, 9)), *VARS, *self.loop_vars]
         if depth >= 3 or r < 0.3:
             return self.rng.choice(leaves)
-        choice = self.rng.randint(0, 11)
+        choice = self.rng.randint(0, 14)
         a, b = self.expr(depth + 1), self.expr(depth + 1)
+        if choice == 12:
+            return f"(await asyncio.gather(gen_step({a}), self.ah({b})))[{self.rng.randint(0, 1)}]"
+        if choice == 13:
+            return f"({self.rng.choice(VARS)} := {a})"
+        if choice == 14:
+            v = self.fresh("c")
+            return f"len([await gen_step({v}) for {v} in range({self.rng.randint(0, 3)}) if {v} < {a}])"
         if choice <= 2:
             return f"({a} {self.rng.choice(['+', '-', '+'])} {b})"
         if choice == 3:
@@ -69,7 +76,7 @@ class Gen:
             self.statement(indent, depth, in_loop)
 
     def statement(self, indent: int, depth: int, in_loop: bool) -> None:
-        choice = self.rng.randint(0, 14 if depth < 3 else 5)
+        choice = self.rng.randint(0, 17 if depth < 3 else 5)
         if choice <= 1:
             self.emit(indent, f"{self.rng.choice(VARS)} = {self.expr()}")
         elif choice == 2:
@@ -108,6 +115,16 @@ class Gen:
         elif choice == 13:
             self.emit(indent, f"if {self.cond()}:")
             self.emit(indent + 1, f"return acc, {self.expr()}")
+        elif choice == 15:
+            first, second = self.rng.sample(VARS, 2)
+            self.emit(indent, f"{first}, {second} = {self.expr()}, {first}")
+        elif choice == 16:
+            self.emit(indent, f"acc.append(f'{{{self.expr()}}}-{{{self.expr()}!r:>4}}')")
+        elif choice == 17:
+            key = self.rng.choice(VARS)
+            self.emit(indent, f"d = {{{key}: {self.expr()}}}")
+            self.emit(indent, f"d[{self.expr()}] = {self.expr()}")
+            self.emit(indent, "acc.append(sorted(d.items()))")
         else:
             self.emit(indent, f"acc.append([{self.expr()}, {self.expr()}])")
 
@@ -156,5 +173,5 @@ class {name}(Workflow):
 
 
 def module_source(seeds: list[int], prefix: str) -> str:
-    header = "from gen_support import gen_step\nfrom waymark import Workflow, workflow\n"
+    header = "import asyncio\n\nfrom gen_support import gen_step\nfrom waymark import Workflow, workflow\n"
     return header + "".join(workflow_source(seed, f"{prefix}{seed}") for seed in seeds)
