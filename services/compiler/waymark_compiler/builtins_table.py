@@ -33,12 +33,11 @@ BUILTIN_TYPES: dict[str, pb.ClassRef] = {
 #: Builtin functions a workflow may call: deterministic, no I/O, no hidden state. Each becomes a `BuiltinCall`.
 PURE_FUNCTIONS: frozenset[str] = frozenset({
     "len", "range", "enumerate", "zip", "min", "max", "sum", "abs", "round", "sorted", "reversed", "any", "all",
-    "isinstance", "issubclass", "repr", "divmod", "pow", "chr", "ord", "hex", "oct", "bin", "format", "hasattr",
-    "getattr", "callable",
+    "isinstance", "repr", "divmod", "pow", "chr", "ord", "hex", "oct", "bin", "format", "callable", "iter", "next",
 })
 #: Builtin types that convert their argument when called: also `BuiltinCall`s (`str(e)`, `int("3")`, `list(xs)`).
-CONVERSIONS: frozenset[str] = frozenset({"str", "int", "float", "bool", "list", "dict", "set", "frozenset", "tuple",
-                                         "bytes"})
+CONVERSIONS: frozenset[str] = frozenset({"str", "int", "float", "bool", "list", "dict", "set", "frozenset",
+                                         "tuple"})
 
 #: Stdlib value types the VM knows (constructed with `Construct`, folded to constants when the arguments are).
 STDLIB_VALUE_TYPES: frozenset[str] = frozenset({
