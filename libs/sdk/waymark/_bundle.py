@@ -117,7 +117,7 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
                 continue
             found = _lookup(namespace, path)
             if found is not _MISSING:
-                manifest[path] = describe(found, path)
+                manifest[path] = _describe_safely(found, path)
     return pb.Bundle(module=module.__name__, filename=filename, source=source, workflows=entries,
                      manifest=[manifest[p] for p in sorted(manifest)])
 
@@ -156,6 +156,16 @@ def describe(value: Any, path: str = "") -> pb.ManifestEntry:
     mutable = isinstance(value, _MUTABLE) or (hasattr(value, "__dict__") and not isinstance(value, _IMMUTABLE_LEAVES))
     return pb.ManifestEntry(path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(kind),
                                                               mutable=mutable))
+
+
+def _describe_safely(value: Any, path: str) -> pb.ManifestEntry:
+    """`describe`, but an object that breaks introspection becomes an opaque entry instead of failing the whole
+    registration (the compiler refuses it only if the workflow actually uses it)."""
+    try:
+        return describe(value, path)
+    except Exception:  # noqa: BLE001 - arbitrary user objects
+        return pb.ManifestEntry(path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(type(value)),
+                                                                  mutable=True))
 
 
 # ---- references --------------------------------------------------------------------------------------------------

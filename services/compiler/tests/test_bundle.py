@@ -181,3 +181,23 @@ def test_not_a_workflow() -> None:
 def test_filename_comes_from_the_import_path() -> None:
     [bundle] = bundles_for_modules([load("conformance.seedflows")])
     assert bundle.filename == "conformance/seedflows.py"
+
+
+class Hostile:
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError(f"no introspection of {name}")
+
+
+def test_objects_that_break_introspection_become_opaque() -> None:
+    hostile = Hostile()
+
+    @workflow(name="bundle-test-hostile")
+    class UsesHostile(Workflow):
+        async def run(self) -> object:
+            return hostile
+
+    [bundle] = bundles_for_workflows([UsesHostile])
+    entry = entries(bundle)["hostile"]
+    assert entry.opaque is not None
+    assert entry.opaque.type_qualname.endswith("Hostile")
+    assert [d.code for d in check_bundle(bundle).diagnostics] == ["WM131"]
