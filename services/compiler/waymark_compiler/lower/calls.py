@@ -261,10 +261,13 @@ class CallsMixin(LowererBase):
         if cls.kind == pb.ClassKind.BUILTIN_TYPE and cls.qualname in STDLIB_VALUE_TYPES:
             try:
                 return constants.const(StaticEvaluator(self.resolve).eval(node))
-            except NotStatic:
-                pass
-            return pb.Expr(construct=pb.Construct(class_index=self.program.class_index(cls),
-                                                  args=self.call_args(node)))
+            except NotStatic as problem:
+                self.lower_args_for_diagnostics(node)
+                fix = "pass seconds as a number (asyncio.sleep(minutes * 60))" \
+                    if cls.qualname == "datetime.timedelta" else "build the value in an @action"
+                self.report(unsupported_call.RULE, node, what=f"`{ref.parts[-1]}(...)` is built only from literal "
+                            f"arguments in a workflow ({problem.why})", fix=fix)
+                return self.placeholder()
         if cls.kind in CONSTRUCTIBLE:
             return pb.Expr(construct=pb.Construct(class_index=self.program.class_index(cls),
                                                   args=self.call_args(node)))

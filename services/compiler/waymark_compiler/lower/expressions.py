@@ -34,6 +34,7 @@ CMP_OPS: dict[type[ast.cmpop], pb.CmpOpKind] = {
     ast.In: pb.CmpOpKind.IN, ast.NotIn: pb.CmpOpKind.NOT_IN,
 }
 CONVERSIONS = {-1: "", 115: "s", 114: "r", 97: "a"}
+CLASS_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__module__"})  # of a class object, besides enum members
 LITERAL_TYPES = (str, bytes, int, float, bool, type(None))
 
 
@@ -143,7 +144,7 @@ class ExpressionsMixin(LowererBase):
                 if member is not None:
                     attrs.pop(0)
                     base = pb.Expr(constant=pb.Value(json=enum_member_json(cls.qualname, member)))
-            if base is None and not attrs:
+            if base is None and (not attrs or attrs[0] in CLASS_ATTRIBUTES):
                 base = pb.Expr(class_object=pb.ClassObject(class_index=self.program.class_index(cls)))
             if base is None:
                 self.report(unsupported_reference.RULE, node, what=f"class attribute `{text}` is not supported",
