@@ -121,7 +121,7 @@ class StaticEvaluator:
                 return ClassToken(ref.qualname or ref.entry.class_ref.qualname, ref.entry.class_ref.kind)
         if ref is not None and ref.qualname is not None:
             return ClassToken(ref.qualname, pb.ClassKind.UNSPECIFIED)  # a callee, e.g. Backoff.exponential
-        raise NotStatic(node, f"`{ast.unparse(node)}` is not a module-level constant")
+        raise NotStatic(node, f"`{ast.unparse(node)}` is not a literal or a module-level constant")
 
     def eval_call(self, node: ast.Call) -> Any:
         callee = self.eval_reference(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
