@@ -412,8 +412,7 @@ def _callable_name(value: Any) -> str:
     return f"{module}.{qualname}"
 
 
-def _definition_line(cls: type) -> tuple[str, int]:
-    run = vars(cls).get("__waymark_run__")
-    code = getattr(run, "__code__", None)
-    return (cls.__qualname__, code.co_firstlineno if code is not None else 0) if code is None else \
-        ("", code.co_firstlineno)
+def _definition_line(cls: type) -> int:
+    """Where the class's run() starts: workflows are listed in the order they are defined."""
+    code = getattr(vars(cls).get("__waymark_run__"), "__code__", None)
+    return code.co_firstlineno if code is not None else 0
