@@ -21,7 +21,7 @@ WITH claimed AS (
     WHERE r.run_id IN (
         SELECT DISTINCT e.run_id FROM waymark.events e WHERE e.consumed_at IS NULL LIMIT $1 * 4
     )
-    FOR UPDATE OF r SKIP LOCKED
+    FOR NO KEY UPDATE OF r SKIP LOCKED  -- not FOR UPDATE: event inserts (FK KEY SHARE) must not wait on us
     LIMIT $1
 )
 SELECT c.*, ev.event_ids, ev.payloads
