@@ -1,6 +1,6 @@
 # One task runner for humans, the README and CI. `make help` lists the targets.
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 CARGO_MANIFEST := services/scheduler/Cargo.toml
 export UV_PYTHON ?= 3.11
 
@@ -10,7 +10,7 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 uv: ## install uv when it is missing (the only bootstrap step)
-	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
 install: uv ## create .venv with every package, the Rust VM extension included
 	$(UV) sync --all-packages

@@ -35,7 +35,7 @@ def _from_testcontainers() -> tuple[str, object] | None:
 
         container = PostgresContainer("postgres:15", driver=None)
         container.start()
-    except Exception:  # no Docker engine here: fall through to pgserver
+    except Exception:  # noqa: BLE001 - no Docker engine here: fall through to pgserver
         return None
     return container.get_connection_url(), container
 

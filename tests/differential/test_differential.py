@@ -45,8 +45,15 @@ Outcome = tuple[tuple[str, str, str], list[tuple[float, str, str]]]
 async def run(helper: Any, item: Case) -> Outcome:
     trace: list[TraceEvent] = []
     try:
-        result = await helper(item.workflow, *item.args, overrides=item.overrides, signals=item.signals,
-                              cancel_at=item.cancel_at, trace=trace, **item.kwargs)
+        result = await helper(
+            item.workflow,
+            *item.args,
+            overrides=item.overrides,
+            signals=item.signals,
+            cancel_at=item.cancel_at,
+            trace=trace,
+            **item.kwargs,
+        )
         ending = ("returned", values.dumps(result), "")
     except Exception as exc:
         name = exc.class_name if isinstance(exc, RemoteException) else values.class_name_of(type(exc))

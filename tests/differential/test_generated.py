@@ -36,9 +36,11 @@ def _int_expr() -> st.SearchStrategy[str]:
 
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         binary = st.tuples(inner, st.sampled_from(["+", "-", "*", "//", "%"]), inner).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})")
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        )
         calls = st.tuples(st.sampled_from(["abs", "-"]), inner).map(
-            lambda t: f"abs({t[1]})" if t[0] == "abs" else f"(-{t[1]})")
+            lambda t: f"abs({t[1]})" if t[0] == "abs" else f"(-{t[1]})"
+        )
         pairs = st.tuples(st.sampled_from(["min", "max"]), inner, inner).map(lambda t: f"{t[0]}({t[1]}, {t[2]})")
         return binary | calls | pairs
 
@@ -47,14 +49,22 @@ def _int_expr() -> st.SearchStrategy[str]:
 
 def _num_expr() -> st.SearchStrategy[str]:
     leaves = st.sampled_from(list(NUM_VARS)) | st.sampled_from(["0.5", "2.0", "-1.25", "3"])
-    return st.recursive(leaves, lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
-        lambda t: f"({t[0]} {t[1]} {t[2]})"), max_leaves=3)
+    return st.recursive(
+        leaves,
+        lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        max_leaves=3,
+    )
 
 
 def _cond() -> st.SearchStrategy[str]:
     compare = st.tuples(_int_expr(), st.sampled_from(["<", "<=", "==", "!=", ">"]), _int_expr()).map(" ".join)
-    return compare | compare.map(lambda c: f"not ({c})") | st.tuples(compare, st.sampled_from(["and", "or"]),
-                                                                     compare).map(" ".join)
+    return (
+        compare
+        | compare.map(lambda c: f"not ({c})")
+        | st.tuples(compare, st.sampled_from(["and", "or"]), compare).map(" ".join)
+    )
 
 
 def _simple_statement() -> st.SearchStrategy[list[str]]:

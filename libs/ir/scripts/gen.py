@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,18 @@ OPTIONS = "client_generation=async,server_generation=async"
 
 def generate(into: Path) -> None:
     protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
-    cmd = [sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTO_ROOT}", f"--python_betterproto2_out={into}",
-           f"--python_betterproto2_opt={OPTIONS}", *protos]
-    subprocess.run(cmd, check=True, cwd=PROTO_ROOT, stdout=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "grpc_tools.protoc",
+        f"-I{PROTO_ROOT}",
+        f"--python_betterproto2_out={into}",
+        f"--python_betterproto2_opt={OPTIONS}",
+        *protos,
+    ]
+    # The plugin (betterproto2-compiler) and the ruff it formats with live beside this interpreter.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    subprocess.run(cmd, check=True, cwd=PROTO_ROOT, stdout=subprocess.DEVNULL, env=env)
 
 
 def differences(left: Path, right: Path) -> list[str]:

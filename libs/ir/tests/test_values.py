@@ -51,8 +51,16 @@ def with_cause(exc: BaseException, cause: BaseException) -> BaseException:
     return exc
 
 
-NAMESPACE = {"math": math, "decimal": decimal, "datetime": datetime, "uuid": uuid, "http": http,
-             "fixtures": fixtures, "RemoteException": RemoteException, "with_cause": with_cause}
+NAMESPACE = {
+    "math": math,
+    "decimal": decimal,
+    "datetime": datetime,
+    "uuid": uuid,
+    "http": http,
+    "fixtures": fixtures,
+    "RemoteException": RemoteException,
+    "with_cause": with_cause,
+}
 VECTORS: list[dict[str, Any]] = orjson.loads((HERE / "values_vectors.json").read_bytes())
 
 
@@ -70,16 +78,20 @@ def same(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         return len(a) == len(b) and all(
-            same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True))
+            same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True)
+        )
     if isinstance(a, (datetime.datetime, datetime.time)):
         return bool(a.isoformat() == b.isoformat())
     if isinstance(a, BaseException):
         if isinstance(a, RemoteException) and (a.class_name, a.mro) != (b.class_name, b.mro):
             return False
         # With several args the message is repr(args), whose set order may differ: args are compared instead.
-        return ((len(a.args) > 1 or str(a) == str(b)) and same(list(a.args), list(b.args))
-                and (a.__cause__ is None) == (b.__cause__ is None)
-                and (a.__cause__ is None or same(a.__cause__, b.__cause__)))
+        return (
+            (len(a.args) > 1 or str(a) == str(b))
+            and same(list(a.args), list(b.args))
+            and (a.__cause__ is None) == (b.__cause__ is None)
+            and (a.__cause__ is None or same(a.__cause__, b.__cause__))
+        )
     if dataclasses.is_dataclass(a):
         return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     if hasattr(type(a), "model_fields"):
@@ -213,8 +225,12 @@ def test_model_fields_travel_by_name_whatever_their_alias() -> None:
 
 def test_exception_mro_and_message() -> None:
     encoded = encode(KeyError("k"))["$exception"]
-    assert encoded["mro"] == ["builtins.KeyError", "builtins.LookupError", "builtins.Exception",
-                              "builtins.BaseException"]
+    assert encoded["mro"] == [
+        "builtins.KeyError",
+        "builtins.LookupError",
+        "builtins.Exception",
+        "builtins.BaseException",
+    ]
     assert encoded["message"] == "'k'"
     assert encoded["args"] == ["k"]
 
@@ -251,9 +267,15 @@ def test_unencodable_exception_args_travel_as_repr() -> None:
 
 
 def test_unknown_exception_class_decodes_to_remote_exception_and_reencodes_identically() -> None:
-    data = {"$exception": {"class": "gone.module.ShopError", "mro": ["gone.module.ShopError", "builtins.Exception",
-                                                                      "builtins.BaseException"],
-                           "args": [1, {"$tuple": [2]}], "message": "shop broke", "cause": None}}
+    data = {
+        "$exception": {
+            "class": "gone.module.ShopError",
+            "mro": ["gone.module.ShopError", "builtins.Exception", "builtins.BaseException"],
+            "args": [1, {"$tuple": [2]}],
+            "message": "shop broke",
+            "cause": None,
+        }
+    }
     error = decode(data)
     assert isinstance(error, RemoteException)
     assert isinstance(error, Exception)
@@ -264,8 +286,9 @@ def test_unknown_exception_class_decodes_to_remote_exception_and_reencodes_ident
 
 
 def test_exception_class_that_is_not_an_exception_decodes_to_remote() -> None:
-    data: dict[str, Any] = {"$exception": {"class": "builtins.dict", "mro": [], "args": [], "message": "m",
-                                           "cause": None}}
+    data: dict[str, Any] = {
+        "$exception": {"class": "builtins.dict", "mro": [], "args": [], "message": "m", "cause": None}
+    }
     assert isinstance(decode(data), RemoteException)
 
 
@@ -289,17 +312,23 @@ def test_exception_groups_round_trip() -> None:
 # ---- refusals ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "type_name", "where"), [
-    (lambda: 1, "builtins.function", "args"),
-    ({"order": {"items": [1, 2, object()]}}, "builtins.object", "args['order']['items'][2]"),
-    ({"order": fixtures.Order.model_construct(id=1, items=[1, 2, open])}, "builtins.builtin_function_or_method",
-     "args['order'].items[2]"),
-    ([fixtures.Point(1, object())], "builtins.object", "args[0].y"),
-    ((1, (2, print)), "builtins.builtin_function_or_method", "args[1][1]"),
-    ({1: {1, sum}}, "builtins.builtin_function_or_method", "args[1]{<set item>}"),
-    ({object(): 1}, "builtins.object", "args[<object object>] (a key)"),
-    (memoryview(b"x"), "builtins.memoryview", "args"),
-])
+@pytest.mark.parametrize(
+    ("value", "type_name", "where"),
+    [
+        (lambda: 1, "builtins.function", "args"),
+        ({"order": {"items": [1, 2, object()]}}, "builtins.object", "args['order']['items'][2]"),
+        (
+            {"order": fixtures.Order.model_construct(id=1, items=[1, 2, open])},
+            "builtins.builtin_function_or_method",
+            "args['order'].items[2]",
+        ),
+        ([fixtures.Point(1, object())], "builtins.object", "args[0].y"),
+        ((1, (2, print)), "builtins.builtin_function_or_method", "args[1][1]"),
+        ({1: {1, sum}}, "builtins.builtin_function_or_method", "args[1]{<set item>}"),
+        ({object(): 1}, "builtins.object", "args[<object object>] (a key)"),
+        (memoryview(b"x"), "builtins.memoryview", "args"),
+    ],
+)
 def test_unsupported_values_name_type_and_path(value: Any, type_name: str, where: str) -> None:
     with pytest.raises(ValueEncodingError) as info:
         dumps(value, path="args")
@@ -327,26 +356,29 @@ def test_ints_too_long_for_text_are_refused() -> None:
         dumps(10 ** (sys.get_int_max_str_digits() + 10))
 
 
-@pytest.mark.parametrize("data", [
-    {"$nope": 1},
-    {"$int": 5},
-    {"$int": "five"},
-    {"$float": "1.5"},
-    {"$dict": [[1]]},
-    {"$tuple": "x"},
-    {"$bytes": "***"},
-    {"$timedelta": [1, 2]},
-    {"$uuid": "not-a-uuid"},
-    {"$datetime": "yesterday"},
-    {"$set": [[1]]},
-    {"$enum": {"class": "waymark_values_fixtures.Color", "name": "PURPLE", "value": 0}},
-    {"$enum": {"class": "waymark_values_fixtures.Point", "name": "x", "value": 0}},
-    {"$model": {"class": "nowhere.Model", "fields": {}}},
-    {"$model": {"class": "waymark_values_fixtures.Item", "fields": {"quantity": 1}}},
-    {"$dataclass": {"class": "waymark_values_fixtures.Item", "fields": {}}},
-    {"$dataclass": {"class": "waymark_values_fixtures.Point", "fields": {"x": 1}}},
-    {"$exception": {"class": 5}},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"$nope": 1},
+        {"$int": 5},
+        {"$int": "five"},
+        {"$float": "1.5"},
+        {"$dict": [[1]]},
+        {"$tuple": "x"},
+        {"$bytes": "***"},
+        {"$timedelta": [1, 2]},
+        {"$uuid": "not-a-uuid"},
+        {"$datetime": "yesterday"},
+        {"$set": [[1]]},
+        {"$enum": {"class": "waymark_values_fixtures.Color", "name": "PURPLE", "value": 0}},
+        {"$enum": {"class": "waymark_values_fixtures.Point", "name": "x", "value": 0}},
+        {"$model": {"class": "nowhere.Model", "fields": {}}},
+        {"$model": {"class": "waymark_values_fixtures.Item", "fields": {"quantity": 1}}},
+        {"$dataclass": {"class": "waymark_values_fixtures.Item", "fields": {}}},
+        {"$dataclass": {"class": "waymark_values_fixtures.Point", "fields": {"x": 1}}},
+        {"$exception": {"class": 5}},
+    ],
+)
 def test_malformed_tags_are_decoding_errors(data: Any) -> None:
     with pytest.raises(ValueDecodingError):
         decode(data)
@@ -375,19 +407,34 @@ def test_fast_path_output_is_orjsons() -> None:
 
 # A ZoneInfo travels as its UTC offset at that instant (isoformat), so equal but not identical: see
 # test_zoneinfo_datetimes_travel_as_their_offset.
-FIXED_ZONES = [datetime.UTC, datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
-               datetime.timezone(datetime.timedelta(hours=-8))]
+FIXED_ZONES = [
+    datetime.UTC,
+    datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
+    datetime.timezone(datetime.timedelta(hours=-8)),
+]
 scalars = (
-    st.none() | st.booleans() | st.integers() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text() | st.binary(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+    | st.binary(max_size=20)
     | st.decimals(allow_nan=False)
     # isoformat() does not carry `fold` (docs/values.md), so values with fold=1 are not generated
     | st.datetimes(timezones=st.none() | st.sampled_from(FIXED_ZONES)).map(lambda d: d.replace(fold=0))
-    | st.dates() | st.times().map(lambda t: t.replace(fold=0)) | st.timedeltas() | st.uuids()
+    | st.dates()
+    | st.times().map(lambda t: t.replace(fold=0))
+    | st.timedeltas()
+    | st.uuids()
     | st.sampled_from([*fixtures.Color, *fixtures.Size, http.HTTPStatus.OK])
 )
 hashables = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5)
     | st.binary(max_size=5),
     lambda inner: st.tuples(inner, inner) | st.frozensets(inner, max_size=3),
     max_leaves=6,
@@ -397,10 +444,12 @@ hashables = st.recursive(
 def _containers(inner: st.SearchStrategy[Any], *, exceptions: bool = True) -> st.SearchStrategy[Any]:
     data = (
         st.lists(inner, max_size=4)
-        | st.tuples(inner) | st.tuples(inner, inner)
+        | st.tuples(inner)
+        | st.tuples(inner, inner)
         | st.dictionaries(st.text(max_size=4), inner, max_size=4)
         | st.dictionaries(hashables, inner, max_size=4)
-        | st.sets(hashables, max_size=4) | st.frozensets(hashables, max_size=4)
+        | st.sets(hashables, max_size=4)
+        | st.frozensets(hashables, max_size=4)
         | st.builds(fixtures.Point, inner, inner)
         | st.builds(lambda label, n: fixtures.Box(label, [fixtures.Point(n, n)]), st.text(max_size=3), st.integers())
         | st.builds(fixtures.Item, sku=st.text(max_size=5), quantity=st.integers(-5, 5))
@@ -414,7 +463,10 @@ json_values = st.recursive(scalars, _containers, max_leaves=20)
 # An exception with several args has message repr(args), where a set's order may change on the way: not stable text.
 data_values = st.recursive(scalars, lambda inner: _containers(inner, exceptions=False), max_leaves=20)
 plain_json = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
     max_leaves=20,

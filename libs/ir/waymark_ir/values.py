@@ -144,7 +144,8 @@ def encode(value: Any, *, path: str = "value") -> Any:
         where = path + "".join(reversed(err.segments))
         raise ValueEncodingError(
             f"cannot encode a value of type {err.type_name} at {where}: {err.reason}",
-            type_name=err.type_name, path=where,
+            type_name=err.type_name,
+            path=where,
         ) from None
 
 
@@ -331,8 +332,9 @@ def _encode_exception(exc: BaseException, depth: int, seen: set[int] | None = No
     encoded_cause = None
     if cause is not None and id(cause) not in seen and depth < _MAX_DEPTH:
         encoded_cause = _encode_exception(cause, depth + 1, seen)
-    return {"$exception": {"class": class_name, "mro": mro, "args": args, "message": _safe_str(exc),
-                           "cause": encoded_cause}}
+    return {
+        "$exception": {"class": class_name, "mro": mro, "args": args, "message": _safe_str(exc), "cause": encoded_cause}
+    }
 
 
 def _safe_str(exc: BaseException) -> str:
@@ -394,9 +396,12 @@ def _encode_other(value: Any, depth: int) -> Any:
     for base, handler in _BY_BASE:
         if isinstance(value, base):
             return handler(value, depth)
-    raise _Unsupported(_qualified_type(value), "only the types listed in docs/values.md can travel (JSON types, "
-                       "tuples, sets, bytes, Decimal, datetime types, UUID, enums, pydantic models, dataclasses, "
-                       "exceptions)")
+    raise _Unsupported(
+        _qualified_type(value),
+        "only the types listed in docs/values.md can travel (JSON types, "
+        "tuples, sets, bytes, Decimal, datetime types, UUID, enums, pydantic models, dataclasses, "
+        "exceptions)",
+    )
 
 
 _Handler = Callable[[Any, int], Any]
@@ -517,7 +522,7 @@ def _decode_timedelta(payload: Any) -> _dt.timedelta:
 
 def _import_class(name: Any, tag: str) -> Any:
     if not isinstance(name, str):
-        raise ValueDecodingError(f"malformed {tag}: \"class\" must be a string")
+        raise ValueDecodingError(f'malformed {tag}: "class" must be a string')
     try:
         cls = import_qualified(name)
     except (ImportError, AttributeError) as exc:
@@ -567,7 +572,7 @@ def _decode_exception(payload: Any) -> BaseException:
     body = _expect(payload, dict, "$exception")
     class_name = body.get("class")
     if not isinstance(class_name, str):
-        raise ValueDecodingError("malformed $exception: \"class\" must be a string")
+        raise ValueDecodingError('malformed $exception: "class" must be a string')
     message = body.get("message")
     message = message if isinstance(message, str) else ""
     mro = body.get("mro") or [class_name]
@@ -582,8 +587,7 @@ def _decode_exception(payload: Any) -> BaseException:
         cls = import_qualified(class_name)
     except (ImportError, AttributeError):
         cls = None
-    exc = (_rebuild_exception(cls, args, message) if isinstance(cls, type) and issubclass(cls, BaseException)
-           else None)
+    exc = _rebuild_exception(cls, args, message) if isinstance(cls, type) and issubclass(cls, BaseException) else None
     if exc is None:
         exc = RemoteException(message, class_name, mro, args)
     if cause_data is not None:

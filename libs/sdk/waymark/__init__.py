@@ -1,13 +1,13 @@
 """Waymark: durable background workflows written as plain async Python.
 
-    from waymark import Workflow, action, workflow
+from waymark import Workflow, action, workflow
 
-    @action
-    async def charge(order_id: int) -> bool: ...
+@action
+async def charge(order_id: int) -> bool: ...
 
-    @workflow
-    class Checkout(Workflow):
-        async def run(self, order_id: int) -> str: ...
+@workflow
+class Checkout(Workflow):
+    async def run(self, order_id: int) -> str: ...
 """
 
 from waymark._action import ActionDefinition, ActionFunction, action

@@ -6,10 +6,10 @@ import asyncio
 import functools
 import hashlib
 import inspect
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 import orjson
 from pydantic import TypeAdapter
@@ -18,7 +18,8 @@ from waymark._policy import RetryPolicy, seconds_of
 from waymark._registry import register_action
 from waymark._runtime import ACTIVE
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,8 +48,10 @@ class ActionDefinition:
         try:
             return typing.get_type_hints(self.fn, include_extras=True)
         except Exception as exc:  # a forward reference that does not resolve
-            raise TypeError(f"action {self.name}: cannot resolve its type hints ({exc}); import the types the "
-                            "signature names at module level") from exc
+            raise TypeError(
+                f"action {self.name}: cannot resolve its type hints ({exc}); import the types the "
+                "signature names at module level"
+            ) from exc
 
     def adapter(self, param: str) -> TypeAdapter[Any] | None:
         """The pydantic adapter that validates one parameter (or "return"); None when it is not annotated."""
@@ -92,11 +95,11 @@ def _schema_of(definition: ActionDefinition, name: str) -> Any:
         return None
     try:
         return adapter.json_schema()
-    except Exception:  # types pydantic validates but cannot describe as JSON schema
+    except Exception:  # noqa: BLE001 - types pydantic validates but cannot describe as JSON schema
         return repr(definition.hints.get(name))
 
 
-class ActionInvocation:
+class ActionInvocation(Generic[R]):
     """What calling an action returns: an awaitable that knows its action and arguments, so that
     `self.run_action(charge(x), retry=...)` can apply a per-call policy before anything runs."""
 
@@ -105,14 +108,16 @@ class ActionInvocation:
     def __init__(self, definition: ActionDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.definition, self.args, self.kwargs = definition, args, kwargs
 
-    def __await__(self) -> Generator[Any, None, Any]:
+    def __await__(self) -> Generator[Any, None, R]:
         return self.run(None, None).__await__()
 
-    async def run(self, retry: RetryPolicy | None, timeout: float | None) -> Any:
+    async def run(self, retry: RetryPolicy | None, timeout: float | None) -> R:
         runtime = ACTIVE.get()
         if runtime is not None:
-            return await runtime.call_action(self, retry, timeout)
-        return await self.call_directly()
+            result: R = await runtime.call_action(self, retry, timeout)
+            return result
+        direct: R = await self.call_directly()
+        return direct
 
     async def call_directly(self) -> Any:
         """Run the function here, once (no policy): how a worker and a plain script run it."""
@@ -125,7 +130,7 @@ class ActionInvocation:
         return f"<action call {self.definition.name}(args={self.args!r}, kwargs={self.kwargs!r})>"
 
 
-class ActionFunction:
+class ActionFunction(Generic[P, R]):
     """The decorated action. Calling it returns an awaitable `ActionInvocation`; `.fn` is the plain function."""
 
     def __init__(self, definition: ActionDefinition) -> None:
@@ -133,7 +138,7 @@ class ActionFunction:
         self.fn = definition.fn
         functools.update_wrapper(self, definition.fn)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> ActionInvocation:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> ActionInvocation[R]:
         return ActionInvocation(self.__waymark_action__, args, kwargs)
 
     def __repr__(self) -> str:
@@ -141,18 +146,32 @@ class ActionFunction:
 
 
 @overload
-def action(fn: F, /) -> ActionFunction: ...
+def action(fn: Callable[P, Awaitable[R]], /) -> ActionFunction[P, R]: ...
 @overload
-def action(*, name: str | None = None, retry: RetryPolicy | None = None, timeout: float | timedelta | None = None,
-           at_most_once: bool = False) -> Callable[[F], ActionFunction]: ...
+def action(fn: Callable[P, R], /) -> ActionFunction[P, R]: ...
+@overload
+def action(
+    *,
+    name: str | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: float | timedelta | None = None,
+    at_most_once: bool = False,
+) -> Callable[[Callable[P, Awaitable[R]] | Callable[P, R]], ActionFunction[P, R]]: ...
 
 
-def action(fn: Callable[..., Any] | None = None, /, *, name: str | None = None, retry: RetryPolicy | None = None,
-           timeout: float | timedelta | None = None, at_most_once: bool = False) -> Any:
+def action(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: float | timedelta | None = None,
+    at_most_once: bool = False,
+) -> Any:
     """Declare an action. `retry` and `timeout` are its default policy (1 attempt, no timeout); `at_most_once=True`
     means a call whose worker vanished fails with `ActionLost` instead of being delivered again."""
 
-    def decorate(target: Callable[..., Any]) -> ActionFunction:
+    def decorate(target: Callable[..., Any]) -> ActionFunction[Any, Any]:
         if not callable(target) or isinstance(target, (type, ActionFunction)):
             raise TypeError(f"@action decorates a function, got {target!r}")
         if inspect.isasyncgenfunction(target) or inspect.isgeneratorfunction(target):

@@ -31,8 +31,15 @@ from waymark._policy import RetryPolicy
 from waymark._registry import WORKFLOWS
 from waymark._workflow import Workflow
 
-__all__ = ["BundleError", "bundle_for_module", "bundles_for_modules", "bundles_for_workflows", "describe",
-           "stable_filename", "workflows_in_module"]
+__all__ = [
+    "BundleError",
+    "bundle_for_module",
+    "bundles_for_modules",
+    "bundles_for_workflows",
+    "describe",
+    "stable_filename",
+    "workflows_in_module",
+]
 
 _PARAM_KINDS = {
     inspect.Parameter.POSITIONAL_ONLY: pb.ParamKind.POSITIONAL_ONLY,
@@ -41,14 +48,47 @@ _PARAM_KINDS = {
     inspect.Parameter.KEYWORD_ONLY: pb.ParamKind.KEYWORD_ONLY,
     inspect.Parameter.VAR_KEYWORD: pb.ParamKind.VAR_KEYWORD,
 }
-_BACKOFF_KINDS = {"none": pb.BackoffKind.UNSPECIFIED, "fixed": pb.BackoffKind.FIXED,
-                  "exponential": pb.BackoffKind.EXPONENTIAL}
-_VALUE_TYPES: tuple[type, ...] = (int, float, str, bool, bytes, list, dict, set, frozenset, tuple, type(None),
-                                  datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
-                                  datetime.timezone, decimal.Decimal, uuid.UUID)
-_IMMUTABLE_LEAVES: tuple[type, ...] = (type(None), bool, int, float, complex, str, bytes, decimal.Decimal,
-                                       datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
-                                       uuid.UUID, enum.Enum)
+_BACKOFF_KINDS = {
+    "none": pb.BackoffKind.UNSPECIFIED,
+    "fixed": pb.BackoffKind.FIXED,
+    "exponential": pb.BackoffKind.EXPONENTIAL,
+}
+_VALUE_TYPES: tuple[type, ...] = (
+    int,
+    float,
+    str,
+    bool,
+    bytes,
+    list,
+    dict,
+    set,
+    frozenset,
+    tuple,
+    type(None),
+    datetime.datetime,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    datetime.timezone,
+    decimal.Decimal,
+    uuid.UUID,
+)
+_IMMUTABLE_LEAVES: tuple[type, ...] = (
+    type(None),
+    bool,
+    int,
+    float,
+    complex,
+    str,
+    bytes,
+    decimal.Decimal,
+    datetime.datetime,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    uuid.UUID,
+    enum.Enum,
+)
 _MUTABLE: tuple[type, ...] = (list, dict, set, bytearray)
 _FACTORIES: dict[Any, Any] = {list: [], dict: {}, set: set(), tuple: (), frozenset: frozenset()}
 
@@ -101,8 +141,9 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
     try:
         source = inspect.getsource(module)
     except (OSError, TypeError) as exc:
-        raise BundleError(f"cannot read the source of module {module.__name__!r} ({exc}); workflows must be "
-                          "defined in a .py file") from None
+        raise BundleError(
+            f"cannot read the source of module {module.__name__!r} ({exc}); workflows must be defined in a .py file"
+        ) from None
     manifest: dict[str, pb.ManifestEntry] = {}
     entries = []
     try:
@@ -118,8 +159,13 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
             found = _lookup(namespace, path)
             if found is not _MISSING:
                 manifest[path] = _describe_safely(found, path)
-    return pb.Bundle(module=module.__name__, filename=filename, source=source, workflows=entries,
-                     manifest=[manifest[p] for p in sorted(manifest)])
+    return pb.Bundle(
+        module=module.__name__,
+        filename=filename,
+        source=source,
+        workflows=entries,
+        manifest=[manifest[p] for p in sorted(manifest)],
+    )
 
 
 def stable_filename(module: types.ModuleType) -> str:
@@ -150,12 +196,13 @@ def describe(value: Any, path: str = "") -> pb.ManifestEntry:
         except TypeError:
             pass
     if callable(value):
-        return pb.ManifestEntry(path=path, function=pb.FunctionEntry(
-            qualname=_callable_name(value), is_async=inspect.iscoroutinefunction(value)))
+        return pb.ManifestEntry(
+            path=path,
+            function=pb.FunctionEntry(qualname=_callable_name(value), is_async=inspect.iscoroutinefunction(value)),
+        )
     kind = type(value)
     mutable = isinstance(value, _MUTABLE) or (hasattr(value, "__dict__") and not isinstance(value, _IMMUTABLE_LEAVES))
-    return pb.ManifestEntry(path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(kind),
-                                                              mutable=mutable))
+    return pb.ManifestEntry(path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(kind), mutable=mutable))
 
 
 def _describe_safely(value: Any, path: str) -> pb.ManifestEntry:
@@ -164,8 +211,9 @@ def _describe_safely(value: Any, path: str) -> pb.ManifestEntry:
     try:
         return describe(value, path)
     except Exception:  # noqa: BLE001 - arbitrary user objects
-        return pb.ManifestEntry(path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(type(value)),
-                                                                  mutable=True))
+        return pb.ManifestEntry(
+            path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(type(value)), mutable=True)
+        )
 
 
 # ---- references --------------------------------------------------------------------------------------------------
@@ -173,21 +221,32 @@ def _describe_safely(value: Any, path: str) -> pb.ManifestEntry:
 
 def action_ref(definition: ActionDefinition) -> pb.ActionRef:
     return pb.ActionRef(
-        name=definition.name, module=definition.module, qualname=definition.qualname,
-        params=_params(definition.signature), signature_hash=definition.signature_hash,
-        policy=pb.ActionPolicy(retry=retry_policy(definition.retry) if definition.retry is not None else None,
-                               timeout_seconds=definition.timeout),
-        at_most_once=definition.at_most_once)
+        name=definition.name,
+        module=definition.module,
+        qualname=definition.qualname,
+        params=_params(definition.signature),
+        signature_hash=definition.signature_hash,
+        policy=pb.ActionPolicy(
+            retry=retry_policy(definition.retry) if definition.retry is not None else None,
+            timeout_seconds=definition.timeout,
+        ),
+        at_most_once=definition.at_most_once,
+    )
 
 
 def retry_policy(policy: RetryPolicy) -> pb.RetryPolicy:
     backoff = policy.backoff
     return pb.RetryPolicy(
         attempts=policy.attempts,
-        backoff=pb.Backoff(kind=_BACKOFF_KINDS.get(backoff.kind, pb.BackoffKind.UNSPECIFIED),
-                           initial_seconds=backoff.initial, factor=backoff.factor, max_seconds=backoff.max,
-                           jitter=backoff.jitter),
-        retry_on=[values.class_name_of(cls) for cls in policy.on])
+        backoff=pb.Backoff(
+            kind=_BACKOFF_KINDS.get(backoff.kind, pb.BackoffKind.UNSPECIFIED),
+            initial_seconds=backoff.initial,
+            factor=backoff.factor,
+            max_seconds=backoff.max,
+            jitter=backoff.jitter,
+        ),
+        retry_on=[values.class_name_of(cls) for cls in policy.on],
+    )
 
 
 def workflow_ref(cls: type[Workflow]) -> pb.WorkflowRef:
@@ -225,8 +284,11 @@ def _params(signature: inspect.Signature, skip_self: bool = False) -> list[pb.Pa
         parameters = parameters[1:]
     for index, param in enumerate(parameters):
         default = None if param.default is inspect.Parameter.empty else _encode(param.default)
-        out.append(pb.Param(name=param.name, slot=index + (1 if skip_self else 0), kind=_PARAM_KINDS[param.kind],
-                            default=default))
+        out.append(
+            pb.Param(
+                name=param.name, slot=index + (1 if skip_self else 0), kind=_PARAM_KINDS[param.kind], default=default
+            )
+        )
     return out
 
 
@@ -296,8 +358,12 @@ def _find_class(tree: ast.Module, qualname: str) -> ast.ClassDef | None:
     parts = [p for p in qualname.split(".") if p != "<locals>"]
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        matches = [node for body in scopes for node in _nested_statements(body)
-                   if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == part]
+        matches = [
+            node
+            for body in scopes
+            for node in _nested_statements(body)
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == part
+        ]
         if last:
             classes = [node for node in matches if isinstance(node, ast.ClassDef)]
             return classes[-1] if classes else None
@@ -406,8 +472,11 @@ def _callable_name(value: Any) -> str:
         target: Any = top
         for part in qualname.split("."):
             target = getattr(target, part, _MISSING)
-        if target is value or (getattr(target, "__func__", _MISSING) is getattr(value, "__func__", None)
-                               and target is not _MISSING and getattr(value, "__func__", None) is not None):
+        if target is value or (
+            getattr(target, "__func__", _MISSING) is getattr(value, "__func__", None)
+            and target is not _MISSING
+            and getattr(value, "__func__", None) is not None
+        ):
             return f"{top.__name__}.{qualname}"
     return f"{module}.{qualname}"
 

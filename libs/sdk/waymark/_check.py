@@ -50,8 +50,10 @@ class ImportFailure(Exception):
                 if self.col:
                     lines.append(f"{gutter} | {' ' * (self.col - 1)}^")
                 lines.append(f"{gutter} |")
-        lines.append(f"{' ' * len(str(self.line or 1))} = help: fix the import error; `python -c \"import ...\"` "
-                     "shows the full traceback")
+        lines.append(
+            f'{" " * len(str(self.line or 1))} = help: fix the import error; `python -c "import ..."` '
+            "shows the full traceback"
+        )
         return "\n".join(lines)
 
 
@@ -65,10 +67,18 @@ def load_compiler() -> CheckFn | None:
 def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     parser = argparse.ArgumentParser(prog="waymark check", description="Compile and verify workflows locally.")
-    parser.add_argument("targets", nargs="+", metavar="MODULE_OR_FILE",
-                        help="a .py file (its directory goes on sys.path) or an importable module name")
-    parser.add_argument("--format", choices=["text", "json"], default="text",
-                        help="json: one document with every diagnostic, for editors and CI")
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        metavar="MODULE_OR_FILE",
+        help="a .py file (its directory goes on sys.path) or an importable module name",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: one document with every diagnostic, for editors and CI",
+    )
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     try:
         args = parser.parse_args(argv)
@@ -76,8 +86,10 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
         return 2 if exc.code else 0
     check = load_compiler()
     if check is None:
-        print("waymark check: the compiler is not installed (install the `waymark` distribution, or "
-              "`waymark-compiler`)", file=sys.stderr)
+        print(
+            "waymark check: the compiler is not installed (install the `waymark` distribution, or `waymark-compiler`)",
+            file=sys.stderr,
+        )
         return 2
 
     failures: list[ImportFailure] = []
@@ -104,8 +116,10 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
             response = check(bundle)
             diagnostics += response.diagnostics
             if not response.diagnostics:
-                compiled += [{"workflow": w.workflow_name, "module": bundle.module, "version_id": w.version_id}
-                             for w in response.workflows]
+                compiled += [
+                    {"workflow": w.workflow_name, "module": bundle.module, "version_id": w.version_id}
+                    for w in response.workflows
+                ]
 
     if args.format == "json":
         document = {
@@ -161,8 +175,9 @@ def _import_file(target: str, path: Path) -> ModuleType:
     module = _import(target, name, path)
     loaded = getattr(module, "__file__", None)
     if loaded is None or Path(loaded).resolve() != path:
-        raise ImportFailure(target, f"the module name {name!r} is already taken by {loaded or 'a builtin module'}; "
-                                    "rename the file")
+        raise ImportFailure(
+            target, f"the module name {name!r} is already taken by {loaded or 'a builtin module'}; rename the file"
+        )
     return module
 
 
@@ -170,8 +185,14 @@ def _import(target: str, name: str, path: Path | None) -> ModuleType:
     try:
         return importlib.import_module(name)
     except SyntaxError as exc:
-        raise ImportFailure(target, f"SyntaxError: {exc.msg}", display_path(exc.filename or ""), exc.lineno or 0,
-                            exc.offset or 0, exc.text or "") from None
+        raise ImportFailure(
+            target,
+            f"SyntaxError: {exc.msg}",
+            display_path(exc.filename or ""),
+            exc.lineno or 0,
+            exc.offset or 0,
+            exc.text or "",
+        ) from None
     except ModuleNotFoundError as exc:
         if exc.name == name and path is None:
             raise ImportFailure(target, f"no module named {name!r} (and no such file)") from None
@@ -244,9 +265,18 @@ def _colour(text: str, enabled: bool) -> str:
 
 
 def _diagnostic_json(d: pb.Diagnostic) -> dict[str, Any]:
-    return {"code": d.code, "message": d.message, "help": d.help, "filename": d.filename, "line": d.line,
-            "col": d.col, "end_line": d.end_line, "end_col": d.end_col, "workflow": d.workflow,
-            "rendered": d.rendered}
+    return {
+        "code": d.code,
+        "message": d.message,
+        "help": d.help,
+        "filename": d.filename,
+        "line": d.line,
+        "col": d.col,
+        "end_line": d.end_line,
+        "end_col": d.end_col,
+        "workflow": d.workflow,
+        "rendered": d.rendered,
+    }
 
 
 def _failure_json(f: ImportFailure) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def _run_service(spec: ServiceSpec) -> int:
     settings = Settings.from_env()
 
     async def run() -> None:
-        task = asyncio.create_task(spec.run(settings))
+        task: asyncio.Task[None] = asyncio.create_task(spec.run(settings))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, task.cancel)
@@ -59,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     dev = sub.add_parser("dev", help="every service and workers in one process (embedded Postgres without a URL)")
     dev.add_argument("modules", nargs="*", help="modules with workflows (default: the bundled demo)")
-    check = sub.add_parser("check", help="compile and verify workflows locally; exit 1 on any diagnostic",
-                           add_help=False)
+    check = sub.add_parser(
+        "check", help="compile and verify workflows locally; exit 1 on any diagnostic", add_help=False
+    )
     check.add_argument("rest", nargs=argparse.REMAINDER)
     sub.add_parser("migrate", help="apply the database schema")
     sub.add_parser("settings", help="print every setting, its default and meaning")

@@ -7,6 +7,7 @@ handle. Waiting follows ARCHITECTURE.md: subscribe, read the status, then wait f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -43,8 +44,8 @@ class _Connection:
         if payload == "":  # catch-up hint: everybody re-checks
             targets = [event for events in self.waiters.values() for event in events]
         else:
-            targets = [event for rid in channels.split_payload(payload)
-                       for event in self.waiters.get(_uuid(rid), ())]
+            ids = [_uuid(rid) for rid in channels.split_payload(payload)]
+            targets = [event for rid in ids if rid is not None for event in self.waiters.get(rid, ())]
         for event in targets:
             event.set()
 
@@ -99,8 +100,10 @@ def encode_input(cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, A
     except TypeError as exc:
         raise ValueNotSupported(f"{cls.__waymark_name__}.run() input cannot be stored: {exc}") from None
     if len(text) > limit:
-        raise ValueNotSupported(f"{cls.__waymark_name__}.run() input is {len(text)} bytes encoded; the limit is "
-                                f"{limit} (WAYMARK_MAX_PAYLOAD_BYTES): pass a reference to large data instead")
+        raise ValueNotSupported(
+            f"{cls.__waymark_name__}.run() input is {len(text)} bytes encoded; the limit is "
+            f"{limit} (WAYMARK_MAX_PAYLOAD_BYTES): pass a reference to large data instead"
+        )
     return text
 
 
@@ -109,18 +112,20 @@ def _without_self(signature: inspect.Signature) -> str:
     return str(signature.replace(parameters=params))
 
 
-async def start_workflow(cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, Any], *,
-                         workflow_id: str | None = None) -> WorkflowHandle:
+async def start_workflow(
+    cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, Any], *, workflow_id: str | None = None
+) -> WorkflowHandle:
     conn = await _connection()
     name = cls.__waymark_name__
     input_json = encode_input(cls, args, kwargs, conn.settings.max_payload_bytes)
     try:
-        started = await runs.start_run(conn.db.pool, workflow_name=name, input_json=input_json,
-                                       workflow_id=workflow_id)
+        started = await runs.start_run(conn.db.pool, workflow_name=name, input_json=input_json, workflow_id=workflow_id)
     except runs.UnknownWorkflow:
         raise WorkflowNotRegistered(
             f"workflow {name!r} is not registered in this database: start a worker that imports its module "
-            f"(`waymark-start-workers {cls.__module__}`) before starting runs", workflow=name) from None
+            f"(`waymark-start-workers {cls.__module__}`) before starting runs",
+            workflow=name,
+        ) from None
     return WorkflowHandle(started.run_id, workflow_id or str(started.run_id), name, created=started.created)
 
 
@@ -165,14 +170,14 @@ class WorkflowHandle:
                 if deadline is not None:
                     remaining = deadline - loop.time()
                     if remaining <= 0:
-                        raise TimeoutError(f"run {self.run_id} ({self.workflow_name}, workflow_id "
-                                           f"{self.workflow_id!r}) did not finish within {timeout}s; it is "
-                                           f"{outcome.status} and goes on")
+                        raise TimeoutError(
+                            f"run {self.run_id} ({self.workflow_name}, workflow_id "
+                            f"{self.workflow_id!r}) did not finish within {timeout}s; it is "
+                            f"{outcome.status} and goes on"
+                        )
                     wait = min(wait, remaining)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), wait)
-                except TimeoutError:
-                    pass
         finally:
             waiting = conn.waiters.get(self.run_id)
             if waiting is not None:
@@ -191,7 +196,7 @@ class WorkflowHandle:
     async def cancel(self) -> None:
         """Ask the run to stop: `asyncio.CancelledError` is raised at its current await (finally blocks run)."""
         conn = await _connection()
-        status, added = await runs.add_event(conn.db.pool, self.run_id, "cancel", '{"kind":"cancel"}')
+        status, _ = await runs.add_event(conn.db.pool, self.run_id, "cancel", '{"kind":"cancel"}')
         if status is None:
             raise LookupError(f"run {self.run_id} does not exist")
 
@@ -200,10 +205,17 @@ def _unwrap(outcome: runs.RunOutcome) -> Any:
     if outcome.status == "completed":
         return values.loads(outcome.result) if outcome.result is not None else None
     if outcome.status == "cancelled":
-        raise WorkflowCancelled(f"run {outcome.run_id} ({outcome.workflow_name}) was cancelled",
-                                run_id=str(outcome.run_id), workflow_id=outcome.workflow_id)
+        raise WorkflowCancelled(
+            f"run {outcome.run_id} ({outcome.workflow_name}) was cancelled",
+            run_id=str(outcome.run_id),
+            workflow_id=outcome.workflow_id,
+        )
     error = values.loads(outcome.error) if outcome.error is not None else None
     if isinstance(error, BaseException):
         raise error
-    raise WorkflowFailed(f"run {outcome.run_id} ({outcome.workflow_name}) ended {outcome.status}: {error!r}",
-                         run_id=str(outcome.run_id), workflow_id=outcome.workflow_id, status=outcome.status)
+    raise WorkflowFailed(
+        f"run {outcome.run_id} ({outcome.workflow_name}) ended {outcome.status}: {error!r}",
+        run_id=str(outcome.run_id),
+        workflow_id=outcome.workflow_id,
+        status=outcome.status,
+    )

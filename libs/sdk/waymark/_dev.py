@@ -30,7 +30,7 @@ def embedded_postgres(data_dir: str) -> tuple[str, Any]:
 
     folder = Path(data_dir).resolve() / "pg"
     folder.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(folder, cleanup_mode="stop")
+    server = pgserver.get_server(folder, cleanup_mode="stop")  # type: ignore[attr-defined]
     url: str = server.get_uri()
     return url, server
 
@@ -42,12 +42,16 @@ async def run_demo() -> None:
     print(f"demo: Greeter returned {await Greeter().run(name='waymark')!r}", flush=True)
     started = time.monotonic()
     order_id = int(time.time())
-    print(f"demo: starting Checkout(order_id={order_id}, wait_seconds=1): the card is declined twice, and the "
-          "workflow sleeps durably between attempts ...", flush=True)
+    print(
+        f"demo: starting Checkout(order_id={order_id}, wait_seconds=1): the card is declined twice, and the "
+        "workflow sleeps durably between attempts ...",
+        flush=True,
+    )
     handle = await Checkout.start(order_id=order_id, wait_seconds=1)
     result = await handle.result(timeout=120)
-    print(f"demo: Checkout {handle.workflow_id} returned {result!r} after {time.monotonic() - started:.1f}s",
-          flush=True)
+    print(
+        f"demo: Checkout {handle.workflow_id} returned {result!r} after {time.monotonic() - started:.1f}s", flush=True
+    )
 
 
 async def run_dev(settings: Settings, modules: list[ModuleType], demo: bool) -> None:
@@ -66,8 +70,11 @@ async def run_dev(settings: Settings, modules: list[ModuleType], demo: bool) -> 
     for spec in services.values():
         launch(spec)
     tasks.append(asyncio.create_task(serve(settings, modules, stop=stop), name="workers"))
-    print(f"waymark dev: services {', '.join(services)} and workers for "
-          f"{', '.join(m.__name__ for m in modules)} are running (Ctrl-C stops them)", flush=True)
+    print(
+        f"waymark dev: services {', '.join(services)} and workers for "
+        f"{', '.join(m.__name__ for m in modules)} are running (Ctrl-C stops them)",
+        flush=True,
+    )
     if demo:
         tasks.append(asyncio.create_task(run_demo(), name="demo"))
     stopper = asyncio.create_task(stop.wait())
@@ -79,8 +86,11 @@ async def run_dev(settings: Settings, modules: list[ModuleType], demo: bool) -> 
             for task in done:
                 tasks.remove(task)
                 if task.get_name() == "demo" and task.exception() is None:
-                    print("demo: done. Services keep running; start your own runs with the client "
-                          f"(WAYMARK_DATABASE_URL={settings.database_url})", flush=True)
+                    print(
+                        "demo: done. Services keep running; start your own runs with the client "
+                        f"(WAYMARK_DATABASE_URL={settings.database_url})",
+                        flush=True,
+                    )
                     continue
                 error = task.exception()
                 if error is not None:

@@ -63,6 +63,15 @@ class ValueNotSupported(WaymarkError, TypeError):
     """A value cannot travel between processes (see docs/values.md for what can)."""
 
 
-for _cls in (WaymarkError, ActionTimeout, ActionLost, RemoteError, WorkflowFailed, WorkflowCancelled,
-             WorkflowNotRegistered, RegistrationError, ValueNotSupported):
+for _cls in (
+    WaymarkError,
+    ActionTimeout,
+    ActionLost,
+    RemoteError,
+    WorkflowFailed,
+    WorkflowCancelled,
+    WorkflowNotRegistered,
+    RegistrationError,
+    ValueNotSupported,
+):
     _cls.__module__ = "waymark"  # the stable, importable name that travels in encoded exceptions

@@ -94,8 +94,12 @@ def call_policy(definition: ActionDefinition, retry: RetryPolicy | None, timeout
     seconds = timeout if timeout is not None else definition.timeout
     if policy is None:
         return CallPolicy(attempts=1, backoff=Backoff(), retry_on=(), timeout_seconds=seconds)
-    return CallPolicy(attempts=policy.attempts, backoff=policy.backoff,
-                      retry_on=tuple(values.class_name_of(cls) for cls in policy.on), timeout_seconds=seconds)
+    return CallPolicy(
+        attempts=policy.attempts,
+        backoff=policy.backoff,
+        retry_on=tuple(values.class_name_of(cls) for cls in policy.on),
+        timeout_seconds=seconds,
+    )
 
 
 @dataclass
@@ -109,8 +113,9 @@ class _Attempt:
 class ActionRunner:
     """Runs calls to completion (every attempt) from the virtual loop; attempts run on the host loop."""
 
-    def __init__(self, bridge: HostBridge, overrides: dict[str, Any], trace: list[TraceEvent] | None,
-                 ids: RunIds) -> None:
+    def __init__(
+        self, bridge: HostBridge, overrides: dict[str, Any], trace: list[TraceEvent] | None, ids: RunIds
+    ) -> None:
         self.bridge = bridge
         self.overrides = overrides
         self.trace = trace
@@ -118,15 +123,20 @@ class ActionRunner:
 
     def child(self, workflow_name: str) -> ActionRunner:
         """The runner of a child run: same overrides and trace, its own ids."""
-        return ActionRunner(self.bridge, self.overrides, self.trace,
-                            RunIds(workflow_name=workflow_name, workflow_id=f"{self.ids.workflow_id}/{workflow_name}"))
+        return ActionRunner(
+            self.bridge,
+            self.overrides,
+            self.trace,
+            RunIds(workflow_name=workflow_name, workflow_id=f"{self.ids.workflow_id}/{workflow_name}"),
+        )
 
     def record(self, kind: str, name: str, attempt: int = 0, detail: Any = None) -> None:
         if self.trace is not None:
             self.trace.append(TraceEvent(self.bridge.loop.time(), kind, name, attempt, detail))
 
-    async def run_call(self, definition: ActionDefinition, args_json: str, policy: CallPolicy,
-                       seq: int) -> tuple[bool, str, str]:
+    async def run_call(
+        self, definition: ActionDefinition, args_json: str, policy: CallPolicy, seq: int
+    ) -> tuple[bool, str, str]:
         """Every attempt of one call. Returns (ok, tagged JSON of the result or exception, traceback text)."""
         name = definition.name
         if self.trace is not None:
@@ -151,13 +161,21 @@ class ActionRunner:
             self.record("ok" if outcome.ok else "error", name, attempt, values.loads(outcome.payload))
         return outcome.ok, outcome.payload, outcome.traceback
 
-    async def _attempt(self, definition: ActionDefinition, kwargs: dict[str, Any], policy: CallPolicy,
-                       attempt: int, seq: int) -> _Attempt:
+    async def _attempt(
+        self, definition: ActionDefinition, kwargs: dict[str, Any], policy: CallPolicy, attempt: int, seq: int
+    ) -> _Attempt:
         """One attempt, on the host loop, as `waymark._worker.execute.run_attempt` does it."""
         ACTIVE.set(None)  # this task's own context: actions called from an action run directly, as on a worker
-        token = CURRENT.set(CallInfo(workflow_name=self.ids.workflow_name, workflow_id=self.ids.workflow_id,
-                                     run_id=self.ids.run_id, action=definition.name, attempt=attempt,
-                                     idempotency_key=f"{self.ids.run_id}:{seq}"))
+        token = CURRENT.set(
+            CallInfo(
+                workflow_name=self.ids.workflow_name,
+                workflow_id=self.ids.workflow_id,
+                run_id=self.ids.run_id,
+                action=definition.name,
+                attempt=attempt,
+                idempotency_key=f"{self.ids.run_id}:{seq}",
+            )
+        )
         try:
             call = self._invoke(definition, kwargs)
             if policy.timeout_seconds:
@@ -166,14 +184,19 @@ class ActionRunner:
                 except TimeoutError:
                     raise ActionTimeout(
                         f"action {definition.name} attempt {attempt} timed out after {policy.timeout_seconds}s",
-                        action=definition.name, attempt=attempt, run_id=self.ids.run_id) from None
+                        action=definition.name,
+                        attempt=attempt,
+                        run_id=self.ids.run_id,
+                    ) from None
             else:
                 result = await call
             encoded = encode_result(definition, result)
             if len(encoded) > MAX_PAYLOAD_BYTES:
-                raise ValueError(f"action {definition.name} returned {len(encoded)} bytes of encoded result; the "
-                                 f"limit is {MAX_PAYLOAD_BYTES} (WAYMARK_MAX_PAYLOAD_BYTES): store large data "
-                                 "elsewhere and return a reference")
+                raise ValueError(
+                    f"action {definition.name} returned {len(encoded)} bytes of encoded result; the "
+                    f"limit is {MAX_PAYLOAD_BYTES} (WAYMARK_MAX_PAYLOAD_BYTES): store large data "
+                    "elsewhere and return a reference"
+                )
         except Exception as exc:  # noqa: BLE001 - like a worker: any failure of the attempt is its outcome
             return _Attempt(False, encode_exception(exc), policy.retries(exc), traceback.format_exc())
         finally:

@@ -48,7 +48,8 @@ class _VirtualSelector(selectors.DefaultSelector):
         if loop.outside_work > 0:
             # Frozen clock: wait (for real) until the work outside ends; its completion wakes the self-pipe.
             events: list[tuple[selectors.SelectorKey, int]] = super().select(
-                0 if timeout is not None and timeout <= 0 else None)
+                0 if timeout is not None and timeout <= 0 else None
+            )
             return events
         events = super().select(0)
         if events or (timeout is not None and timeout <= 0):
@@ -77,8 +78,13 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def advance(self, seconds: float) -> None:
         self._virtual_now += max(0.0, seconds)
 
-    def call_later(self, delay: Any, callback: Callable[..., Any], *args: Any,  # type: ignore[override]
-                   context: contextvars.Context | None = None) -> asyncio.TimerHandle:
+    def call_later(  # type: ignore[override]
+        self,
+        delay: Any,
+        callback: Callable[..., Any],
+        *args: Any,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.TimerHandle:
         if isinstance(delay, datetime.timedelta):
             delay = delay.total_seconds()
         return super().call_later(delay, callback, *args, context=context)
@@ -202,7 +208,8 @@ async def run_virtual(main: Main[T], *, describe_block: Callable[[], str] | None
         detail = describe_block() if describe_block is not None else ""
         raise WorkflowBlocked(
             "the workflow is blocked: it waits for something this test never provides (a signal?) and no timer or "
-            f"action is pending{': ' + detail if detail else ''}")
+            f"action is pending{': ' + detail if detail else ''}"
+        )
 
     def thread_main() -> None:
         try:

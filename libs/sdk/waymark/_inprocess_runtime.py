@@ -119,15 +119,17 @@ class InProcessRun:
     def blocked_on(self) -> list[str]:
         return self.mailbox.waiting_for() + [name for child in self.children for name in child.blocked_on()]
 
-    async def call_action(self, invocation: ActionInvocation, retry: RetryPolicy | None,
-                          timeout: float | None) -> Any:
+    async def call_action(
+        self, invocation: ActionInvocation[Any], retry: RetryPolicy | None, timeout: float | None
+    ) -> Any:
         definition = invocation.definition
         arguments = with_defaults(definition.signature, definition.bind(invocation.args, invocation.kwargs))
         try:
             args_json = values.dumps(arguments, path="args")
         except values.ValueEncodingError as exc:
-            raise ValueNotSupported(f"action {definition.name}: {exc}", action=definition.name,
-                                    path=exc.path, type=exc.type_name) from None
+            raise ValueNotSupported(
+                f"action {definition.name}: {exc}", action=definition.name, path=exc.path, type=exc.type_name
+            ) from None
         policy = call_policy(definition, retry, timeout)
         ok, payload, tb = await self.runner.run_call(definition, args_json, policy, self.next_seq())
         return decode_outcome(ok, payload, f"action {definition.name}", tb)
@@ -146,8 +148,9 @@ class InProcessRun:
         except TimeoutError:
             raise TimeoutError(f"no signal {name!r} received in time") from None
 
-    async def run_child(self, workflow: Workflow, args: tuple[Any, ...], kwargs: dict[str, Any],
-                        workflow_id: str | None) -> Any:
+    async def run_child(
+        self, workflow: Workflow, args: tuple[Any, ...], kwargs: dict[str, Any], workflow_id: str | None
+    ) -> Any:
         cls = type(workflow)
         self.next_seq()
         input_json = encode_input(cls, args, kwargs, UNLIMITED)
@@ -220,5 +223,4 @@ def call_arguments(signature: inspect.Signature, arguments: dict[str, Any]) -> t
 
 
 def new_runner_ids(workflow_cls: type[Workflow]) -> RunIds:
-    return RunIds(workflow_name=workflow_cls.__waymark_name__,
-                  workflow_id=f"test-{workflow_cls.__waymark_name__}")
+    return RunIds(workflow_name=workflow_cls.__waymark_name__, workflow_id=f"test-{workflow_cls.__waymark_name__}")

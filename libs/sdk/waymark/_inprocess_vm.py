@@ -44,8 +44,10 @@ def _plugin(name: str, package: str) -> Callable[[Any], Any]:
     for point in entry_points(group="waymark.plugins", name=name):
         loaded: Callable[[Any], Any] = point.load()
         return loaded
-    raise RuntimeError(f"waymark.testing.run_in_vm needs the `{name}` plugin, which the {package} package provides; "
-                       f"install it (the `waymark` distribution includes it)")
+    raise RuntimeError(
+        f"waymark.testing.run_in_vm needs the `{name}` plugin, which the {package} package provides; "
+        f"install it (the `waymark` distribution includes it)"
+    )
 
 
 def load_program(cls: type[Workflow]) -> Program:
@@ -58,13 +60,16 @@ def load_program(cls: type[Workflow]) -> Program:
     try:
         bundle = bundles_for_workflows([cls])[0]
     except BundleError as exc:
-        raise RegistrationError(f"cannot compile workflow {cls.__waymark_name__}: {exc}",
-                                workflow=cls.__waymark_name__) from None
+        raise RegistrationError(
+            f"cannot compile workflow {cls.__waymark_name__}: {exc}", workflow=cls.__waymark_name__
+        ) from None
     response = check(bundle)
     if response.diagnostics:
         rendered = "\n\n".join(d.rendered or f"{d.code} {d.message}" for d in response.diagnostics)
-        raise RegistrationError(f"the compiler rejected {bundle.module}:\n\n{rendered}",
-                                diagnostics=[d.to_dict() for d in response.diagnostics])
+        raise RegistrationError(
+            f"the compiler rejected {bundle.module}:\n\n{rendered}",
+            diagnostics=[d.to_dict() for d in response.diagnostics],
+        )
     for compiled in response.workflows:
         if compiled.workflow_name == cls.__waymark_name__:
             program: Program = load(bytes(compiled.program))
@@ -80,9 +85,15 @@ class _Crash:
         self.error = error
 
 
-async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runner: ActionRunner,
-                   signals: list[Signal], cancel_at: float | None = None,
-                   cancel: asyncio.Event | None = None) -> tuple[bool, str, str]:
+async def drive_vm(
+    program: Program,
+    cls: type[Workflow],
+    input_json: str,
+    runner: ActionRunner,
+    signals: list[Signal],
+    cancel_at: float | None = None,
+    cancel: asyncio.Event | None = None,
+) -> tuple[bool, str, str]:
     """Run one workflow run to its end; (ok, tagged JSON of the result or exception, traceback text). The run is
     cancelled (a `cancel` event) at virtual time `cancel_at`, or when `cancel` is set (a parent gave up on it)."""
     loop = asyncio.get_running_loop()
@@ -113,11 +124,15 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
     async def action(effect: dict[str, Any]) -> str:
         definition = ACTIONS.get(effect["action"])
         if definition is None:
-            raise LookupError(f"workflow {cls.__waymark_name__} calls action {effect['action']!r}, which is not "
-                              "registered in this process")
+            raise LookupError(
+                f"workflow {cls.__waymark_name__} calls action {effect['action']!r}, which is not "
+                "registered in this process"
+            )
         if definition.key != effect["key"]:
-            raise RuntimeError(f"action {definition.name}: the VM asks for {effect['key']}, this process has "
-                               f"{definition.key} (the program was compiled against another signature)")
+            raise RuntimeError(
+                f"action {definition.name}: the VM asks for {effect['key']}, this process has "
+                f"{definition.key} (the program was compiled against another signature)"
+            )
         policy = CallPolicy.parse(effect["policy"], effect["max_attempts"], effect["timeout_seconds"])
         ok, payload, _ = await runner.run_call(definition, effect["args"], policy, effect["seq"])
         return final_event(effect["seq"], ok, payload)
@@ -129,13 +144,16 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
     async def child(effect: dict[str, Any]) -> str:
         child_cls = WORKFLOWS.get(effect["workflow"])
         if child_cls is None:
-            raise LookupError(f"workflow {cls.__waymark_name__} starts child workflow {effect['workflow']!r}, "
-                              "which is not registered in this process")
+            raise LookupError(
+                f"workflow {cls.__waymark_name__} starts child workflow {effect['workflow']!r}, "
+                "which is not registered in this process"
+            )
         child_runner = runner.child(child_cls.__waymark_name__)
         runner.record("child", child_cls.__waymark_name__, detail=orjson.loads(effect["args"]))
         child_cancel = child_cancels[effect["seq"]] = asyncio.Event()
-        ok, payload, _ = await drive_vm(load_program(child_cls), child_cls, effect["args"], child_runner, [],
-                                        cancel=child_cancel)
+        ok, payload, _ = await drive_vm(
+            load_program(child_cls), child_cls, effect["args"], child_runner, [], cancel=child_cancel
+        )
         body = orjson.dumps({"kind": "child", "seq": effect["seq"], "ok": ok}).decode()[:-1]
         return f'{body},"{"value" if ok else "error"}":{payload}}}'
 
@@ -192,8 +210,9 @@ async def drive_vm(program: Program, cls: type[Workflow], input_json: str, runne
             task.cancel()
 
 
-def _deliver_signal(runner: ActionRunner, queue: asyncio.Queue[str | _Crash], signal: Signal, head: str,
-                    text: str) -> None:
+def _deliver_signal(
+    runner: ActionRunner, queue: asyncio.Queue[str | _Crash], signal: Signal, head: str, text: str
+) -> None:
     runner.record("signal", signal.name, detail=signal.value)
     queue.put_nowait(f'{head},"value":{text}}}')
 

@@ -41,8 +41,14 @@ class Backoff:
         return cls("fixed", delay, 1.0, delay, jitter)
 
     @classmethod
-    def exponential(cls, *, initial: float | timedelta = 1.0, factor: float = 2.0, max: float | timedelta = 60.0,  # noqa: A002
-                    jitter: bool = False) -> Backoff:
+    def exponential(
+        cls,
+        *,
+        initial: float | timedelta = 1.0,
+        factor: float = 2.0,
+        max: float | timedelta = 60.0,
+        jitter: bool = False,
+    ) -> Backoff:
         first = seconds_of(initial, "Backoff.exponential(initial=)")
         ceiling = seconds_of(max, "Backoff.exponential(max=)")
         if factor < 1:

@@ -17,7 +17,8 @@ def register_action(definition: ActionDefinition) -> None:
     if known is not None and (known.module, known.qualname) != (definition.module, definition.qualname):
         raise ValueError(
             f"two actions are named {definition.name!r}: {known.module}.{known.qualname} and "
-            f"{definition.module}.{definition.qualname}; give one of them @action(name=...)")
+            f"{definition.module}.{definition.qualname}; give one of them @action(name=...)"
+        )
     ACTIONS[definition.name] = definition
 
 
@@ -26,5 +27,6 @@ def register_workflow(name: str, cls: type[Workflow]) -> None:
     if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
         raise ValueError(
             f"two workflows are named {name!r}: {known.__module__}.{known.__qualname__} and "
-            f"{cls.__module__}.{cls.__qualname__}; give one of them @workflow(name=...)")
+            f"{cls.__module__}.{cls.__qualname__}; give one of them @workflow(name=...)"
+        )
     WORKFLOWS[name] = cls

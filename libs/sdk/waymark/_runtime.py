@@ -16,13 +16,15 @@ if TYPE_CHECKING:
 
 
 class InProcessRuntime(Protocol):
-    async def call_action(self, invocation: ActionInvocation, retry: RetryPolicy | None,
-                          timeout: float | None) -> Any: ...
+    async def call_action(
+        self, invocation: ActionInvocation[Any], retry: RetryPolicy | None, timeout: float | None
+    ) -> Any: ...
 
     async def wait_for_signal(self, name: str, timeout: float | None) -> Any: ...
 
-    async def run_child(self, workflow: Workflow, args: tuple[Any, ...], kwargs: dict[str, Any],
-                        workflow_id: str | None) -> Any: ...
+    async def run_child(
+        self, workflow: Workflow, args: tuple[Any, ...], kwargs: dict[str, Any], workflow_id: str | None
+    ) -> Any: ...
 
 
 ACTIVE: ContextVar[InProcessRuntime | None] = ContextVar("waymark_in_process_runtime", default=None)

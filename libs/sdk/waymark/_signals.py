@@ -1,4 +1,4 @@
-"""`waymark.wait_for_signal`: inside a compiled workflow it becomes a durable wait; elsewhere it needs run_in_process."""
+"""`waymark.wait_for_signal`: a durable wait inside a compiled workflow; elsewhere it needs run_in_process."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ async def wait_for_signal(name: str, timeout: float | timedelta | None = None) -
     `TimeoutError` when it passes first."""
     runtime = ACTIVE.get()
     if runtime is None:
-        raise RuntimeError("waymark.wait_for_signal() only works inside a workflow's run() (or under "
-                           "waymark.testing.run_in_process)")
+        raise RuntimeError(
+            "waymark.wait_for_signal() only works inside a workflow's run() (or under waymark.testing.run_in_process)"
+        )
     return await runtime.wait_for_signal(name, None if timeout is None else seconds_of(timeout, "timeout"))

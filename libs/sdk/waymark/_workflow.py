@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from waymark._client import WorkflowHandle
 
 W = TypeVar("W", bound="type[Workflow]")
+R = TypeVar("R")
 
 
 class Workflow:
@@ -40,12 +41,18 @@ class Workflow:
 
         return await start_workflow(cls, args, kwargs, workflow_id=workflow_id)
 
-    async def run_action(self, invocation: ActionInvocation, *, retry: RetryPolicy | None = None,
-                         timeout: float | timedelta | None = None) -> Any:
+    async def run_action(
+        self,
+        invocation: ActionInvocation[R],
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: float | timedelta | None = None,
+    ) -> R:
         """Await an action call with a per-call policy that overrides the decorator's."""
         if not isinstance(invocation, ActionInvocation):
-            raise TypeError("run_action() takes an action call such as `charge(order_id)`, "
-                            f"got {type(invocation).__name__}")
+            raise TypeError(
+                f"run_action() takes an action call such as `charge(order_id)`, got {type(invocation).__name__}"
+            )
         seconds = None if timeout is None else seconds_of(timeout, "run_action(timeout=)")
         return await invocation.run(retry, seconds)
 
@@ -83,7 +90,7 @@ def workflow(cls: Any = None, /, *, name: str | None = None) -> Any:
             raise TypeError(f"workflow {target.__qualname__} must define `async def run(self, ...)`")
         target.__waymark_name__ = name or target.__name__
         target.__waymark_run__ = user_run
-        target.run = _client_run(user_run)  # type: ignore[method-assign]
+        target.run = _client_run(user_run)  # type: ignore[method-assign,assignment]
         register_workflow(target.__waymark_name__, target)
         return target
 

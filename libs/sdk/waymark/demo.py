@@ -18,8 +18,12 @@ async def charge(order_id: int) -> bool:
     """Declined on the first two attempts for an order, accepted on the third (in this process)."""
     _attempts[order_id] = _attempts.get(order_id, 0) + 1
     accepted = _attempts[order_id] >= 3
-    log.info("demo: charge(order_id=%d) attempt %d: %s", order_id, _attempts[order_id],
-             "accepted" if accepted else "declined")
+    log.info(
+        "demo: charge(order_id=%d) attempt %d: %s",
+        order_id,
+        _attempts[order_id],
+        "accepted" if accepted else "declined",
+    )
     return accepted
 
 
@@ -41,7 +45,7 @@ class Checkout(Workflow):
 
 @action
 async def greet(name: str) -> str:
-    return "hello " + name
+    return f"hello {name}"
 
 
 @workflow

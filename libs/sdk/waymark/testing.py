@@ -66,15 +66,25 @@ __all__ = [
 
 
 def _check_workflow(workflow_cls: Any) -> type[Workflow]:
-    if not (isinstance(workflow_cls, type) and issubclass(workflow_cls, Workflow)
-            and "__waymark_run__" in workflow_cls.__dict__):
+    if not (
+        isinstance(workflow_cls, type)
+        and issubclass(workflow_cls, Workflow)
+        and "__waymark_run__" in workflow_cls.__dict__
+    ):
         raise TypeError(f"expected a class decorated with @waymark.workflow, got {workflow_cls!r}")
     return workflow_cls
 
 
-async def run_in_process(workflow_cls: type[Workflow], /, *args: Any, overrides: Mapping[Any, Any] | None = None,
-                         signals: SignalsArg = None, cancel_at: float | None = None,
-                         trace: list[TraceEvent] | None = None, **kwargs: Any) -> Any:
+async def run_in_process(
+    workflow_cls: type[Workflow],
+    /,
+    *args: Any,
+    overrides: Mapping[Any, Any] | None = None,
+    signals: SignalsArg = None,
+    cancel_at: float | None = None,
+    trace: list[TraceEvent] | None = None,
+    **kwargs: Any,
+) -> Any:
     """Run the workflow's `run(*args, **kwargs)` in this process as plain Python, with actions called directly
     (validated, retried, timed out as on a worker) and virtual time. Returns its result or raises its exception."""
     cls = _check_workflow(workflow_cls)
@@ -101,9 +111,16 @@ async def run_in_process(workflow_cls: type[Workflow], /, *args: Any, overrides:
     return decode_outcome(ok, payload, f"workflow {cls.__waymark_name__}", tb)
 
 
-async def run_in_vm(workflow_cls: type[Workflow], /, *args: Any, overrides: Mapping[Any, Any] | None = None,
-                    signals: SignalsArg = None, cancel_at: float | None = None,
-                    trace: list[TraceEvent] | None = None, **kwargs: Any) -> Any:
+async def run_in_vm(
+    workflow_cls: type[Workflow],
+    /,
+    *args: Any,
+    overrides: Mapping[Any, Any] | None = None,
+    signals: SignalsArg = None,
+    cancel_at: float | None = None,
+    trace: list[TraceEvent] | None = None,
+    **kwargs: Any,
+) -> Any:
     """Run the workflow through the real compiler and the real VM, in memory (no Postgres), with actions run as in
     `run_in_process` and virtual time. Returns its result or raises its exception; a workflow the compiler refuses
     raises `waymark.RegistrationError` with the rendered diagnostics."""

@@ -13,15 +13,20 @@ from waymark_store import actions, advance, runs, versions
 KEY = "greet@abc"
 
 
-async def start_with_call(pool: asyncpg.Pool, *, at_most_once: bool = False, max_redeliveries: int = 5,
-                          max_attempts: int = 1, seq: int = 1) -> uuid.UUID:
+async def start_with_call(
+    pool: asyncpg.Pool, *, at_most_once: bool = False, max_redeliveries: int = 5, max_attempts: int = 1, seq: int = 1
+) -> uuid.UUID:
     await versions.register_versions(pool, [versions.VersionRow("v1", "Greeter", "m", "Greeter", 1, b"p")])
     started = await runs.start_run(pool, workflow_name="Greeter", input_json="{}")
     async with pool.acquire() as conn, conn.transaction():
         claimed = await advance.claim_runnable(conn, 10)
         outcome = advance.AdvanceOutcome(
-            run_id=claimed[0].run_id, status="running", snapshot=b"s", event_ids=claimed[0].event_ids,
-            actions=[advance.NewAction(seq, "greet", KEY, '{"name":"x"}', max_attempts, None, None, at_most_once)])
+            run_id=claimed[0].run_id,
+            status="running",
+            snapshot=b"s",
+            event_ids=claimed[0].event_ids,
+            actions=[advance.NewAction(seq, "greet", KEY, '{"name":"x"}', max_attempts, None, None, at_most_once)],
+        )
         await advance.write_advances(conn, [outcome], max_redeliveries)
     return started.run_id
 
@@ -89,7 +94,7 @@ async def test_expired_lease_is_redelivered_without_spending_an_attempt(pool: as
 async def test_redeliveries_are_bounded_then_action_lost(pool: asyncpg.Pool) -> None:
     await start_with_call(pool, max_redeliveries=2)
     for expected in [(1, 0), (1, 0), (0, 1)]:
-        (call,) = await actions.claim(pool, [KEY], 10, 0.01, "w")
+        (_call,) = await actions.claim(pool, [KEY], 10, 0.01, "w")
         await asyncio.sleep(0.05)
         assert await actions.expire_leases(pool) == expected
     (event,) = await unconsumed(pool)
@@ -131,8 +136,16 @@ async def test_release_hands_a_call_back_at_once(pool: asyncpg.Pool) -> None:
 async def test_outcome_of_a_finished_call_cannot_be_rewritten(pool: asyncpg.Pool, status: str) -> None:
     await start_with_call(pool)
     (call,) = await actions.claim(pool, [KEY], 10, 30, "w")
-    first = actions.Outcome(call.call_id, call.attempt, call.lease_token, status, '"a"', '"e"', 0.0,
-                            '{"kind":"action","seq":1,"ok":true,"value":"a"}')
+    first = actions.Outcome(
+        call.call_id,
+        call.attempt,
+        call.lease_token,
+        status,
+        '"a"',
+        '"e"',
+        0.0,
+        '{"kind":"action","seq":1,"ok":true,"value":"a"}',
+    )
     assert await actions.record_outcomes(pool, [first], "w") == (1, 0)
     row = await pool.fetchrow("SELECT status, result FROM waymark.actions WHERE call_id = $1", call.call_id)
     assert row["status"] == status

@@ -28,8 +28,10 @@ async def test_concurrent_in_process_callers_apply_each_migration_once(empty_dat
 def test_two_waymark_migrate_processes_at_once_both_succeed(empty_database_url: str) -> None:
     env = {**os.environ, "WAYMARK_DATABASE_URL": empty_database_url}
     waymark = os.path.join(os.path.dirname(sys.executable), "waymark")
-    procs = [subprocess.Popen([waymark, "migrate"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen([waymark, "migrate"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert sum("applied" in out for out in outputs) == 1, outputs

@@ -34,8 +34,9 @@ async def test_unknown_workflow_is_a_clear_error_and_writes_nothing(pool: asyncp
 
 async def test_start_is_idempotent_on_workflow_id(pool: asyncpg.Pool) -> None:
     await register(pool)
-    results = await asyncio.gather(*(runs.start_run(pool, workflow_name="Greeter", input_json="{}",
-                                                    workflow_id="order-1") for _ in range(5)))
+    results = await asyncio.gather(
+        *(runs.start_run(pool, workflow_name="Greeter", input_json="{}", workflow_id="order-1") for _ in range(5))
+    )
     assert len({r.run_id for r in results}) == 1
     assert sum(r.created for r in results) == 1
     assert await pool.fetchval("SELECT count(*) FROM waymark.events WHERE kind = 'start'") == 1
@@ -56,10 +57,12 @@ async def test_advance_consumes_exactly_what_it_read(pool: asyncpg.Pool) -> None
         (run,) = await advance.claim_runnable(conn, 10)
         assert run.payloads == ['{"kind":"start"}'] and run.input == '{"n":1}'
         # an event arriving while the run is locked is not part of this advance ...
-        await pool.execute("INSERT INTO waymark.events (run_id, kind, payload) VALUES ($1, 'signal', '{}')",
-                           started.run_id)
-        outcome = advance.AdvanceOutcome(run.run_id, "waiting", b"snap", run.event_ids,
-                                         timers=[advance.NewTimer(1, "sleep", 3600)])
+        await pool.execute(
+            "INSERT INTO waymark.events (run_id, kind, payload) VALUES ($1, 'signal', '{}')", started.run_id
+        )
+        outcome = advance.AdvanceOutcome(
+            run.run_id, "waiting", b"snap", run.event_ids, timers=[advance.NewTimer(1, "sleep", 3600)]
+        )
         assert await advance.write_advances(conn, [outcome], 5) == 1
     # ... so the run is still runnable, with exactly that event
     async with pool.acquire() as conn, conn.transaction():
@@ -83,16 +86,19 @@ async def test_terminal_state_is_final(pool: asyncpg.Pool) -> None:
     started = await runs.start_run(pool, workflow_name="Greeter", input_json="{}")
     async with pool.acquire() as conn, conn.transaction():
         (run,) = await advance.claim_runnable(conn, 10)
-        await advance.write_advances(conn, [advance.AdvanceOutcome(run.run_id, "completed", None, run.event_ids,
-                                                                   result='"done"')], 5)
+        await advance.write_advances(
+            conn, [advance.AdvanceOutcome(run.run_id, "completed", None, run.event_ids, result='"done"')], 5
+        )
     await runs.add_event(pool, started.run_id, "signal", "{}")  # refused: the run is finished
     async with pool.acquire() as conn, conn.transaction():
         assert await advance.claim_runnable(conn, 10) == []
-        await pool.execute("INSERT INTO waymark.events (run_id, kind, payload) VALUES ($1, 'action', '{}')",
-                           started.run_id)
+        await pool.execute(
+            "INSERT INTO waymark.events (run_id, kind, payload) VALUES ($1, 'action', '{}')", started.run_id
+        )
         (run,) = await advance.claim_runnable(conn, 10)
-        await advance.write_advances(conn, [advance.AdvanceOutcome(run.run_id, "failed", None, run.event_ids,
-                                                                   error='"x"')], 5)
+        await advance.write_advances(
+            conn, [advance.AdvanceOutcome(run.run_id, "failed", None, run.event_ids, error='"x"')], 5
+        )
     outcome = await runs.get_outcome(pool, started.run_id)
     assert outcome is not None
     assert (outcome.status, outcome.result, outcome.error) == ("completed", '"done"', None)
@@ -103,9 +109,16 @@ async def test_timers_fire_once_even_with_two_firers(pool: asyncpg.Pool) -> None
     ids = [(await runs.start_run(pool, workflow_name="Greeter", input_json="{}")).run_id for _ in range(50)]
     async with pool.acquire() as conn, conn.transaction():
         claimed = await advance.claim_runnable(conn, 100)
-        await advance.write_advances(conn, [
-            advance.AdvanceOutcome(r.run_id, "waiting", b"s", r.event_ids, timers=[advance.NewTimer(1, "sleep", 0.0)])
-            for r in claimed], 5)
+        await advance.write_advances(
+            conn,
+            [
+                advance.AdvanceOutcome(
+                    r.run_id, "waiting", b"s", r.event_ids, timers=[advance.NewTimer(1, "sleep", 0.0)]
+                )
+                for r in claimed
+            ],
+            5,
+        )
     fired = await asyncio.gather(*(timers.fire_due(pool, 7) for _ in range(10)))
     while sum(fired) < len(ids):
         fired.append(await timers.fire_due(pool, 100))
@@ -120,14 +133,22 @@ async def test_seconds_until_due_uses_the_database_clock(pool: asyncpg.Pool) -> 
     await runs.start_run(pool, workflow_name="Greeter", input_json="{}")
     async with pool.acquire() as conn, conn.transaction():
         (run,) = await advance.claim_runnable(conn, 10)
-        await advance.write_advances(conn, [advance.AdvanceOutcome(
-            run.run_id, "waiting", b"s", run.event_ids, timers=[advance.NewTimer(1, "sleep", 30.0)])], 5)
+        await advance.write_advances(
+            conn,
+            [
+                advance.AdvanceOutcome(
+                    run.run_id, "waiting", b"s", run.event_ids, timers=[advance.NewTimer(1, "sleep", 30.0)]
+                )
+            ],
+            5,
+        )
     until = await timers.seconds_until_due(pool)
     assert until is not None and 29 < until <= 30
 
 
-async def test_start_notifies_schedulers_and_listener_survives_a_killed_connection(database_url: str,
-                                                                                  pool: asyncpg.Pool) -> None:
+async def test_start_notifies_schedulers_and_listener_survives_a_killed_connection(
+    database_url: str, pool: asyncpg.Pool
+) -> None:
     await register(pool)
     listener = await Listener(database_url, keepalive=0.2).start()
     try:
@@ -135,8 +156,10 @@ async def test_start_notifies_schedulers_and_listener_survives_a_killed_connecti
         started = await runs.start_run(pool, workflow_name="Greeter", input_json="{}")
         assert await wakeup.wait(5) == [str(started.run_id)]
         # kill the LISTEN backend: the listener reconnects, re-LISTENs and tells subscribers to catch up
-        await pool.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE query LIKE 'LISTEN%' AND datname = current_database()")
+        await pool.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+        )
         assert "" in await wakeup.wait(10)
         again = await runs.start_run(pool, workflow_name="Greeter", input_json="{}")
         payloads = await wakeup.wait(5)

@@ -194,9 +194,16 @@ async def record_outcomes(conn: Executor, outcomes: list[Outcome], worker_id: st
     """Record a batch of attempt outcomes. Returns (recorded, late)."""
     row = await conn.fetchrow(
         RECORD_OUTCOMES,
-        [o.call_id for o in outcomes], [o.attempt for o in outcomes], [o.lease_token for o in outcomes],
-        [o.status for o in outcomes], [o.result for o in outcomes], [o.error for o in outcomes],
-        [o.retry_delay for o in outcomes], [o.event for o in outcomes], worker_id)
+        [o.call_id for o in outcomes],
+        [o.attempt for o in outcomes],
+        [o.lease_token for o in outcomes],
+        [o.status for o in outcomes],
+        [o.result for o in outcomes],
+        [o.error for o in outcomes],
+        [o.retry_delay for o in outcomes],
+        [o.event for o in outcomes],
+        worker_id,
+    )
     assert row is not None
     return row["recorded"], row["late"]
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-import asyncpg
-
 from waymark_store import channels
+from waymark_store.db import Connection
 
 CLAIM_RUNNABLE = """
 WITH claimed AS (
@@ -83,7 +82,7 @@ class RunnableRun:
     workflow_name: str
     status: str
     snapshot: bytes | None
-    input: str          # tagged JSON text of the run() arguments
+    input: str  # tagged JSON text of the run() arguments
     event_ids: list[int]
     payloads: list[str]  # VM event documents, in event order
     traceparent: str | None
@@ -123,18 +122,26 @@ class AdvanceOutcome:
     traceparent: str | None = None
 
 
-async def claim_runnable(conn: asyncpg.Connection, limit: int) -> list[RunnableRun]:
+async def claim_runnable(conn: Connection, limit: int) -> list[RunnableRun]:
     """Lock up to `limit` runnable runs (must be called inside a transaction) with all their unconsumed events."""
     rows = await conn.fetch(CLAIM_RUNNABLE, limit)
     return [
-        RunnableRun(run_id=r["run_id"], version_id=r["version_id"], workflow_name=r["workflow_name"],
-                    status=r["status"], snapshot=r["snapshot"], input=r["input"], event_ids=r["event_ids"] or [],
-                    payloads=r["payloads"] or [], traceparent=r["traceparent"])
+        RunnableRun(
+            run_id=r["run_id"],
+            version_id=r["version_id"],
+            workflow_name=r["workflow_name"],
+            status=r["status"],
+            snapshot=r["snapshot"],
+            input=r["input"],
+            event_ids=r["event_ids"] or [],
+            payloads=r["payloads"] or [],
+            traceparent=r["traceparent"],
+        )
         for r in rows
     ]
 
 
-async def write_advances(conn: asyncpg.Connection, outcomes: list[AdvanceOutcome], max_redeliveries: int) -> int:
+async def write_advances(conn: Connection, outcomes: list[AdvanceOutcome], max_redeliveries: int) -> int:
     """Write every outcome in one statement (inside the claim's transaction). Returns the events consumed."""
     a_run: list[uuid.UUID] = []
     a_seq: list[int] = []
@@ -171,11 +178,26 @@ async def write_advances(conn: asyncpg.Connection, outcomes: list[AdvanceOutcome
             t_seconds.append(t.seconds)
     consumed: int = await conn.fetchval(
         WRITE_ADVANCES,
-        a_run, a_seq, a_name, a_key, a_args, a_max, a_policy, a_timeout, a_once,
-        [max_redeliveries] * len(a_run), a_trace,
-        t_run, t_seq, t_kind, t_seconds,
-        [o.run_id for o in outcomes], [o.status for o in outcomes], [o.snapshot for o in outcomes],
-        [o.result for o in outcomes], [o.error for o in outcomes],
+        a_run,
+        a_seq,
+        a_name,
+        a_key,
+        a_args,
+        a_max,
+        a_policy,
+        a_timeout,
+        a_once,
+        [max_redeliveries] * len(a_run),
+        a_trace,
+        t_run,
+        t_seq,
+        t_kind,
+        t_seconds,
+        [o.run_id for o in outcomes],
+        [o.status for o in outcomes],
+        [o.snapshot for o in outcomes],
+        [o.result for o in outcomes],
+        [o.error for o in outcomes],
         event_ids,
     )
     return consumed

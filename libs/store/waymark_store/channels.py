@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-RUNS = "waymark_runs"          # run ids with new events -> schedulers
-ACTIONS = "waymark_actions"    # action keys with new or re-queued calls -> workers
-TIMERS = "waymark_timers"      # a new timer or lease may be due earlier -> timer
-DONE = "waymark_done"          # run ids that reached a terminal state -> clients waiting for results
+RUNS = "waymark_runs"  # run ids with new events -> schedulers
+ACTIONS = "waymark_actions"  # action keys with new or re-queued calls -> workers
+TIMERS = "waymark_timers"  # a new timer or lease may be due earlier -> timer
+DONE = "waymark_done"  # run ids that reached a terminal state -> clients waiting for results
 
 MAX_PAYLOAD = 7900
 

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 if TYPE_CHECKING:
     from waymark_store.listener import Listener
 
 log = logging.getLogger("waymark.store")
 
-Executor = asyncpg.Connection | asyncpg.Pool  # anything with execute/fetch/fetchrow/fetchval
+# A connection of our own or one borrowed from a pool (asyncpg hands out proxies); an Executor is anything with
+# execute/fetch/fetchrow/fetchval. (asyncpg's classes are generic only in its stubs, hence the two spellings.)
+if TYPE_CHECKING:
+    Connection = asyncpg.Connection[Any] | PoolConnectionProxy[Any]
+    Executor = Connection | asyncpg.Pool[Any]
+else:
+    Connection = asyncpg.Connection | PoolConnectionProxy
+    Executor = Connection | asyncpg.Pool
 
 
 async def connect(url: str, *, timeout: float = 10.0) -> asyncpg.Connection:
@@ -41,14 +47,16 @@ async def wait_for_database(url: str, *, timeout: float = 60.0) -> None:
     while True:
         try:
             conn = await connect(url, timeout=5)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             last = f"{type(exc).__name__}: {exc}"
         else:
             await conn.close()
             return
         if loop.time() >= deadline:
-            raise SystemExit(f"waymark: cannot reach Postgres at {redact(url)} after {timeout:.0f}s ({last}); "
-                             "check WAYMARK_DATABASE_URL and that the server is running")
+            raise SystemExit(
+                f"waymark: cannot reach Postgres at {redact(url)} after {timeout:.0f}s ({last}); "
+                "check WAYMARK_DATABASE_URL and that the server is running"
+            )
         log.info("waiting for Postgres (%s)", last)
         await asyncio.sleep(delay)
         delay = min(delay * 2, 2.0)

@@ -75,16 +75,16 @@ class Listener:
                 self._lost.set()  # the reconnect re-LISTENs every channel and wakes every subscriber
         return wakeup
 
-    def _dispatch(self, _conn: object, _pid: int, channel: str, payload: str) -> None:
+    def _dispatch(self, _conn: object, _pid: int, channel: str, payload: object) -> None:
         for callback in self._subscribers.get(channel, []):
-            callback(payload)
+            callback(str(payload))
 
     async def _maintain(self) -> None:
         delay = 0.1
         while True:
             try:
                 conn = await connect(self._url)
-            except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
                 log.warning("LISTEN connection to %s failed (%s); retrying in %.1fs", redact(self._url), exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -103,7 +103,7 @@ class Listener:
                     for channel in list(self._subscribers):
                         self._dispatch(conn, 0, channel, "")
                 await self._watch(conn)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("LISTEN connection lost (%s); reconnecting", exc)
             finally:
                 self._conn = None

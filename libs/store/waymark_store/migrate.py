@@ -13,6 +13,8 @@ from importlib import resources
 
 import asyncpg
 
+from waymark_store.db import Executor
+
 MIGRATION_LOCK_ID = 0x5741_594D_4152_4B31  # "WAYMARK1": any constant shared by every Waymark process
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -37,7 +39,7 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
-async def apply_migrations(conn: asyncpg.Connection | asyncpg.Pool) -> list[str]:
+async def apply_migrations(conn: Executor) -> list[str]:
     """Apply every migration not applied yet; return the names applied by this call."""
     if isinstance(conn, asyncpg.Pool):
         async with conn.acquire() as acquired:
@@ -49,14 +51,16 @@ async def apply_migrations(conn: asyncpg.Connection | asyncpg.Pool) -> list[str]
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS waymark.schema_migrations ("
             " number integer PRIMARY KEY, name text NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT clock_timestamp())")
+            " applied_at timestamptz NOT NULL DEFAULT clock_timestamp())"
+        )
         done = {row["number"] for row in await conn.fetch("SELECT number FROM waymark.schema_migrations")}
         for migration in bundled_migrations():
             if migration.number in done:
                 continue
             await conn.execute(migration.sql)
-            await conn.execute("INSERT INTO waymark.schema_migrations (number, name) VALUES ($1, $2)",
-                               migration.number, migration.name)
+            await conn.execute(
+                "INSERT INTO waymark.schema_migrations (number, name) VALUES ($1, $2)", migration.number, migration.name
+            )
             applied.append(migration.name)
     return applied
 

@@ -71,15 +71,21 @@ class RunOutcome:
     workflow_name: str
     status: str
     result: str | None  # tagged JSON text
-    error: str | None   # tagged JSON text of the exception
+    error: str | None  # tagged JSON text of the exception
 
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL
 
 
-async def start_run(conn: Executor, *, workflow_name: str, input_json: str, workflow_id: str | None = None,
-                    traceparent: str | None = None) -> StartedRun:
+async def start_run(
+    conn: Executor,
+    *,
+    workflow_name: str,
+    input_json: str,
+    workflow_id: str | None = None,
+    traceparent: str | None = None,
+) -> StartedRun:
     run_id = uuid.uuid4()
     row = await conn.fetchrow(START_RUN, run_id, workflow_name, workflow_id or str(run_id), input_json, traceparent)
     assert row is not None
@@ -89,8 +95,9 @@ async def start_run(conn: Executor, *, workflow_name: str, input_json: str, work
         raise UnknownWorkflow(workflow_name)
     existing = await conn.fetchrow(SELECT_BY_WORKFLOW_ID, workflow_id)
     if existing is None:  # deleted between the two statements: vanishingly rare, and safe to retry
-        return await start_run(conn, workflow_name=workflow_name, input_json=input_json, workflow_id=workflow_id,
-                               traceparent=traceparent)
+        return await start_run(
+            conn, workflow_name=workflow_name, input_json=input_json, workflow_id=workflow_id, traceparent=traceparent
+        )
     if existing["workflow_name"] != workflow_name:
         raise WorkflowIdTaken(f"workflow_id {workflow_id!r} is already used by a run of {existing['workflow_name']!r}")
     return StartedRun(existing["run_id"], created=False)

@@ -7,9 +7,10 @@ process. A service's `run` returns only when cancelled (or on a fatal error).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from typing import Any
 
 from waymark_store.settings import Settings
 
@@ -18,7 +19,7 @@ from waymark_store.settings import Settings
 class ServiceSpec:
     name: str
     help: str
-    run: Callable[[Settings], Awaitable[None]]
+    run: Callable[[Settings], Coroutine[Any, Any, None]]
     order: int = 50  # start order in `waymark dev` (lower first; the compiler must listen before workers register)
 
 

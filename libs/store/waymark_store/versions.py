@@ -47,9 +47,14 @@ async def register_versions(conn: Executor, rows: list[VersionRow]) -> list[bool
         created = {
             record["version_id"]
             for record in await conn.fetch(
-                INSERT_VERSIONS, [r.version_id for r in rows], [r.workflow_name for r in rows],
-                [r.module for r in rows], [r.qualname for r in rows], [r.ir_version for r in rows],
-                [r.program for r in rows])
+                INSERT_VERSIONS,
+                [r.version_id for r in rows],
+                [r.workflow_name for r in rows],
+                [r.module for r in rows],
+                [r.qualname for r in rows],
+                [r.ir_version for r in rows],
+                [r.program for r in rows],
+            )
         }
         await conn.execute(POINT_NAMES_AT_VERSIONS, [r.workflow_name for r in rows], [r.version_id for r in rows])
     return [r.version_id in created for r in rows]

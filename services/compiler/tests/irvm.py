@@ -18,27 +18,50 @@ from waymark_ir import pb, values
 UNBOUND = object()
 
 BIN: dict[int, Callable[[Any, Any], Any]] = {
-    pb.BinOpKind.ADD: operator.add, pb.BinOpKind.SUB: operator.sub, pb.BinOpKind.MULT: operator.mul,
-    pb.BinOpKind.DIV: operator.truediv, pb.BinOpKind.FLOOR_DIV: operator.floordiv, pb.BinOpKind.MOD: operator.mod,
-    pb.BinOpKind.POW: operator.pow, pb.BinOpKind.LSHIFT: operator.lshift, pb.BinOpKind.RSHIFT: operator.rshift,
-    pb.BinOpKind.BIT_OR: operator.or_, pb.BinOpKind.BIT_XOR: operator.xor, pb.BinOpKind.BIT_AND: operator.and_,
+    pb.BinOpKind.ADD: operator.add,
+    pb.BinOpKind.SUB: operator.sub,
+    pb.BinOpKind.MULT: operator.mul,
+    pb.BinOpKind.DIV: operator.truediv,
+    pb.BinOpKind.FLOOR_DIV: operator.floordiv,
+    pb.BinOpKind.MOD: operator.mod,
+    pb.BinOpKind.POW: operator.pow,
+    pb.BinOpKind.LSHIFT: operator.lshift,
+    pb.BinOpKind.RSHIFT: operator.rshift,
+    pb.BinOpKind.BIT_OR: operator.or_,
+    pb.BinOpKind.BIT_XOR: operator.xor,
+    pb.BinOpKind.BIT_AND: operator.and_,
 }
 INPLACE: dict[int, Callable[[Any, Any], Any]] = {
-    pb.BinOpKind.ADD: operator.iadd, pb.BinOpKind.SUB: operator.isub, pb.BinOpKind.MULT: operator.imul,
-    pb.BinOpKind.DIV: operator.itruediv, pb.BinOpKind.FLOOR_DIV: operator.ifloordiv,
-    pb.BinOpKind.MOD: operator.imod, pb.BinOpKind.POW: operator.ipow, pb.BinOpKind.LSHIFT: operator.ilshift,
-    pb.BinOpKind.RSHIFT: operator.irshift, pb.BinOpKind.BIT_OR: operator.ior, pb.BinOpKind.BIT_XOR: operator.ixor,
+    pb.BinOpKind.ADD: operator.iadd,
+    pb.BinOpKind.SUB: operator.isub,
+    pb.BinOpKind.MULT: operator.imul,
+    pb.BinOpKind.DIV: operator.itruediv,
+    pb.BinOpKind.FLOOR_DIV: operator.ifloordiv,
+    pb.BinOpKind.MOD: operator.imod,
+    pb.BinOpKind.POW: operator.ipow,
+    pb.BinOpKind.LSHIFT: operator.ilshift,
+    pb.BinOpKind.RSHIFT: operator.irshift,
+    pb.BinOpKind.BIT_OR: operator.ior,
+    pb.BinOpKind.BIT_XOR: operator.ixor,
     pb.BinOpKind.BIT_AND: operator.iand,
 }
 UNARY: dict[int, Callable[[Any], Any]] = {
-    pb.UnaryOpKind.NOT: operator.not_, pb.UnaryOpKind.NEG: operator.neg, pb.UnaryOpKind.POS: operator.pos,
+    pb.UnaryOpKind.NOT: operator.not_,
+    pb.UnaryOpKind.NEG: operator.neg,
+    pb.UnaryOpKind.POS: operator.pos,
     pb.UnaryOpKind.INVERT: operator.invert,
 }
 CMP: dict[int, Callable[[Any, Any], Any]] = {
-    pb.CmpOpKind.EQ: operator.eq, pb.CmpOpKind.NOT_EQ: operator.ne, pb.CmpOpKind.LT: operator.lt,
-    pb.CmpOpKind.LT_E: operator.le, pb.CmpOpKind.GT: operator.gt, pb.CmpOpKind.GT_E: operator.ge,
-    pb.CmpOpKind.IS: operator.is_, pb.CmpOpKind.IS_NOT: operator.is_not,
-    pb.CmpOpKind.IN: lambda a, b: a in b, pb.CmpOpKind.NOT_IN: lambda a, b: a not in b,
+    pb.CmpOpKind.EQ: operator.eq,
+    pb.CmpOpKind.NOT_EQ: operator.ne,
+    pb.CmpOpKind.LT: operator.lt,
+    pb.CmpOpKind.LT_E: operator.le,
+    pb.CmpOpKind.GT: operator.gt,
+    pb.CmpOpKind.GT_E: operator.ge,
+    pb.CmpOpKind.IS: operator.is_,
+    pb.CmpOpKind.IS_NOT: operator.is_not,
+    pb.CmpOpKind.IN: lambda a, b: a in b,
+    pb.CmpOpKind.NOT_IN: lambda a, b: a not in b,
 }
 KINDS = {
     pb.ParamKind.POSITIONAL_ONLY: inspect.Parameter.POSITIONAL_ONLY,
@@ -61,8 +84,13 @@ class Awaitable:
 
 
 class Interpreter:
-    def __init__(self, program: pb.Program, *, signals: dict[str, Any] | None = None,
-                 children: dict[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(
+        self,
+        program: pb.Program,
+        *,
+        signals: dict[str, Any] | None = None,
+        children: dict[str, Callable[..., Any]] | None = None,
+    ) -> None:
         self.program = program
         self.signals = signals or {}
         self.children = children or {}
@@ -74,8 +102,14 @@ class Interpreter:
 
     async def call(self, index: int, this: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         function = self.program.functions[index]
-        params = [inspect.Parameter(p.name, KINDS[p.kind], default=inspect.Parameter.empty if p.default is None
-                                    else values.loads(p.default.json)) for p in function.params]
+        params = [
+            inspect.Parameter(
+                p.name,
+                KINDS[p.kind],
+                default=inspect.Parameter.empty if p.default is None else values.loads(p.default.json),
+            )
+            for p in function.params
+        ]
         bound = inspect.Signature(params).bind(*args, **kwargs)
         bound.apply_defaults()
         slots: list[Any] = [UNBOUND] * len(function.locals)
@@ -109,7 +143,7 @@ class Frame:
                 handler = next((h for h in self.function.handlers if h.start <= pc < h.end), None)
                 if handler is None:
                     raise
-                del self.handled[handler.depth:]
+                del self.handled[handler.depth :]
                 self.pending = exc
                 pc = handler.target
                 continue
@@ -210,7 +244,7 @@ class Frame:
                 after = len(t.items) - t.starred - 1
                 if len(items) < len(t.items) - 1:
                     raise ValueError("not enough values to unpack")
-                parts = [*items[:t.starred], items[t.starred:len(items) - after], *items[len(items) - after:]]
+                parts = [*items[: t.starred], items[t.starred : len(items) - after], *items[len(items) - after :]]
             for sub, item in zip(t.items, parts, strict=True):
                 await self.store(sub, item)
         elif isinstance(t, pb.SubscriptTarget):
@@ -247,8 +281,9 @@ class Frame:
     def load(self, slot: int) -> Any:
         value = self.slots[slot]
         if value is UNBOUND:
-            raise UnboundLocalError(f"cannot access local variable '{self.function.locals[slot]}' where it is not "
-                                    "associated with a value")
+            raise UnboundLocalError(
+                f"cannot access local variable '{self.function.locals[slot]}' where it is not associated with a value"
+            )
         return value
 
     # ---- expressions ----

@@ -6,25 +6,36 @@ from compiler_support import bundle_of
 from waymark_compiler import check_bundle, compile_bundle
 from waymark_ir import pb
 
-SOURCE = '''
+SOURCE = """
 from waymark import Workflow, workflow
 
 class Flow(Workflow):
     async def run(self, n: int) -> int:
         return await step(n)
-'''
+"""
 
 
 def action_entry(signature_hash: str = "abc") -> pb.ManifestEntry:
-    return pb.ManifestEntry(path="step", action=pb.ActionRef(
-        name="step", module="m", qualname="step", signature_hash=signature_hash,
-        params=[pb.Param(name="n", kind=pb.ParamKind.POSITIONAL_OR_KEYWORD)]))
+    return pb.ManifestEntry(
+        path="step",
+        action=pb.ActionRef(
+            name="step",
+            module="m",
+            qualname="step",
+            signature_hash=signature_hash,
+            params=[pb.Param(name="n", kind=pb.ParamKind.POSITIONAL_OR_KEYWORD)],
+        ),
+    )
 
 
 def bundle(source: str = SOURCE, *entries: pb.ManifestEntry, qualname: str = "Flow") -> pb.Bundle:
-    return pb.Bundle(module="m", filename="m.py", source=source,
-                     workflows=[pb.WorkflowEntry(name="flow", qualname=qualname)],
-                     manifest=list(entries) or [action_entry()])
+    return pb.Bundle(
+        module="m",
+        filename="m.py",
+        source=source,
+        workflows=[pb.WorkflowEntry(name="flow", qualname=qualname)],
+        manifest=list(entries) or [action_entry()],
+    )
 
 
 def test_compiles_from_the_bundle_alone() -> None:
@@ -65,11 +76,14 @@ def test_version_depends_on_program_and_manifest() -> None:
 
 
 def test_all_or_nothing() -> None:
-    source = SOURCE + '''
+    source = (
+        SOURCE
+        + """
 class Bad(Workflow):
     async def run(self) -> int:
         return undefined_thing
-'''
+"""
+    )
     request = bundle(source)
     request.workflows.append(pb.WorkflowEntry(name="bad", qualname="Bad"))
     response = check_bundle(request)

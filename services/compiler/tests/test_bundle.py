@@ -41,8 +41,10 @@ def test_actions(shop: pb.Bundle) -> None:
     assert charge is not None
     assert (charge.name, charge.module, charge.qualname) == ("bundle-charge", "bundle_payments", "charge")
     assert [(p.name, p.kind) for p in charge.params] == [
-        ("order_id", pb.ParamKind.POSITIONAL_OR_KEYWORD), ("amount", pb.ParamKind.POSITIONAL_OR_KEYWORD),
-        ("note", pb.ParamKind.KEYWORD_ONLY)]
+        ("order_id", pb.ParamKind.POSITIONAL_OR_KEYWORD),
+        ("amount", pb.ParamKind.POSITIONAL_OR_KEYWORD),
+        ("note", pb.ParamKind.KEYWORD_ONLY),
+    ]
     assert charge.params[0].default is None
     assert charge.params[1].default == pb.Value(json="1.5")
     assert charge.params[2].default == pb.Value(json="null")
@@ -67,18 +69,25 @@ def test_classes(shop: pb.Bundle) -> None:
     declined = found["CardDeclined"].class_ref
     assert declined is not None
     assert declined.kind == pb.ClassKind.EXCEPTION
-    assert declined.mro == ["bundle_payments.CardDeclined", "bundle_payments.PaymentError", "builtins.ValueError",
-                            "builtins.Exception", "builtins.BaseException"]
+    assert declined.mro == [
+        "bundle_payments.CardDeclined",
+        "bundle_payments.PaymentError",
+        "builtins.ValueError",
+        "builtins.Exception",
+        "builtins.BaseException",
+    ]
     size = found["Size"].class_ref
     assert size is not None
     assert size.kind == pb.ClassKind.ENUM
-    assert [(m.name, m.value.json if m.value else None) for m in size.members] == [("SMALL", '"s"'),
-                                                                                   ("LARGE", '"l"')]
+    assert [(m.name, m.value.json if m.value else None) for m in size.members] == [("SMALL", '"s"'), ("LARGE", '"l"')]
     address = found["Address"].class_ref
     assert address is not None
     assert address.kind == pb.ClassKind.DATACLASS
     assert [(f.name, f.default.json if f.default else None) for f in address.fields] == [
-        ("street", None), ("city", '"Paris"'), ("notes", "[]")]
+        ("street", None),
+        ("city", '"Paris"'),
+        ("notes", "[]"),
+    ]
     timedelta = found["timedelta"].class_ref
     assert timedelta is not None
     assert (timedelta.qualname, timedelta.kind) == ("datetime.timedelta", pb.ClassKind.BUILTIN_TYPE)
@@ -92,7 +101,10 @@ def test_model_fields() -> None:
     assert line is not None
     assert line.kind == pb.ClassKind.MODEL
     assert [(f.name, f.default.json if f.default else None) for f in line.fields] == [
-        ("sku", None), ("qty", "1"), ("tags", "[]")]
+        ("sku", None),
+        ("qty", "1"),
+        ("tags", "[]"),
+    ]
     assert line.mro[0] == "bundle_shop.Line"
     assert "pydantic.main.BaseModel" in line.mro
 
@@ -114,8 +126,7 @@ def test_functions_use_public_names(shop: pb.Bundle) -> None:
     found = entries(shop)
     assert found["sleep"].function == pb.FunctionEntry(qualname="asyncio.sleep", is_async=True)
     assert found["asyncio.sleep"].function == pb.FunctionEntry(qualname="asyncio.sleep", is_async=True)
-    assert found["wait_for_signal"].function == pb.FunctionEntry(qualname="waymark.wait_for_signal",
-                                                                 is_async=True)
+    assert found["wait_for_signal"].function == pb.FunctionEntry(qualname="waymark.wait_for_signal", is_async=True)
     assert found["plain_helper"].function == pb.FunctionEntry(qualname="bundle_shop.plain_helper")
     assert found["plain_async"].function == pb.FunctionEntry(qualname="bundle_shop.plain_async", is_async=True)
     assert found["waymark.RetryPolicy"].class_ref is not None
@@ -126,7 +137,9 @@ def test_child_workflow_ref(shop: pb.Bundle) -> None:
     assert child is not None
     assert child.name == "bundle-child"
     assert [(p.name, p.slot, p.default.json if p.default else None) for p in child.params] == [
-        ("n", 1, None), ("label", 2, '"x"')]
+        ("n", 1, None),
+        ("label", 2, '"x"'),
+    ]
 
 
 def test_shop_compiles(shop: pb.Bundle) -> None:
@@ -138,7 +151,9 @@ def test_shop_compiles(shop: pb.Bundle) -> None:
 def test_bundles_group_by_defining_module() -> None:
     bundles = bundles_for_modules([load("bundle_shop")])
     assert sorted((b.module, [w.name for w in b.workflows]) for b in bundles) == [
-        ("bundle_child", ["bundle-child"]), ("bundle_shop", ["Shop"])]
+        ("bundle_child", ["bundle-child"]),
+        ("bundle_shop", ["Shop"]),
+    ]
     again = bundles_for_workflows([load("bundle_child").BundleChild])
     assert [b.module for b in again] == ["bundle_child"]
 

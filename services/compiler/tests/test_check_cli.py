@@ -28,11 +28,14 @@ def waymark_check(*args: str, cwd: Path = CONFORMANCE) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize(("stem", "code", "help_text"), [
-    ("bad_now", "WM101", "move it into an @action"),
-    ("bad_uuid", "WM104", "generate the id in an @action"),
-    ("bad_plain_call", "WM110", "decorate it with @action"),
-])
+@pytest.mark.parametrize(
+    ("stem", "code", "help_text"),
+    [
+        ("bad_now", "WM101", "move it into an @action"),
+        ("bad_uuid", "WM104", "generate the id in an @action"),
+        ("bad_plain_call", "WM110", "decorate it with @action"),
+    ],
+)
 def test_rejected_flows(stem: str, code: str, help_text: str) -> None:
     path = CONFORMANCE / f"{stem}.py"
     status, out = waymark_check(str(path))

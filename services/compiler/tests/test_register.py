@@ -31,12 +31,17 @@ async def test_register_stores_versions_idempotently(pool: Any) -> None:
     first = await register_bundle(pool, seed_bundle())
     assert not first.diagnostics
     assert [(v.workflow_name, v.created) for v in first.versions] == [
-        ("Checkout", True), ("Greeter", True), ("Countdown", True)]
+        ("Checkout", True),
+        ("Greeter", True),
+        ("Countdown", True),
+    ]
     again = await register_bundle(pool, seed_bundle())
     assert [v.version_id for v in again.versions] == [v.version_id for v in first.versions]
     assert not any(v.created for v in again.versions)
-    rows = await pool.fetch("SELECT version_id, workflow_name, module, qualname, ir_version, program "
-                            "FROM waymark.versions ORDER BY workflow_name")
+    rows = await pool.fetch(
+        "SELECT version_id, workflow_name, module, qualname, ir_version, program "
+        "FROM waymark.versions ORDER BY workflow_name"
+    )
     assert {r["workflow_name"] for r in rows} == {"Checkout", "Greeter", "Countdown"}
     for row in rows:
         program = pb.Program.parse(row["program"])

@@ -34,8 +34,9 @@ def test_marked_lines(stem: str) -> None:
     for diagnostic in compiled.diagnostics:
         found.setdefault(diagnostic.span.line, set()).add(diagnostic.code)
     for line, codes in marks.items():
-        assert found.get(line, set()) == codes, f"{stem}.py:{line}: expected {sorted(codes)}, got " \
-                                                f"{sorted(found.get(line, set()))}"
+        assert found.get(line, set()) == codes, (
+            f"{stem}.py:{line}: expected {sorted(codes)}, got {sorted(found.get(line, set()))}"
+        )
     unexpected = {line: codes for line, codes in found.items() if line not in marks}
     assert not unexpected, f"{stem}.py: diagnostics on unmarked lines: {unexpected}"
 
@@ -80,4 +81,5 @@ def test_internal_error_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(program.WorkflowCompiler, "compile", explode)
     response = check_bundle(bundle_of("WM130"))
     assert [(d.code, d.message) for d in response.diagnostics] == [
-        ("WM000", "internal compiler error: RuntimeError: kaboom")]
+        ("WM000", "internal compiler error: RuntimeError: kaboom")
+    ]

@@ -17,10 +17,14 @@ KNOWN_VM_GAPS = {
     "SemOrder(5,)": "attributes assigned on self (self.n = ...) are not readable back",
 }
 CASES = [
-    pytest.param(name, args, id=f"{name}{args}",
-                 marks=[pytest.mark.xfail(reason=KNOWN_VM_GAPS[f"{name}{args}"])] if f"{name}{args}" in KNOWN_VM_GAPS
-                 else [])
-    for name, cases in MODULE.CASES.items() for args in cases
+    pytest.param(
+        name,
+        args,
+        id=f"{name}{args}",
+        marks=[pytest.mark.xfail(reason=KNOWN_VM_GAPS[f"{name}{args}"])] if f"{name}{args}" in KNOWN_VM_GAPS else [],
+    )
+    for name, cases in MODULE.CASES.items()
+    for args in cases
 ]
 
 

@@ -8,5 +8,13 @@ from waymark_compiler.api import CompiledBundle, check_bundle, compile_bundle, r
 from waymark_compiler.diagnostics import Diagnostic, render
 from waymark_compiler.disasm import disassemble
 
-__all__ = ["CompiledBundle", "Diagnostic", "check_bundle", "compile_bundle", "disassemble", "register_bundle",
-           "render", "version_id"]
+__all__ = [
+    "CompiledBundle",
+    "Diagnostic",
+    "check_bundle",
+    "compile_bundle",
+    "disassemble",
+    "register_bundle",
+    "render",
+    "version_id",
+]

@@ -44,32 +44,40 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
         line = exc.lineno or 1
         col = exc.offset or 1
         span = Span(line, col, exc.end_lineno or line, max(exc.end_offset or col + 1, col + 1))
-        result.diagnostics.append(Diagnostic.at(source, span, syntax_error.RULE.code, f"SyntaxError: {exc.msg}",
-                                                syntax_error.RULE.help))
+        result.diagnostics.append(
+            Diagnostic.at(source, span, syntax_error.RULE.code, f"SyntaxError: {exc.msg}", syntax_error.RULE.help)
+        )
         return result
     for entry in bundle.workflows:
         reporter = Reporter(source, entry.name)
         manifest = Manifest.of(bundle.manifest)
         class_node = find_class(tree, entry.qualname)
         if class_node is None:
-            reporter.report(workflow_not_found.RULE, tree.body[0] if tree.body else tree,
-                            what=f"workflow class `{entry.qualname}` is not in the source of {bundle.module}",
-                            fix="define the workflow with a class statement in the module it is registered from")
+            reporter.report(
+                workflow_not_found.RULE,
+                tree.body[0] if tree.body else tree,
+                what=f"workflow class `{entry.qualname}` is not in the source of {bundle.module}",
+                fix="define the workflow with a class statement in the module it is registered from",
+            )
             result.diagnostics += reporter.diagnostics
             continue
         try:
             program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter, tree).compile()
         except Exception as exc:  # a compiler bug: report it on this workflow, keep checking the others
             log.exception("internal error compiling %s.%s", bundle.module, entry.qualname)
-            reporter.add(internal_error.RULE, internal_error.RULE.finding(
-                class_node, error=f"{type(exc).__name__}: {exc}"))
+            reporter.add(
+                internal_error.RULE, internal_error.RULE.finding(class_node, error=f"{type(exc).__name__}: {exc}")
+            )
             program = None
         result.diagnostics += reporter.diagnostics
         if program is not None and not reporter.diagnostics:
             encoded = bytes(program)
             result.encoded[entry.name] = encoded
-            result.workflows.append(pb.CompiledWorkflow(
-                workflow_name=entry.name, version_id=version_id(encoded, manifest.used.values()), program=program))
+            result.workflows.append(
+                pb.CompiledWorkflow(
+                    workflow_name=entry.name, version_id=version_id(encoded, manifest.used.values()), program=program
+                )
+            )
     result.diagnostics.sort(key=Diagnostic.sort_key)
     if result.diagnostics:
         result.workflows = []
@@ -104,11 +112,21 @@ async def register_bundle(pool: Any, bundle: pb.Bundle) -> pb.RegisterResponse:
     compiled = await asyncio.to_thread(compile_bundle, bundle)
     if compiled.diagnostics:
         return pb.RegisterResponse(diagnostics=[d.to_pb() for d in compiled.diagnostics])
-    rows = [VersionRow(version_id=w.version_id, workflow_name=w.workflow_name, module=bundle.module,
-                       qualname=w.program.qualname if w.program else "", ir_version=IR_VERSION,
-                       program=compiled.encoded[w.workflow_name])
-            for w in compiled.workflows]
+    rows = [
+        VersionRow(
+            version_id=w.version_id,
+            workflow_name=w.workflow_name,
+            module=bundle.module,
+            qualname=w.program.qualname if w.program else "",
+            ir_version=IR_VERSION,
+            program=compiled.encoded[w.workflow_name],
+        )
+        for w in compiled.workflows
+    ]
     created = await register_versions(pool, rows) if rows else []
-    return pb.RegisterResponse(versions=[
-        pb.RegisteredVersion(workflow_name=row.workflow_name, version_id=row.version_id, created=made)
-        for row, made in zip(rows, created, strict=True)])
+    return pb.RegisterResponse(
+        versions=[
+            pb.RegisteredVersion(workflow_name=row.workflow_name, version_id=row.version_id, created=made)
+            for row, made in zip(rows, created, strict=True)
+        ]
+    )

@@ -31,20 +31,54 @@ BUILTIN_TYPES: dict[str, pb.ClassRef] = {
 }
 
 #: Builtin functions a workflow may call: deterministic, no I/O, no hidden state. Each becomes a `BuiltinCall`.
-PURE_FUNCTIONS: frozenset[str] = frozenset({
-    "len", "range", "enumerate", "zip", "min", "max", "sum", "abs", "round", "sorted", "reversed", "any", "all",
-    "isinstance", "repr", "divmod", "pow", "chr", "ord", "hex", "oct", "bin", "format", "callable", "iter", "next",
-})
+PURE_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "len",
+        "range",
+        "enumerate",
+        "zip",
+        "min",
+        "max",
+        "sum",
+        "abs",
+        "round",
+        "sorted",
+        "reversed",
+        "any",
+        "all",
+        "isinstance",
+        "repr",
+        "divmod",
+        "pow",
+        "chr",
+        "ord",
+        "hex",
+        "oct",
+        "bin",
+        "format",
+        "callable",
+        "iter",
+        "next",
+    }
+)
 #: Builtin types that convert their argument when called: also `BuiltinCall`s (`str(e)`, `int("3")`, `list(xs)`).
-CONVERSIONS: frozenset[str] = frozenset({"str", "int", "float", "bool", "list", "dict", "set", "frozenset",
-                                         "tuple"})
+CONVERSIONS: frozenset[str] = frozenset({"str", "int", "float", "bool", "list", "dict", "set", "frozenset", "tuple"})
 
 #: Stdlib value types the VM knows (constructed with `Construct`, folded to constants when the arguments are).
-STDLIB_VALUE_TYPES: frozenset[str] = frozenset({
-    values.class_name_of(cls)
-    for cls in (datetime.datetime, datetime.date, datetime.time, datetime.timedelta, datetime.timezone,
-                decimal.Decimal, uuid.UUID)
-})
+STDLIB_VALUE_TYPES: frozenset[str] = frozenset(
+    {
+        values.class_name_of(cls)
+        for cls in (
+            datetime.datetime,
+            datetime.date,
+            datetime.time,
+            datetime.timedelta,
+            datetime.timezone,
+            decimal.Decimal,
+            uuid.UUID,
+        )
+    }
+)
 
 _DATA_TYPES: tuple[type, ...] = (str, list, dict, set, frozenset, tuple, bytes, int, float)
 _UNSAFE_METHODS = frozenset({"fromhex", "maketrans", "mro"})  # class-level constructors, not data methods
@@ -58,11 +92,23 @@ DATA_METHODS: frozenset[str] = frozenset(
     }
     | {
         # datetime / date / time / timedelta (local-time dependent ones like timestamp() and astimezone() are not)
-        "isoformat", "strftime", "total_seconds", "date", "time", "replace", "weekday", "isoweekday",
-        "isocalendar", "utcoffset", "tzname",
+        "isoformat",
+        "strftime",
+        "total_seconds",
+        "date",
+        "time",
+        "replace",
+        "weekday",
+        "isoweekday",
+        "isocalendar",
+        "utcoffset",
+        "tzname",
         # pydantic models
-        "model_dump", "model_copy", "model_dump_json",
+        "model_dump",
+        "model_copy",
+        "model_dump_json",
         # exceptions
-        "with_traceback", "add_note",
+        "with_traceback",
+        "add_note",
     }
 )

@@ -21,8 +21,14 @@ _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 class FunctionChecker:
     """One function's walk; also the `RuleContext` the rules see."""
 
-    def __init__(self, func: FunctionNode, local_names: set[str], manifest: Manifest,
-                 helper_kind: Callable[[str], str | None], reporter: Reporter) -> None:
+    def __init__(
+        self,
+        func: FunctionNode,
+        local_names: set[str],
+        manifest: Manifest,
+        helper_kind: Callable[[str], str | None],
+        reporter: Reporter,
+    ) -> None:
         self.func = func
         self.locals = local_names
         self.manifest = manifest
@@ -92,6 +98,6 @@ class FunctionChecker:
                 self.visit(cond)
             self.scopes.pop()
         self.scopes.append(scope)
-        for element in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
+        for element in [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]:
             self.visit(element)
         self.scopes.pop()

@@ -1,12 +1,12 @@
 """Diagnostics: what the compiler says about a workflow it refuses, and how it is shown (ruff style).
 
-    WM101 datetime.now() is nondeterministic
-      --> flows/bad_now.py:16:22
-       |
-    16 |         pickup_day = datetime.now().strftime("%A")
-       |                      ^^^^^^^^^^^^^^
-       |
-       = help: move it into an @action and await the result
+WM101 datetime.now() is nondeterministic
+  --> flows/bad_now.py:16:22
+   |
+16 |         pickup_day = datetime.now().strftime("%A")
+   |                      ^^^^^^^^^^^^^^
+   |
+   = help: move it into an @action and await the result
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ class Diagnostic:
     source_line: str = ""  # the text of span.line, for the caret frame
 
     @classmethod
-    def at(cls, source: SourceFile, span: Span, code: str, message: str, help: str,
-           workflow: str = "") -> Diagnostic:
+    def at(cls, source: SourceFile, span: Span, code: str, message: str, help: str, workflow: str = "") -> Diagnostic:
         return cls(code, message, help, source.filename, span, workflow, source.line_text(span.line))
 
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -41,9 +40,17 @@ class Diagnostic:
 
     def to_pb(self) -> pb.Diagnostic:
         return pb.Diagnostic(
-            code=self.code, message=self.message, help=self.help, filename=self.filename, line=self.span.line,
-            col=self.span.col, end_line=self.span.end_line, end_col=self.span.end_col, workflow=self.workflow,
-            rendered=self.render())
+            code=self.code,
+            message=self.message,
+            help=self.help,
+            filename=self.filename,
+            line=self.span.line,
+            col=self.span.col,
+            end_line=self.span.end_line,
+            end_col=self.span.end_col,
+            workflow=self.workflow,
+            rendered=self.render(),
+        )
 
 
 def render(diag: Diagnostic) -> str:

@@ -7,15 +7,39 @@ import json
 import betterproto2
 from waymark_ir import pb, values
 
-_BIN = {pb.BinOpKind.ADD: "+", pb.BinOpKind.SUB: "-", pb.BinOpKind.MULT: "*", pb.BinOpKind.DIV: "/",
-        pb.BinOpKind.FLOOR_DIV: "//", pb.BinOpKind.MOD: "%", pb.BinOpKind.POW: "**", pb.BinOpKind.LSHIFT: "<<",
-        pb.BinOpKind.RSHIFT: ">>", pb.BinOpKind.BIT_OR: "|", pb.BinOpKind.BIT_XOR: "^", pb.BinOpKind.BIT_AND: "&"}
+_BIN = {
+    pb.BinOpKind.ADD: "+",
+    pb.BinOpKind.SUB: "-",
+    pb.BinOpKind.MULT: "*",
+    pb.BinOpKind.DIV: "/",
+    pb.BinOpKind.FLOOR_DIV: "//",
+    pb.BinOpKind.MOD: "%",
+    pb.BinOpKind.POW: "**",
+    pb.BinOpKind.LSHIFT: "<<",
+    pb.BinOpKind.RSHIFT: ">>",
+    pb.BinOpKind.BIT_OR: "|",
+    pb.BinOpKind.BIT_XOR: "^",
+    pb.BinOpKind.BIT_AND: "&",
+}
 _UNARY = {pb.UnaryOpKind.NOT: "not ", pb.UnaryOpKind.NEG: "-", pb.UnaryOpKind.POS: "+", pb.UnaryOpKind.INVERT: "~"}
-_CMP = {pb.CmpOpKind.EQ: "==", pb.CmpOpKind.NOT_EQ: "!=", pb.CmpOpKind.LT: "<", pb.CmpOpKind.LT_E: "<=",
-        pb.CmpOpKind.GT: ">", pb.CmpOpKind.GT_E: ">=", pb.CmpOpKind.IS: "is", pb.CmpOpKind.IS_NOT: "is not",
-        pb.CmpOpKind.IN: "in", pb.CmpOpKind.NOT_IN: "not in"}
-_KINDS = {pb.ParamKind.POSITIONAL_ONLY: "/", pb.ParamKind.KEYWORD_ONLY: "kw", pb.ParamKind.VAR_POSITIONAL: "*",
-          pb.ParamKind.VAR_KEYWORD: "**"}
+_CMP = {
+    pb.CmpOpKind.EQ: "==",
+    pb.CmpOpKind.NOT_EQ: "!=",
+    pb.CmpOpKind.LT: "<",
+    pb.CmpOpKind.LT_E: "<=",
+    pb.CmpOpKind.GT: ">",
+    pb.CmpOpKind.GT_E: ">=",
+    pb.CmpOpKind.IS: "is",
+    pb.CmpOpKind.IS_NOT: "is not",
+    pb.CmpOpKind.IN: "in",
+    pb.CmpOpKind.NOT_IN: "not in",
+}
+_KINDS = {
+    pb.ParamKind.POSITIONAL_ONLY: "/",
+    pb.ParamKind.KEYWORD_ONLY: "kw",
+    pb.ParamKind.VAR_POSITIONAL: "*",
+    pb.ParamKind.VAR_KEYWORD: "**",
+}
 
 
 def _which(message: betterproto2.Message, group: str) -> tuple[str, object]:
@@ -96,8 +120,14 @@ class _Printer:
                     return f"({items}{',' if len(v.items) == 1 else ''})"
                 return f"{{{items}}}" if v.items else "set()"
             case pb.DictDisplay():
-                return "{" + ", ".join(f"**{self.expr(i.value)}" if i.key is None else
-                                       f"{self.expr(i.key)}: {self.expr(i.value)}" for i in v.items) + "}"
+                return (
+                    "{"
+                    + ", ".join(
+                        f"**{self.expr(i.value)}" if i.key is None else f"{self.expr(i.key)}: {self.expr(i.value)}"
+                        for i in v.items
+                    )
+                    + "}"
+                )
             case pb.FString():
                 return 'f"' + self.fstring(v) + '"'
             case pb.BuiltinCall():
@@ -199,8 +229,11 @@ class _Printer:
 def disassemble(program: pb.Program) -> str:
     out = [f"workflow {program.workflow_name} = {program.module}.{program.qualname} (ir v{program.ir_version})"]
     for index, action in enumerate(program.actions):
-        policy = _Printer(program).policy(action.policy) if action.policy and (
-            action.policy.retry is not None or action.policy.timeout_seconds is not None) else ""
+        policy = (
+            _Printer(program).policy(action.policy)
+            if action.policy and (action.policy.retry is not None or action.policy.timeout_seconds is not None)
+            else ""
+        )
         names = ", ".join(p.name for p in action.params)
         once = " at_most_once" if action.at_most_once else ""
         out.append(f"action {index}: {action.name}({names}) = {action.module}.{action.qualname}{policy}{once}")

@@ -1,7 +1,7 @@
 """The rules reference (`services/compiler/RULES.md`), generated from the rule modules' docstrings.
 
-    python -m waymark_compiler.docs           # print it
-    python -m waymark_compiler.docs --write   # rewrite services/compiler/RULES.md
+python -m waymark_compiler.docs           # print it
+python -m waymark_compiler.docs --write   # rewrite services/compiler/RULES.md
 """
 
 from __future__ import annotations
@@ -18,11 +18,16 @@ SECTIONS = re.compile(r"^(What|Why|Example|Use instead):", re.MULTILINE)
 
 
 def rules_markdown() -> str:
-    out = ["# Workflow diagnostics", "",
-           "Generated from `waymark_compiler/rules/*.py` by `python -m waymark_compiler.docs --write`; do not edit.",
-           "Every diagnostic has a stable code, the span of the offending code, and a `help:` line. "
-           "`waymark check` shows them locally; registration refuses a workflow with any of them.", "",
-           "| code | name | summary |", "| --- | --- | --- |"]
+    out = [
+        "# Workflow diagnostics",
+        "",
+        "Generated from `waymark_compiler/rules/*.py` by `python -m waymark_compiler.docs --write`; do not edit.",
+        "Every diagnostic has a stable code, the span of the offending code, and a `help:` line. "
+        "`waymark check` shows them locally; registration refuses a workflow with any of them.",
+        "",
+        "| code | name | summary |",
+        "| --- | --- | --- |",
+    ]
     for rule in ALL:
         title = rule.doc.strip().splitlines()[0].split(":", 1)[-1].strip().rstrip(".")
         out.append(f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | `{rule.name}` | {title} |")

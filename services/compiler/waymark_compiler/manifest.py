@@ -42,7 +42,7 @@ def entry_kind(entry: pb.ManifestEntry) -> EntryKind | None:
 def canonical(qualname: str) -> str:
     for prefix, public in ALIASES.items():
         if qualname == prefix or qualname.startswith(prefix + "."):
-            return public + qualname[len(prefix):]
+            return public + qualname[len(prefix) :]
     return qualname
 
 
@@ -78,12 +78,12 @@ class Ref:
     kind: RefKind
     parts: tuple[str, ...]
     entry: pb.ManifestEntry | None = None  # global: the manifest entry of the longest matching path
-    consumed: int = 1                      # how many of `parts` the entry's path covers
-    qualname: str | None = None            # fully qualified name of the whole chain, when known
+    consumed: int = 1  # how many of `parts` the entry's path covers
+    qualname: str | None = None  # fully qualified name of the whole chain, when known
 
     @property
     def attrs(self) -> tuple[str, ...]:
-        return self.parts[self.consumed:]
+        return self.parts[self.consumed :]
 
     @property
     def entry_kind(self) -> EntryKind | None:

@@ -31,7 +31,8 @@ class Reporter:
             return
         self._seen.add(key)
         self.diagnostics.append(
-            Diagnostic.at(self.source, span, rule.code, finding.message, finding.help, self.workflow))
+            Diagnostic.at(self.source, span, rule.code, finding.message, finding.help, self.workflow)
+        )
 
     def report(self, rule: Rule, node: ast.AST, **fmt: Any) -> None:
         if not self.claimed(node):

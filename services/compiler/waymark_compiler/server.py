@@ -32,8 +32,12 @@ class CompilerService(pb.CompilerBase):
         if response.diagnostics:
             log.info("rejected %s: %d diagnostic(s)", bundle.module, len(response.diagnostics))
         else:
-            log.info("registered %s", ", ".join(f"{v.workflow_name}={v.version_id[:12]}"
-                                               f"{'' if v.created else ' (known)'}" for v in response.versions))
+            log.info(
+                "registered %s",
+                ", ".join(
+                    f"{v.workflow_name}={v.version_id[:12]}{'' if v.created else ' (known)'}" for v in response.versions
+                ),
+            )
         return response
 
 

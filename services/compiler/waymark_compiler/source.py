@@ -60,8 +60,11 @@ def find_class(tree: ast.Module, qualname: str) -> ast.ClassDef | None:
             for node in _statements(body):
                 if last and isinstance(node, ast.ClassDef) and node.name == part:
                     found = node
-                elif not last and isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) \
-                        and node.name == part:
+                elif (
+                    not last
+                    and isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                    and node.name == part
+                ):
                     next_scopes.append(node.body)
         if last:
             return found

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from waymark_ir import pb
-
 from waymark_scheduler import vm
 
 
@@ -42,8 +41,9 @@ def _program() -> bytes:
         params=[pb.Param(name="order_id", slot=0, kind=pb.ParamKind.POSITIONAL_OR_KEYWORD)],
         signature_hash="abc",
     )
-    program = pb.Program(ir_version=1, workflow_name="Checkout", module="shop", qualname="Checkout",
-                         functions=[run], actions=[charge])
+    program = pb.Program(
+        ir_version=1, workflow_name="Checkout", module="shop", qualname="Checkout", functions=[run], actions=[charge]
+    )
     return bytes(program)
 
 

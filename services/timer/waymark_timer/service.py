@@ -7,7 +7,6 @@ conditional on `fired_at IS NULL` / `status = 'running'`, so a second replica is
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -69,5 +68,6 @@ async def run_timer(settings: Settings, **_: Any) -> None:
         await db.close()
 
 
-SERVICE = ServiceSpec(name="timer", help="fire durable sleeps and timeouts, recover expired leases", run=run_timer,
-                      order=30)
+SERVICE = ServiceSpec(
+    name="timer", help="fire durable sleeps and timeouts, recover expired leases", run=run_timer, order=30
+)

@@ -81,8 +81,11 @@ class Timeout(Workflow):
         except ActionTimeout as exc:
             results.append(f"timed out: {exc}")
         try:
-            results.append(await self.run_action(slow(seconds), timeout=timedelta(seconds=0.1),
-                                                 retry=RetryPolicy(attempts=2, on=[ActionTimeout])))
+            results.append(
+                await self.run_action(
+                    slow(seconds), timeout=timedelta(seconds=0.1), retry=RetryPolicy(attempts=2, on=[ActionTimeout])
+                )
+            )
         except ActionTimeout as exc:
             results.append(f"timed out again: {exc}")
         return results
@@ -126,8 +129,9 @@ class Uncaught(Workflow):
 @workflow(name="d_actions_retry")
 class Retry(Workflow):
     async def run(self, key: str, failures: int) -> object:
-        return await self.run_action(flaky(key, failures),
-                                     retry=RetryPolicy(attempts=3, backoff=Backoff.fixed(30), on=[ConnectionError]))
+        return await self.run_action(
+            flaky(key, failures), retry=RetryPolicy(attempts=3, backoff=Backoff.fixed(30), on=[ConnectionError])
+        )
 
 
 @workflow(name="d_actions_loop")
@@ -153,6 +157,11 @@ CASES = [
     case("timeout", Timeout, 30.0),
     case("no_timeout", Timeout, 0.0),
     case("override_value", Sequence, 1, overrides={"d_actions_add": 7}),
-    case("override_exception", Uncaught, "a", overrides={"d_actions_reserve": OutOfStock("overridden")},
-         raises="corpus.diff_actions.OutOfStock"),
+    case(
+        "override_exception",
+        Uncaught,
+        "a",
+        overrides={"d_actions_reserve": OutOfStock("overridden")},
+        raises="corpus.diff_actions.OutOfStock",
+    ),
 ]

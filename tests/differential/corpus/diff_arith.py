@@ -10,15 +10,50 @@ from .diffcase import case
 @workflow(name="d_arith_ints")
 class Ints(Workflow):
     async def run(self, a: int, b: int) -> list[object]:
-        return [a + b, a - b, a * b, a / b, a // b, a % b, -a, +a, ~a, a**2, abs(a - b), a << 3, a >> 1, a & b,
-                a | b, a ^ b, divmod(a, b), pow(a, 2)]
+        return [
+            a + b,
+            a - b,
+            a * b,
+            a / b,
+            a // b,
+            a % b,
+            -a,
+            +a,
+            ~a,
+            a**2,
+            abs(a - b),
+            a << 3,
+            a >> 1,
+            a & b,
+            a | b,
+            a ^ b,
+            divmod(a, b),
+            pow(a, 2),
+        ]
 
 
 @workflow(name="d_arith_floats")
 class Floats(Workflow):
     async def run(self, x: float, y: float) -> list[object]:
-        return [x + y, x - y, x * y, x / y, x // y, x % y, -x, x**2, round(x, 1), round(x), abs(-x), min(x, y),
-                max(x, y), x == y, x < y, int(x), float(3)]
+        return [
+            x + y,
+            x - y,
+            x * y,
+            x / y,
+            x // y,
+            x % y,
+            -x,
+            x**2,
+            round(x, 1),
+            round(x),
+            abs(-x),
+            min(x, y),
+            max(x, y),
+            x == y,
+            x < y,
+            int(x),
+            float(3),
+        ]
 
 
 @workflow(name="d_arith_big")
@@ -31,8 +66,22 @@ class Big(Workflow):
 @workflow(name="d_arith_compare")
 class Compare(Workflow):
     async def run(self, a: int, b: int, c: int) -> list[object]:
-        return [a < b < c, a < b > c, a == b, a != b, a <= b, a >= c, a is None, a is not None,
-                1 == 1.0, "a" < "b", [1, 2] < [1, 3], (1, 2) == (1, 2), a in [1, 2, 3], c not in {1: 2}]
+        return [
+            a < b < c,
+            a < b > c,
+            a == b,
+            a != b,
+            a <= b,
+            a >= c,
+            a is None,
+            a is not None,
+            1 == 1.0,
+            "a" < "b",
+            [1, 2] < [1, 3],
+            (1, 2) == (1, 2),
+            a in [1, 2, 3],
+            c not in {1: 2},
+        ]
 
 
 @workflow(name="d_arith_boolean")
@@ -40,8 +89,18 @@ class Boolean(Workflow):
     async def run(self, a: int, b: int) -> list[object]:
         nothing: object = None
         empty: list[int] = []
-        return [a and b, a or b, not a, (a and "yes") or "no", nothing or empty or "last", (b - b) and 1 / 0,
-                bool(a), bool(""), bool([0]), True + True]
+        return [
+            a and b,
+            a or b,
+            not a,
+            (a and "yes") or "no",
+            nothing or empty or "last",
+            (b - b) and 1 / 0,
+            bool(a),
+            bool(""),
+            bool([0]),
+            True + True,
+        ]
 
 
 @workflow(name="d_arith_divide")
@@ -59,16 +118,42 @@ class Modulo(Workflow):
 @workflow(name="d_arith_builtins")
 class Builtins(Workflow):
     async def run(self, items: list[int]) -> list[object]:
-        return [len(items), sum(items), min(items), max(items), sorted(items), sorted(items, reverse=True),
-                list(reversed(items)), any(items), all(items), abs(-3), round(2.5), round(3.5), round(-0.5),
-                max(items, default=None), sum(items, 10)]
+        return [
+            len(items),
+            sum(items),
+            min(items),
+            max(items),
+            sorted(items),
+            sorted(items, reverse=True),
+            list(reversed(items)),
+            any(items),
+            all(items),
+            abs(-3),
+            round(2.5),
+            round(3.5),
+            round(-0.5),
+            max(items, default=None),
+            sum(items, 10),
+        ]
 
 
 @workflow(name="d_arith_conversions")
 class Conversions(Workflow):
     async def run(self, text: str) -> list[object]:
-        return [int(text), float(text), str(int(text) * 2), bool(text), int("ff", 16), int(7.9), int(-7.9),
-                float("inf") > 1e308, str(1.5), str(True), str(None), int(True)]
+        return [
+            int(text),
+            float(text),
+            str(int(text) * 2),
+            bool(text),
+            int("ff", 16),
+            int(7.9),
+            int(-7.9),
+            float("inf") > 1e308,
+            str(1.5),
+            str(True),
+            str(None),
+            int(True),
+        ]
 
 
 @workflow(name="d_arith_bad_int")

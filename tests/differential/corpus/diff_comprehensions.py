@@ -28,8 +28,14 @@ class Basic(Workflow):
 @workflow(name="d_comp_reduce")
 class Reduce(Workflow):
     async def run(self, items: list[int]) -> list[object]:
-        return [sum(x * 2 for x in items), any(x > 2 for x in items), all(x > 0 for x in items),
-                max(x % 3 for x in items), sorted({x % 3 for x in items}), len([x for x in items if x > 1])]
+        return [
+            sum(x * 2 for x in items),
+            any(x > 2 for x in items),
+            all(x > 0 for x in items),
+            max(x % 3 for x in items),
+            sorted({x % 3 for x in items}),
+            len([x for x in items if x > 1]),
+        ]
 
 
 @workflow(name="d_comp_with_actions")

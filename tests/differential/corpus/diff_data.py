@@ -20,8 +20,23 @@ class Lists(Workflow):
         work.sort()
         ordered = list(work)
         work.reverse()
-        return [work, ordered, popped, first, work.index(20), work.count(20), work[1:3], work[::2], work[-1],
-                items, 20 in work, len(work), [*work, 1], work * 2, sorted(work, reverse=True)]
+        return [
+            work,
+            ordered,
+            popped,
+            first,
+            work.index(20),
+            work.count(20),
+            work[1:3],
+            work[::2],
+            work[-1],
+            items,
+            20 in work,
+            len(work),
+            [*work, 1],
+            work * 2,
+            sorted(work, reverse=True),
+        ]
 
 
 @workflow(name="d_data_dicts")
@@ -34,8 +49,20 @@ class Dicts(Workflow):
         missing = work.pop("nope", "default")
         work.setdefault("m", 13)
         work.setdefault("a", -1)
-        return [work, list(work.keys()), list(work.values()), list(work.items()), work.get("a"), work.get("q"),
-                work.get("q", 0), removed, missing, "a" in work, len(work), {**work, "extra": 1}]
+        return [
+            work,
+            list(work.keys()),
+            list(work.values()),
+            list(work.items()),
+            work.get("a"),
+            work.get("q"),
+            work.get("q", 0),
+            removed,
+            missing,
+            "a" in work,
+            len(work),
+            {**work, "extra": 1},
+        ]
 
 
 @workflow(name="d_data_sets_tuples")
@@ -45,8 +72,22 @@ class SetsTuples(Workflow):
         left.add(99)
         left.discard(1)
         point = (1, "two", 3.0)
-        return [left | right, left & right, left - right, left ^ right, 99 in left, sorted(left), point[1],
-                point[-1], point[:2], len(point), tuple(a), frozenset(b), point.index("two"), point.count(1)]
+        return [
+            left | right,
+            left & right,
+            left - right,
+            left ^ right,
+            99 in left,
+            sorted(left),
+            point[1],
+            point[-1],
+            point[:2],
+            len(point),
+            tuple(a),
+            frozenset(b),
+            point.index("two"),
+            point.count(1),
+        ]
 
 
 @workflow(name="d_data_isinstance")

@@ -108,9 +108,15 @@ CASES = [
     raising("concat_int", "concat", 1, "builtins.TypeError"),
     raising("mul_float", "mul", 1.5, "builtins.TypeError"),
     raising("lt_str", "lt", "a", "builtins.TypeError"),
-    case("sort_mixed", Ops, "sort", [1, "a"], raises="builtins.TypeError",
-         xfail="VM: sorted() compares in the other order than CPython's sort, so the message names 'int' and 'str' "
-               "instead of 'str' and 'int'"),
+    case(
+        "sort_mixed",
+        Ops,
+        "sort",
+        [1, "a"],
+        raises="builtins.TypeError",
+        xfail="VM: sorted() compares in the other order than CPython's sort, so the message names 'int' and 'str' "
+        "instead of 'str' and 'int'",
+    ),
     raising("min_empty", "min", [], "builtins.ValueError"),
     raising("max_empty", "max", [], "builtins.ValueError"),
     raising("len_int", "len", 5, "builtins.TypeError"),

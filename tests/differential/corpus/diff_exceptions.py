@@ -173,6 +173,10 @@ CASES = [
     case("nested_inner", NestedHandlers, -1),
     case("nested_outer", NestedHandlers, 200),
     case("nested_none", NestedHandlers, 1),
-    case("class_name", ClassName, 500,
-         xfail="VM: exc.__class__ raises AttributeError at run time (neither supported nor refused by the compiler)"),
+    case(
+        "class_name",
+        ClassName,
+        500,
+        xfail="VM: exc.__class__ raises AttributeError at run time (neither supported nor refused by the compiler)",
+    ),
 ]

@@ -26,18 +26,42 @@ class Format(Workflow):
 @workflow(name="d_fstr_methods")
 class Methods(Workflow):
     async def run(self, text: str) -> list[object]:
-        return [text.upper(), text.lower(), text.strip(), text.split(), text.split(","), ",".join(["a", "b"]),
-                text.replace("a", "o"), text.startswith(" "), text.endswith("c"), text.find("b"),
-                text.count("a"), text.title(), text[1:4], text[::-1], text[-2:], len(text), "b" in text,
-                text.strip().capitalize(), text.zfill(12), text.isdigit()]
+        return [
+            text.upper(),
+            text.lower(),
+            text.strip(),
+            text.split(),
+            text.split(","),
+            ",".join(["a", "b"]),
+            text.replace("a", "o"),
+            text.startswith(" "),
+            text.endswith("c"),
+            text.find("b"),
+            text.count("a"),
+            text.title(),
+            text[1:4],
+            text[::-1],
+            text[-2:],
+            len(text),
+            "b" in text,
+            text.strip().capitalize(),
+            text.zfill(12),
+            text.isdigit(),
+        ]
 
 
 @workflow(name="d_fstr_older_formats")
 class OlderFormats(Workflow):
     async def run(self, name: str, n: int) -> list[str]:
         # the point is str.format and %, which ruff would rewrite as f-strings
-        return ["{} has {}".format(name, n), "%s-%d" % (name, n), "{:>6}|{:<4}|".format(name, n),  # noqa: UP031, UP032
-                "{0}{1}{0}".format("a", "b"), "%05.1f" % (n / 3), "%r" % name]  # noqa: UP031
+        return [
+            f"{name} has {n}",
+            "%s-%d" % (name, n),
+            "{:>6}|{:<4}|".format(name, n),  # noqa: UP032
+            "{0}{1}{0}".format("a", "b"),
+            "%05.1f" % (n / 3),
+            "%r" % name,
+        ]
 
 
 CASES = [

@@ -19,8 +19,24 @@ class Text(Workflow):
 @workflow(name="d_numbers_ops")
 class Ops(Workflow):
     async def run(self, a: Any, b: Any) -> list[object]:
-        return [a + b, a - b, a * b, a / b, a // b, a % b, divmod(a, b), a**2, -a, abs(a), a == b, a < b,
-                round(a / b, 3), int(a / b), max(a, b), min(a, b)]
+        return [
+            a + b,
+            a - b,
+            a * b,
+            a / b,
+            a // b,
+            a % b,
+            divmod(a, b),
+            a**2,
+            -a,
+            abs(a),
+            a == b,
+            a < b,
+            round(a / b, 3),
+            int(a / b),
+            max(a, b),
+            min(a, b),
+        ]
 
 
 @workflow(name="d_numbers_rounding")
@@ -33,15 +49,45 @@ class Rounding(Workflow):
 class Big(Workflow):
     async def run(self, n: int) -> list[object]:
         x = 9223372036854775807
-        return [x + n, x * n, -x - n, x // n if n else 0, (x + n) - n == x, 2**64 // 3, 10**20 % 7, -(2**65) // 3,
-                str(2**100), len(str(3**200)), abs(-(2**70)), 2**70 > 1e20, float(2**70), int(1e20)]
+        return [
+            x + n,
+            x * n,
+            -x - n,
+            x // n if n else 0,
+            (x + n) - n == x,
+            2**64 // 3,
+            10**20 % 7,
+            -(2**65) // 3,
+            str(2**100),
+            len(str(3**200)),
+            abs(-(2**70)),
+            2**70 > 1e20,
+            float(2**70),
+            int(1e20),
+        ]
 
 
 @workflow(name="d_numbers_mixed")
 class Mixed(Workflow):
     async def run(self) -> list[object]:
-        return [1 + 2.0, 3 * 0.5, 7 / 7, 2**-1, 10 // 4.0, True + 1.5, 1 == 1.0, 0.1 + 0.2 == 0.3, 5 % -3,
-                -5 % 3, 5.5 % -2, -5.5 // 2, 1 / 3, 2 / 3, 100 / 7, 1e15 + 0.3]
+        return [
+            1 + 2.0,
+            3 * 0.5,
+            7 / 7,
+            2**-1,
+            10 // 4.0,
+            True + 1.5,
+            1 == 1.0,
+            0.1 + 0.2 == 0.3,
+            5 % -3,
+            -5 % 3,
+            5.5 % -2,
+            -5.5 // 2,
+            1 / 3,
+            2 / 3,
+            100 / 7,
+            1e15 + 0.3,
+        ]
 
 
 @workflow(name="d_numbers_float_overflow")
@@ -65,7 +111,11 @@ CASES = [
     case("big", Big, 3),
     case("big_one", Big, 1),
     case("mixed", Mixed),
-    case("float_overflow", FloatOverflow, 1e308,
-         xfail="VM: float * + / that overflow raise OverflowError; CPython returns inf (only ** raises)"),
+    case(
+        "float_overflow",
+        FloatOverflow,
+        1e308,
+        xfail="VM: float * + / that overflow raise OverflowError; CPython returns inf (only ** raises)",
+    ),
     case("pow_overflow", PowOverflow, 10.0, raises="builtins.OverflowError"),
 ]

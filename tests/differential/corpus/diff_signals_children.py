@@ -63,8 +63,13 @@ class ParentUncaught(Workflow):
 
 CASES = [
     case("approved", Approval, 3600.0, signals=[Signal("decision", {"approved": True, "by": "ana"}, at=60)]),
-    case("rejected", Approval, 3600.0, signals={"decision": {"approved": False, "by": "bo"}},
-         raises="corpus.diff_signals_children.Rejected"),
+    case(
+        "rejected",
+        Approval,
+        3600.0,
+        signals={"decision": {"approved": False, "by": "bo"}},
+        raises="corpus.diff_signals_children.Rejected",
+    ),
     case("timed_out", Approval, 60.0, signals=[Signal("decision", {"approved": True, "by": "late"}, at=120)]),
     case("children", Parent, [1, 500, 3]),
     case("child_uncaught", ParentUncaught, 1000, raises="corpus.diff_signals_children.Rejected"),

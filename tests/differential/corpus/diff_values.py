@@ -42,8 +42,23 @@ async def echo(value: object) -> object:
 @workflow(name="d_values_floats")
 class Floats(Workflow):
     async def run(self, x: float) -> list[object]:
-        return [str(x), repr(x), f"{x}", str(x * 3), str(0.1 + 0.2), str(1e16), str(1e-7), str(x / 3),
-                str(-0.0), 3 / 1, 2**0.5, round(2.675, 2), str(float("nan")), str(float("-inf")), 10 / 4]
+        return [
+            str(x),
+            repr(x),
+            f"{x}",
+            str(x * 3),
+            str(0.1 + 0.2),
+            str(1e16),
+            str(1e-7),
+            str(x / 3),
+            str(-0.0),
+            3 / 1,
+            2**0.5,
+            round(2.675, 2),
+            str(float("nan")),
+            str(float("-inf")),
+            10 / 4,
+        ]
 
 
 @workflow(name="d_values_rich")
@@ -52,15 +67,39 @@ class Rich(Workflow):
         line = Line(sku="A", qty=2)
         point = Point(3)
         moved = Point(point.x + 1, point.y - 1)
-        return [color, color.value, color.name, color == Color.RED, color is Color.BLUE, size, size.value,
-                line, line.qty * 2, point, moved, moved.x, point == Point(3, 0), Color("blue")]
+        return [
+            color,
+            color.value,
+            color.name,
+            color == Color.RED,
+            color is Color.BLUE,
+            size,
+            size.value,
+            line,
+            line.qty * 2,
+            point,
+            moved,
+            moved.x,
+            point == Point(3, 0),
+            Color("blue"),
+        ]
 
 
 @workflow(name="d_values_roundtrip")
 class Roundtrip(Workflow):
     async def run(self) -> list[object]:
-        sent = [(1, 2), {3, 4}, {5: "five", (6, 7): None}, Decimal("1.10"), b"bytes", Line(sku="B"), Point(1, 2),
-                Color.RED, 2**70, float("inf")]
+        sent = [
+            (1, 2),
+            {3, 4},
+            {5: "five", (6, 7): None},
+            Decimal("1.10"),
+            b"bytes",
+            Line(sku="B"),
+            Point(1, 2),
+            Color.RED,
+            2**70,
+            float("inf"),
+        ]
         received = await echo(sent)
         return [received, received == sent, len(received)]
 
@@ -93,6 +132,9 @@ CASES = [
     case("rich_blue", Rich, Color.BLUE, Size.S),
     case("roundtrip", Roundtrip),
     case("dict_order", DictOrder),
-    case("model_methods", ModelMethods,
-         xfail="VM: model_copy(update=...) ignores `update` (returns an unchanged copy, silently)"),
+    case(
+        "model_methods",
+        ModelMethods,
+        xfail="VM: model_copy(update=...) ignores `update` (returns an unchanged copy, silently)",
+    ),
 ]

@@ -24,7 +24,16 @@ class Case:
     xfail: str | None = None
 
 
-def case(label: str, workflow: type, *args: Any, raises: str | None = None, overrides: dict[str, Any] | None = None,
-         signals: Any = None, cancel_at: float | None = None, unordered: bool = False, xfail: str | None = None,
-         **kwargs: Any) -> Case:
+def case(
+    label: str,
+    workflow: type,
+    *args: Any,
+    raises: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    signals: Any = None,
+    cancel_at: float | None = None,
+    unordered: bool = False,
+    xfail: str | None = None,
+    **kwargs: Any,
+) -> Case:
     return Case(label, workflow, args, kwargs, raises, overrides, signals, cancel_at, unordered, xfail)

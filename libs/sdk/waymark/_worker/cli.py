@@ -32,8 +32,10 @@ def import_modules(names: list[str]) -> list[ModuleType]:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
             if exc.name == name or name.startswith(f"{exc.name}."):
-                raise SystemExit(f"waymark: cannot import module {name!r}: it was not found on sys.path "
-                                 "(run from the directory that holds it, or set PYTHONPATH)") from None
+                raise SystemExit(
+                    f"waymark: cannot import module {name!r}: it was not found on sys.path "
+                    "(run from the directory that holds it, or set PYTHONPATH)"
+                ) from None
             raise
     return modules
 
@@ -43,8 +45,9 @@ async def serve(settings: Settings, modules: list[ModuleType], *, stop: asyncio.
     await register_modules(modules, settings.compiler_url)
     db = await Database.open(settings.require_database_url(), pool_size=4)
     worker = Worker(settings, db, dict(ACTIONS))
-    log.info("worker %s running %d actions (concurrency %d)", worker.worker_id, len(worker.keys),
-             settings.worker_concurrency)
+    log.info(
+        "worker %s running %d actions (concurrency %d)", worker.worker_id, len(worker.keys), settings.worker_concurrency
+    )
     runner = asyncio.create_task(worker.run())
     waiter = asyncio.create_task((stop or asyncio.Event()).wait())
     try:

@@ -33,12 +33,19 @@ class CallPolicy:
     def parse(cls, text: str | None, max_attempts: int, timeout: float | None) -> CallPolicy:
         data: dict[str, Any] = orjson.loads(text) if text else {}
         b = data.get("backoff") or {}
-        backoff = Backoff(kind=b.get("kind", "none"), initial=float(b.get("initial", 0.0)),
-                          factor=float(b.get("factor", 1.0)), max=float(b.get("max", 0.0)),
-                          jitter=bool(b.get("jitter", False)))
-        return cls(attempts=int(data.get("attempts", max_attempts) or max_attempts), backoff=backoff,
-                   retry_on=tuple(data.get("retry_on") or ()),
-                   timeout_seconds=data.get("timeout_seconds", timeout) or timeout)
+        backoff = Backoff(
+            kind=b.get("kind", "none"),
+            initial=float(b.get("initial", 0.0)),
+            factor=float(b.get("factor", 1.0)),
+            max=float(b.get("max", 0.0)),
+            jitter=bool(b.get("jitter", False)),
+        )
+        return cls(
+            attempts=int(data.get("attempts", max_attempts) or max_attempts),
+            backoff=backoff,
+            retry_on=tuple(data.get("retry_on") or ()),
+            timeout_seconds=data.get("timeout_seconds", timeout) or timeout,
+        )
 
     def retries(self, exc: BaseException) -> bool:
         """Does this policy retry `exc`? Empty `retry_on`: every Exception except ActionTimeout."""
@@ -70,8 +77,9 @@ def decode_arguments(definition: ActionDefinition, args_json: str) -> dict[str, 
         try:
             kwargs[name] = adapter.validate_python(value)
         except ValidationError as exc:
-            raise ArgumentError(f"action {definition.name}: argument {name!r} is invalid: "
-                                f"{_first_error(exc)}") from None
+            raise ArgumentError(
+                f"action {definition.name}: argument {name!r} is invalid: {_first_error(exc)}"
+            ) from None
     return kwargs
 
 
@@ -81,8 +89,10 @@ def encode_result(definition: ActionDefinition, result: Any) -> str:
         try:
             result = adapter.validate_python(result)
         except ValidationError as exc:
-            raise TypeError(f"action {definition.name} returned a value that does not match its return annotation: "
-                            f"{_first_error(exc)}") from None
+            raise TypeError(
+                f"action {definition.name} returned a value that does not match its return annotation: "
+                f"{_first_error(exc)}"
+            ) from None
     return values.dumps(result)
 
 
@@ -98,32 +108,52 @@ def _first_error(exc: ValidationError) -> str:
 async def run_attempt(call: ClaimedCall, definition: ActionDefinition, max_payload: int) -> Outcome:
     """One attempt, start to end. Never raises except for cancellation (which hands the call back)."""
     policy = CallPolicy.parse(call.policy, call.max_attempts, call.timeout_seconds)
-    token = CURRENT.set(CallInfo(workflow_name=call.workflow_name, workflow_id=call.workflow_id,
-                                 run_id=str(call.run_id), action=call.action_name, attempt=call.attempt,
-                                 idempotency_key=call.idempotency_key))
+    token = CURRENT.set(
+        CallInfo(
+            workflow_name=call.workflow_name,
+            workflow_id=call.workflow_id,
+            run_id=str(call.run_id),
+            action=call.action_name,
+            attempt=call.attempt,
+            idempotency_key=call.idempotency_key,
+        )
+    )
     try:
         kwargs = decode_arguments(definition, call.args)
-        invocation = ActionInvocation(definition, (), kwargs)
+        invocation: ActionInvocation[Any] = ActionInvocation(definition, (), kwargs)
         if policy.timeout_seconds:
             try:
                 result = await asyncio.wait_for(invocation.call_directly(), policy.timeout_seconds)
             except TimeoutError:
                 raise ActionTimeout(
                     f"action {call.action_name} attempt {call.attempt} timed out after {policy.timeout_seconds}s",
-                    action=call.action_name, attempt=call.attempt, run_id=str(call.run_id)) from None
+                    action=call.action_name,
+                    attempt=call.attempt,
+                    run_id=str(call.run_id),
+                ) from None
         else:
             result = await invocation.call_directly()
         encoded = encode_result(definition, result)
         if len(encoded) > max_payload:
-            raise ValueError(f"action {call.action_name} returned {len(encoded)} bytes of encoded result; the limit "
-                             f"is {max_payload} (WAYMARK_MAX_PAYLOAD_BYTES): store large data elsewhere and return a "
-                             "reference")
-    except Exception as exc:
+            raise ValueError(
+                f"action {call.action_name} returned {len(encoded)} bytes of encoded result; the limit "
+                f"is {max_payload} (WAYMARK_MAX_PAYLOAD_BYTES): store large data elsewhere and return a "
+                "reference"
+            )
+    except Exception as exc:  # noqa: BLE001 - any failure of user code is the attempt's outcome
         return failure_outcome(call, policy, exc)
     finally:
         CURRENT.reset(token)
-    return Outcome(call.call_id, call.attempt, call.lease_token, "succeeded", encoded, None, 0.0,
-                   final_event(call.seq, True, encoded))
+    return Outcome(
+        call.call_id,
+        call.attempt,
+        call.lease_token,
+        "succeeded",
+        encoded,
+        None,
+        0.0,
+        final_event(call.seq, True, encoded),
+    )
 
 
 def failure_outcome(call: ClaimedCall, policy: CallPolicy, exc: BaseException) -> Outcome:
@@ -132,15 +162,24 @@ def failure_outcome(call: ClaimedCall, policy: CallPolicy, exc: BaseException) -
     if not deterministic and call.attempt < policy.attempts and policy.retries(exc):
         delay = policy.backoff.delay(call.attempt)
         return Outcome(call.call_id, call.attempt, call.lease_token, "retry_waiting", None, error, delay, None)
-    return Outcome(call.call_id, call.attempt, call.lease_token, "failed", None, error, 0.0,
-                   final_event(call.seq, False, error))
+    return Outcome(
+        call.call_id, call.attempt, call.lease_token, "failed", None, error, 0.0, final_event(call.seq, False, error)
+    )
 
 
 def encode_exception(exc: BaseException) -> str:
     try:
         return values.dumps(exc)
-    except Exception:  # its args cannot travel: keep the class, MRO and message, drop the args
+    except Exception:  # noqa: BLE001 - its args cannot travel: keep the class, MRO and message, drop the args
         message = str(exc)
-        return orjson.dumps({"$exception": {
-            "class": values.class_name_of(type(exc)), "mro": values.mro_names(type(exc)),
-            "args": [message], "message": message, "cause": None}}).decode()
+        return orjson.dumps(
+            {
+                "$exception": {
+                    "class": values.class_name_of(type(exc)),
+                    "mro": values.mro_names(type(exc)),
+                    "args": [message],
+                    "message": message,
+                    "cause": None,
+                }
+            }
+        ).decode()

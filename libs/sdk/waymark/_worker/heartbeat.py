@@ -17,8 +17,9 @@ log = logging.getLogger("waymark.worker")
 
 
 class HeartbeatThread:
-    def __init__(self, url: str, lease_seconds: float, on_lost: Callable[[set[int]], None],
-                 main_loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, url: str, lease_seconds: float, on_lost: Callable[[set[int]], None], main_loop: asyncio.AbstractEventLoop
+    ) -> None:
         self._url = url
         self._lease = lease_seconds
         self._interval = max(lease_seconds / 3, 0.05)
@@ -63,7 +64,7 @@ class HeartbeatThread:
                             lost = {c for c in lost if c in self._held}  # finished meanwhile: not lost
                         if lost:
                             self._main_loop.call_soon_threadsafe(self._on_lost, lost)
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     log.warning("heartbeat failed (%s); retrying", exc)
                     if conn is not None:
                         conn.terminate()

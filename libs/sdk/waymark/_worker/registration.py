@@ -41,21 +41,29 @@ async def register_modules(modules: list[ModuleType], compiler_url: str, *, wait
                 stub = pb.CompilerStub(channel)
                 response = await stub.register(pb.RegisterRequest(bundle=bundle), timeout=30)
                 break
-            except (OSError, asyncio.TimeoutError, ConnectionError) as exc:
+            except (TimeoutError, OSError, ConnectionError) as exc:
                 if loop.time() >= deadline:
-                    raise SystemExit(f"waymark: the compiler at {compiler_url} did not answer within {wait:.0f}s "
-                                     f"({exc}); start it with `waymark compiler` or set WAYMARK_COMPILER_URL") from None
+                    raise SystemExit(
+                        f"waymark: the compiler at {compiler_url} did not answer within {wait:.0f}s "
+                        f"({exc}); start it with `waymark compiler` or set WAYMARK_COMPILER_URL"
+                    ) from None
                 log.info("waiting for the compiler at %s (%s)", compiler_url, exc)
                 await asyncio.sleep(0.5)
             finally:
                 channel.close()
         if response.diagnostics:
             rendered = "\n\n".join(d.rendered or f"{d.code} {d.message}" for d in response.diagnostics)
-            raise RegistrationError(f"the compiler rejected {bundle.module}:\n\n{rendered}",
-                                    diagnostics=[d.to_dict() for d in response.diagnostics])
+            raise RegistrationError(
+                f"the compiler rejected {bundle.module}:\n\n{rendered}",
+                diagnostics=[d.to_dict() for d in response.diagnostics],
+            )
         for version in response.versions:
-            log.info("registered workflow %s version %s%s", version.workflow_name, version.version_id[:12],
-                     "" if version.created else " (already known)")
+            log.info(
+                "registered workflow %s version %s%s",
+                version.workflow_name,
+                version.version_id[:12],
+                "" if version.created else " (already known)",
+            )
             versions.append(version.version_id)
     return versions
 

@@ -54,8 +54,9 @@ class Worker:
             await self._stopping.wait()
             return
         loop = asyncio.get_running_loop()
-        loop.set_default_executor(ThreadPoolExecutor(max_workers=self.settings.worker_concurrency,
-                                                     thread_name_prefix="waymark-action"))
+        loop.set_default_executor(
+            ThreadPoolExecutor(max_workers=self.settings.worker_concurrency, thread_name_prefix="waymark-action")
+        )
         self._heartbeat = HeartbeatThread(self.db.url, self.settings.lease_seconds, self._leases_lost, loop)
         self._heartbeat.start()
         writer = asyncio.create_task(self._write_outcomes(), name="waymark-outcomes")
@@ -82,8 +83,9 @@ class Worker:
             if free > 0:
                 want = min(free, MAX_CLAIM)
                 try:
-                    calls = await actions.claim(self.db.pool, self.keys, want, self.settings.lease_seconds,
-                                                self.worker_id)
+                    calls = await actions.claim(
+                        self.db.pool, self.keys, want, self.settings.lease_seconds, self.worker_id
+                    )
                     for call in calls:
                         self._start(call)
                     if len(calls) == want:
@@ -164,8 +166,7 @@ class Worker:
         tasks = [task for task, _ in self.running.values()]
         _, pending = await asyncio.wait(tasks, timeout=grace)
         if pending:
-            leases = [(call.call_id, call.lease_token) for task, call in list(self.running.values())
-                      if task in pending]
+            leases = [(call.call_id, call.lease_token) for task, call in list(self.running.values()) if task in pending]
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)

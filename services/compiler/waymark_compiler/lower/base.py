@@ -114,7 +114,7 @@ class LowererBase:
         return self.program.manifest.resolve_global(parts)
 
     def helper_call(self, node: ast.AST) -> str | None:
-        """"sync" / "async" when `node` is a call `self.method(...)` of a workflow method."""
+        """ "sync" / "async" when `node` is a call `self.method(...)` of a workflow method."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and self.is_self(node.func.value):
             return self.program.helper_kind(node.func.attr)
         return None
@@ -126,7 +126,8 @@ class LowererBase:
         if cached is None:
             cached = any(
                 isinstance(sub, (ast.Await, ast.NamedExpr, *COMPREHENSIONS)) or self.helper_call(sub) == "sync"
-                for sub in ast.walk(node))
+                for sub in ast.walk(node)
+            )
             self._emits_cache[id(node)] = cached
         return cached
 

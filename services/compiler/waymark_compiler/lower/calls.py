@@ -29,8 +29,22 @@ from waymark_compiler.rules import (
 )
 
 AWAITABLE_KINDS = frozenset({"action", "sleep", "gather", "signal", "child", "coroutine"})
-NOT_AWAITABLE_KINDS = frozenset({"constant", "bin_op", "unary_op", "compare", "list", "tuple", "set", "dict",
-                                 "fstring", "builtin", "construct", "class_object"})
+NOT_AWAITABLE_KINDS = frozenset(
+    {
+        "constant",
+        "bin_op",
+        "unary_op",
+        "compare",
+        "list",
+        "tuple",
+        "set",
+        "dict",
+        "fstring",
+        "builtin",
+        "construct",
+        "class_object",
+    }
+)
 CONSTRUCTIBLE = frozenset({pb.ClassKind.EXCEPTION, pb.ClassKind.MODEL, pb.ClassKind.DATACLASS, pb.ClassKind.ENUM})
 
 
@@ -52,22 +66,34 @@ class CallsMixin(LowererBase):
         if isinstance(func, ast.Attribute):
             return self.method_call(node, func)
         self.lower_args_for_diagnostics(node)
-        self.report(unsupported_call.RULE, node, what=f"cannot call `{self.segment(func)}`",
-                    fix="call actions, workflow methods (self.name(...)) and pure builtins directly")
+        self.report(
+            unsupported_call.RULE,
+            node,
+            what=f"cannot call `{self.segment(func)}`",
+            fix="call actions, workflow methods (self.name(...)) and pure builtins directly",
+        )
         return self.placeholder()
 
     def awaitable(self, node: ast.expr) -> pb.Expr:
         if self.helper_call(node) == "sync" and not self.claimed(node):
             assert isinstance(node, ast.Call)
             self.lower_args_for_diagnostics(node)
-            self.report(unsupported_call.RULE, node, what=f"`{self.segment(node.func)}()` is not async",
-                        fix="call it without await, or make it `async def`")
+            self.report(
+                unsupported_call.RULE,
+                node,
+                what=f"`{self.segment(node.func)}()` is not async",
+                fix="call it without await, or make it `async def`",
+            )
             return self.placeholder()
         value = self.expr(node)
         kind = kind_of(value)
         if kind in NOT_AWAITABLE_KINDS and not self.claimed(node):
-            self.report(unsupported_call.RULE, node, what=f"`{self.segment(node)}` is not awaitable",
-                        fix="await actions, workflow methods, asyncio.sleep/gather, signals and child workflows")
+            self.report(
+                unsupported_call.RULE,
+                node,
+                what=f"`{self.segment(node)}` is not awaitable",
+                fix="await actions, workflow methods, asyncio.sleep/gather, signals and child workflows",
+            )
         return value
 
     # ---- arguments ----
@@ -88,30 +114,45 @@ class CallsMixin(LowererBase):
             nodes.append(keyword.value)
             shapes.append((keyword.arg or "", False, keyword.arg is None))
         values = self.operands(nodes)
-        return [pb.Arg(value=value, keyword=kw, star=star, double_star=double)
-                for value, (kw, star, double) in zip(values, shapes, strict=True)]
+        return [
+            pb.Arg(value=value, keyword=kw, star=star, double_star=double)
+            for value, (kw, star, double) in zip(values, shapes, strict=True)
+        ]
 
     def lower_args_for_diagnostics(self, node: ast.Call) -> None:
         """Lower the arguments of a call that is refused anyway, so problems inside them are reported too."""
         self.call_args(node)
 
-    def check_binding(self, node: ast.Call, name: str, params: list[pb.Param], *, skip: frozenset[str] = frozenset(),
-                      check_missing: bool = True) -> None:
+    def check_binding(
+        self,
+        node: ast.Call,
+        name: str,
+        params: list[pb.Param],
+        *,
+        skip: frozenset[str] = frozenset(),
+        check_missing: bool = True,
+    ) -> None:
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             return
-        positional = [p for p in params if p.kind in (pb.ParamKind.POSITIONAL_ONLY,
-                                                      pb.ParamKind.POSITIONAL_OR_KEYWORD,
-                                                      pb.ParamKind.UNSPECIFIED)]
+        positional = [
+            p
+            for p in params
+            if p.kind in (pb.ParamKind.POSITIONAL_ONLY, pb.ParamKind.POSITIONAL_OR_KEYWORD, pb.ParamKind.UNSPECIFIED)
+        ]
         var_positional = any(p.kind == pb.ParamKind.VAR_POSITIONAL for p in params)
         var_keyword = any(p.kind == pb.ParamKind.VAR_KEYWORD for p in params)
         problem = ""
         bound = {p.name for p in positional[: len(node.args)]}
         if len(node.args) > len(positional) and not var_positional:
-            problem = f"{name}() takes {len(positional)} positional argument{'s' * (len(positional) != 1)} " \
-                      f"but {len(node.args)} were given"
-        by_keyword = {p.name: p for p in params if p.kind in (pb.ParamKind.POSITIONAL_OR_KEYWORD,
-                                                              pb.ParamKind.KEYWORD_ONLY,
-                                                              pb.ParamKind.UNSPECIFIED)}
+            problem = (
+                f"{name}() takes {len(positional)} positional argument{'s' * (len(positional) != 1)} "
+                f"but {len(node.args)} were given"
+            )
+        by_keyword = {
+            p.name: p
+            for p in params
+            if p.kind in (pb.ParamKind.POSITIONAL_OR_KEYWORD, pb.ParamKind.KEYWORD_ONLY, pb.ParamKind.UNSPECIFIED)
+        }
         for keyword in node.keywords:
             if problem or keyword.arg is None or keyword.arg in skip:
                 continue
@@ -121,11 +162,17 @@ class CallsMixin(LowererBase):
                 problem = f"{name}() got an unexpected keyword argument '{keyword.arg}'"
             bound.add(keyword.arg)
         if not problem and check_missing:
-            missing = [p.name for p in params if p.default is None and p.name not in bound
-                       and p.kind not in (pb.ParamKind.VAR_POSITIONAL, pb.ParamKind.VAR_KEYWORD)]
+            missing = [
+                p.name
+                for p in params
+                if p.default is None
+                and p.name not in bound
+                and p.kind not in (pb.ParamKind.VAR_POSITIONAL, pb.ParamKind.VAR_KEYWORD)
+            ]
             if missing:
-                problem = f"{name}() is missing required argument{'s' * (len(missing) > 1)}: " + \
-                          ", ".join(f"'{m}'" for m in missing)
+                problem = f"{name}() is missing required argument{'s' * (len(missing) > 1)}: " + ", ".join(
+                    f"'{m}'" for m in missing
+                )
         if problem:
             signature = ", ".join(p.name for p in params)
             self.report(bad_arguments.RULE, node, what=problem, fix=f"call it as {name}({signature})")
@@ -137,8 +184,10 @@ class CallsMixin(LowererBase):
         kind = self.program.helper_kind(name)
         if kind is None:
             self.lower_args_for_diagnostics(node)
-            what, fix = f"`{self.program.class_name}` has no method `{name}`", \
-                f"define `def {name}(self, ...)` in the workflow class"
+            what, fix = (
+                f"`{self.program.class_name}` has no method `{name}`",
+                f"define `def {name}(self, ...)` in the workflow class",
+            )
             if name in self.program.methods and name != "run":
                 what, fix = f"method `{name}` is decorated", "workflow methods are plain `def`/`async def` methods"
             elif name == "run":
@@ -159,8 +208,12 @@ class CallsMixin(LowererBase):
         ref = self.resolve(inner.func) if isinstance(inner, ast.Call) else None
         if inner is None or ref is None or ref.entry_kind != "action" or ref.attrs:
             self.lower_args_for_diagnostics(node)
-            self.report(run_action_policy.RULE, node, what="self.run_action() takes one direct action call",
-                        fix="write self.run_action(charge(order_id), retry=..., timeout=...)")
+            self.report(
+                run_action_policy.RULE,
+                node,
+                what="self.run_action() takes one direct action call",
+                fix="write self.run_action(charge(order_id), retry=..., timeout=...)",
+            )
             return self.placeholder()
         assert isinstance(inner, ast.Call)
         assert ref.entry is not None
@@ -181,15 +234,24 @@ class CallsMixin(LowererBase):
                     value = evaluator.eval(keyword.value)
                     policy.timeout_seconds = None if value is None else seconds_of(value, keyword.value, "timeout=")
                 else:
-                    raise NotStatic(keyword.value if keyword.arg is None else keyword,
-                                    f"self.run_action() has no argument {keyword.arg or '**'!s}")
+                    raise NotStatic(
+                        keyword.value if keyword.arg is None else keyword,
+                        f"self.run_action() has no argument {keyword.arg or '**'!s}",
+                    )
             except NotStatic as problem:
-                self.report(run_action_policy.RULE, problem.node, what=problem.why,
-                            fix="write the policy literally: retry=RetryPolicy(attempts=3, backoff=Backoff."
-                                "exponential(initial=1)), timeout=timedelta(seconds=30)")
+                self.report(
+                    run_action_policy.RULE,
+                    problem.node,
+                    what=problem.why,
+                    fix="write the policy literally: retry=RetryPolicy(attempts=3, backoff=Backoff."
+                    "exponential(initial=1)), timeout=timedelta(seconds=30)",
+                )
         has_policy = policy.retry is not None or policy.timeout_seconds is not None
-        return pb.Expr(action=pb.ActionCall(action=self.program.action_index(action), args=args,
-                                            policy=policy if has_policy else None))
+        return pb.Expr(
+            action=pb.ActionCall(
+                action=self.program.action_index(action), args=args, policy=policy if has_policy else None
+            )
+        )
 
     # ---- Child().run(...) ----
     def child_call(self, node: ast.Call, construct: ast.Call, ref: Ref) -> pb.Expr:
@@ -197,14 +259,19 @@ class CallsMixin(LowererBase):
         assert ref.entry.workflow is not None
         workflow = ref.entry.workflow
         if construct.args or construct.keywords:
-            self.report(static_argument.RULE, construct, what=f"workflow `{ref.parts[-1]}` is constructed with "
-                        "arguments", fix=f"pass inputs to run(): await {ref.parts[-1]}().run(...)")
+            self.report(
+                static_argument.RULE,
+                construct,
+                what=f"workflow `{ref.parts[-1]}` is constructed with arguments",
+                fix=f"pass inputs to run(): await {ref.parts[-1]}().run(...)",
+            )
         workflow_id = next((k.value for k in node.keywords if k.arg == "workflow_id"), None)
         args = self.call_args(node, skip_keywords=frozenset({"workflow_id"}))
         wid = self.expr(workflow_id) if workflow_id is not None else None
         self.check_binding(node, f"{ref.parts[-1]}().run", workflow.params, skip=frozenset({"workflow_id"}))
-        return pb.Expr(child=pb.ChildWorkflowCall(workflow=self.program.workflow_index(workflow), args=args,
-                                                  workflow_id=wid))
+        return pb.Expr(
+            child=pb.ChildWorkflowCall(workflow=self.program.workflow_index(workflow), args=args, workflow_id=wid)
+        )
 
     # ---- globals and builtins ----
     def global_call(self, node: ast.Call, ref: Ref) -> pb.Expr:
@@ -228,8 +295,10 @@ class CallsMixin(LowererBase):
         self.lower_args_for_diagnostics(node)
         what, fix = f"cannot call `{self.segment(node.func)}` in a workflow", "call it inside an @action"
         if ref.entry_kind == "workflow":
-            what, fix = f"workflow `{ref.parts[-1]}` must be started with .run()", \
-                f"await {ref.parts[-1]}().run(...) starts it as a child workflow"
+            what, fix = (
+                f"workflow `{ref.parts[-1]}` must be started with .run()",
+                f"await {ref.parts[-1]}().run(...) starts it as a child workflow",
+            )
         elif ref.entry_kind == "module":
             what = f"`{self.segment(node.func)}` is not something the worker could resolve"
         self.report(unsupported_call.RULE, node, what=what, fix=fix)
@@ -239,15 +308,15 @@ class CallsMixin(LowererBase):
         name = ref.parts[0]
         if ref.attrs:
             self.lower_args_for_diagnostics(node)
-            self.report(unsupported_call.RULE, node, what=f"cannot call `{'.'.join(ref.parts)}`",
-                        fix="call builtins directly")
+            self.report(
+                unsupported_call.RULE, node, what=f"cannot call `{'.'.join(ref.parts)}`", fix="call builtins directly"
+            )
             return self.placeholder()
         if name in PURE_FUNCTIONS or name in CONVERSIONS:
             return pb.Expr(builtin=pb.BuiltinCall(name=name, args=self.call_args(node)))
         exc = BUILTIN_EXCEPTIONS.get(name)
         if exc is not None:
-            return pb.Expr(construct=pb.Construct(class_index=self.program.class_index(exc),
-                                                  args=self.call_args(node)))
+            return pb.Expr(construct=pb.Construct(class_index=self.program.class_index(exc), args=self.call_args(node)))
         self.lower_args_for_diagnostics(node)
         self.report(impure_builtin.RULE, node, name=name)
         return self.placeholder()
@@ -263,21 +332,31 @@ class CallsMixin(LowererBase):
                 return constants.const(StaticEvaluator(self.resolve).eval(node))
             except NotStatic as problem:
                 self.lower_args_for_diagnostics(node)
-                fix = "pass seconds as a number (asyncio.sleep(minutes * 60))" \
-                    if cls.qualname == "datetime.timedelta" else "build the value in an @action"
-                self.report(unsupported_call.RULE, node, what=f"`{ref.parts[-1]}(...)` is built only from literal "
-                            f"arguments in a workflow ({problem.why})", fix=fix)
+                fix = (
+                    "pass seconds as a number (asyncio.sleep(minutes * 60))"
+                    if cls.qualname == "datetime.timedelta"
+                    else "build the value in an @action"
+                )
+                self.report(
+                    unsupported_call.RULE,
+                    node,
+                    what=f"`{ref.parts[-1]}(...)` is built only from literal arguments in a workflow ({problem.why})",
+                    fix=fix,
+                )
                 return self.placeholder()
         if cls.kind in CONSTRUCTIBLE:
-            return pb.Expr(construct=pb.Construct(class_index=self.program.class_index(cls),
-                                                  args=self.call_args(node)))
+            return pb.Expr(construct=pb.Construct(class_index=self.program.class_index(cls), args=self.call_args(node)))
         self.lower_args_for_diagnostics(node)
         if qualname in ("waymark.RetryPolicy", "waymark.Backoff"):
-            what, fix = f"`{ref.parts[-1]}(...)` is only meaningful as a policy", \
-                "pass it to self.run_action(call, retry=...) or @action(retry=...)"
+            what, fix = (
+                f"`{ref.parts[-1]}(...)` is only meaningful as a policy",
+                "pass it to self.run_action(call, retry=...) or @action(retry=...)",
+            )
         else:
-            what, fix = f"`{ref.parts[-1]}` is not a model, dataclass, enum or exception class", \
-                "construct it inside an @action, or make it a pydantic model or dataclass"
+            what, fix = (
+                f"`{ref.parts[-1]}` is not a model, dataclass, enum or exception class",
+                "construct it inside an @action, or make it a pydantic model or dataclass",
+            )
         self.report(unsupported_call.RULE, node, what=what, fix=fix)
         return self.placeholder()
 
@@ -304,20 +383,31 @@ class CallsMixin(LowererBase):
         values = [*node.args, *[k.value for k in node.keywords if k.arg == "delay"]]
         extra = [k for k in node.keywords if k.arg != "delay"]
         if len(values) != 1 or extra or isinstance(values[0], ast.Starred):
-            self.report(static_argument.RULE, node, what="asyncio.sleep() takes exactly one argument, the delay",
-                        fix="await asyncio.sleep(seconds) or asyncio.sleep(timedelta(...))")
+            self.report(
+                static_argument.RULE,
+                node,
+                what="asyncio.sleep() takes exactly one argument, the delay",
+                fix="await asyncio.sleep(seconds) or asyncio.sleep(timedelta(...))",
+            )
             return self.placeholder()
         return pb.Expr(sleep=pb.SleepCall(seconds=self.expr(values[0])))
 
     def gather_call(self, node: ast.Call) -> pb.Expr:
         return_exceptions = False
         for keyword in node.keywords:
-            if keyword.arg == "return_exceptions" and isinstance(keyword.value, ast.Constant) \
-                    and isinstance(keyword.value.value, bool):
+            if (
+                keyword.arg == "return_exceptions"
+                and isinstance(keyword.value, ast.Constant)
+                and isinstance(keyword.value.value, bool)
+            ):
                 return_exceptions = keyword.value.value
             else:
-                self.report(static_argument.RULE, keyword, what="asyncio.gather() takes only a literal "
-                            "return_exceptions=True/False", fix="write return_exceptions=True or leave it out")
+                self.report(
+                    static_argument.RULE,
+                    keyword,
+                    what="asyncio.gather() takes only a literal return_exceptions=True/False",
+                    fix="write return_exceptions=True or leave it out",
+                )
         items = self.call_args(node, skip_keywords=frozenset({"return_exceptions"}))
         items = [i for i in items if not i.keyword and not i.double_star]
         return pb.Expr(gather=pb.GatherCall(items=items, return_exceptions=return_exceptions))
@@ -334,8 +424,12 @@ class CallsMixin(LowererBase):
             else:
                 given[keyword.arg] = keyword.value
         if problem or "name" not in given:
-            self.report(static_argument.RULE, node, what="wait_for_signal() takes a name and an optional timeout",
-                        fix='await waymark.wait_for_signal("approved", timeout=3600)')
+            self.report(
+                static_argument.RULE,
+                node,
+                what="wait_for_signal() takes a name and an optional timeout",
+                fix='await waymark.wait_for_signal("approved", timeout=3600)',
+            )
             return self.placeholder()
         name_value, *rest = self.operands([given["name"], *([given["timeout"]] if "timeout" in given else [])])
         return pb.Expr(signal=pb.SignalWait(name=name_value, timeout=rest[0] if rest else None))

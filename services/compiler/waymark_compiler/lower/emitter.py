@@ -35,10 +35,10 @@ class HandlerDesc:
 class BlockKind(enum.Enum):
     WHILE_LOOP = "while"
     FOR_LOOP = "for"
-    TRY_EXCEPT = "try-except"      # the protected body of a try with except clauses
-    FINALLY_TRY = "finally-try"    # the protected body of a try with finally: unwinding runs a copy of finalbody
-    FINALLY_END = "finally-end"    # the exceptional-path finally body: one exception on the handled stack
-    HANDLER_CLEANUP = "handler"    # an except clause body: one exception on the handled stack (+ the `as` name)
+    TRY_EXCEPT = "try-except"  # the protected body of a try with except clauses
+    FINALLY_TRY = "finally-try"  # the protected body of a try with finally: unwinding runs a copy of finalbody
+    FINALLY_END = "finally-end"  # the exceptional-path finally body: one exception on the handled stack
+    HANDLER_CLEANUP = "handler"  # an except clause body: one exception on the handled stack (+ the `as` name)
 
 
 @dataclass(eq=False)

@@ -19,19 +19,36 @@ from waymark_compiler.rules import undefined_name, unsupported_reference, unsupp
 from waymark_compiler.scope import target_names
 
 BIN_OPS: dict[type[ast.operator], pb.BinOpKind] = {
-    ast.Add: pb.BinOpKind.ADD, ast.Sub: pb.BinOpKind.SUB, ast.Mult: pb.BinOpKind.MULT, ast.Div: pb.BinOpKind.DIV,
-    ast.FloorDiv: pb.BinOpKind.FLOOR_DIV, ast.Mod: pb.BinOpKind.MOD, ast.Pow: pb.BinOpKind.POW,
-    ast.LShift: pb.BinOpKind.LSHIFT, ast.RShift: pb.BinOpKind.RSHIFT, ast.BitOr: pb.BinOpKind.BIT_OR,
-    ast.BitXor: pb.BinOpKind.BIT_XOR, ast.BitAnd: pb.BinOpKind.BIT_AND,
+    ast.Add: pb.BinOpKind.ADD,
+    ast.Sub: pb.BinOpKind.SUB,
+    ast.Mult: pb.BinOpKind.MULT,
+    ast.Div: pb.BinOpKind.DIV,
+    ast.FloorDiv: pb.BinOpKind.FLOOR_DIV,
+    ast.Mod: pb.BinOpKind.MOD,
+    ast.Pow: pb.BinOpKind.POW,
+    ast.LShift: pb.BinOpKind.LSHIFT,
+    ast.RShift: pb.BinOpKind.RSHIFT,
+    ast.BitOr: pb.BinOpKind.BIT_OR,
+    ast.BitXor: pb.BinOpKind.BIT_XOR,
+    ast.BitAnd: pb.BinOpKind.BIT_AND,
 }
 UNARY_OPS: dict[type[ast.unaryop], pb.UnaryOpKind] = {
-    ast.Not: pb.UnaryOpKind.NOT, ast.USub: pb.UnaryOpKind.NEG, ast.UAdd: pb.UnaryOpKind.POS,
+    ast.Not: pb.UnaryOpKind.NOT,
+    ast.USub: pb.UnaryOpKind.NEG,
+    ast.UAdd: pb.UnaryOpKind.POS,
     ast.Invert: pb.UnaryOpKind.INVERT,
 }
 CMP_OPS: dict[type[ast.cmpop], pb.CmpOpKind] = {
-    ast.Eq: pb.CmpOpKind.EQ, ast.NotEq: pb.CmpOpKind.NOT_EQ, ast.Lt: pb.CmpOpKind.LT, ast.LtE: pb.CmpOpKind.LT_E,
-    ast.Gt: pb.CmpOpKind.GT, ast.GtE: pb.CmpOpKind.GT_E, ast.Is: pb.CmpOpKind.IS, ast.IsNot: pb.CmpOpKind.IS_NOT,
-    ast.In: pb.CmpOpKind.IN, ast.NotIn: pb.CmpOpKind.NOT_IN,
+    ast.Eq: pb.CmpOpKind.EQ,
+    ast.NotEq: pb.CmpOpKind.NOT_EQ,
+    ast.Lt: pb.CmpOpKind.LT,
+    ast.LtE: pb.CmpOpKind.LT_E,
+    ast.Gt: pb.CmpOpKind.GT,
+    ast.GtE: pb.CmpOpKind.GT_E,
+    ast.Is: pb.CmpOpKind.IS,
+    ast.IsNot: pb.CmpOpKind.IS_NOT,
+    ast.In: pb.CmpOpKind.IN,
+    ast.NotIn: pb.CmpOpKind.NOT_IN,
 }
 CONVERSIONS = {-1: "", 115: "s", 114: "r", 97: "a"}
 CLASS_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__module__"})  # of a class object, besides enum members
@@ -44,8 +61,12 @@ class ExpressionsMixin(LowererBase):
             return self.placeholder()
         method = getattr(self, f"expr_{type(node).__name__}", None)
         if method is None:
-            self.report(unsupported_syntax.RULE, node, what=f"`{type(node).__name__}` expression",
-                        fix="rewrite it with the supported subset, or move it into an @action")
+            self.report(
+                unsupported_syntax.RULE,
+                node,
+                what=f"`{type(node).__name__}` expression",
+                fix="rewrite it with the supported subset, or move it into an @action",
+            )
             return self.placeholder()
         result: pb.Expr = method(node)
         return result
@@ -60,7 +81,7 @@ class ExpressionsMixin(LowererBase):
         out: list[pb.Expr] = []
         for index, node in enumerate(nodes):
             value = self.expr(node)
-            if later_emits[index] and not self.stable(value, nodes[index + 1:]):
+            if later_emits[index] and not self.stable(value, nodes[index + 1 :]):
                 value = self.spill(value, node)
             out.append(value)
         return out
@@ -87,8 +108,12 @@ class ExpressionsMixin(LowererBase):
     def expr_Constant(self, node: ast.Constant) -> pb.Expr:
         if isinstance(node.value, LITERAL_TYPES):
             return constants.const(node.value)
-        self.report(unsupported_syntax.RULE, node, what=f"a {type(node.value).__name__} literal",
-                    fix="use int, float, str, bytes, bool or None")
+        self.report(
+            unsupported_syntax.RULE,
+            node,
+            what=f"a {type(node.value).__name__} literal",
+            fix="use int, float, str, bytes, bool or None",
+        )
         return self.placeholder()
 
     def expr_Name(self, node: ast.Name) -> pb.Expr:
@@ -107,12 +132,20 @@ class ExpressionsMixin(LowererBase):
             if node.attr in self.program.class_constants:
                 return pb.Expr(constant=self.program.class_constants[node.attr])
             if node.attr in self.program.class_attributes and isinstance(node.ctx, ast.Load):
-                self.report(unsupported_reference.RULE, node, what=f"class attribute `{node.attr}` is not a constant",
-                            fix="give it a literal value (or a module-level constant), or pass the value as input")
+                self.report(
+                    unsupported_reference.RULE,
+                    node,
+                    what=f"class attribute `{node.attr}` is not a constant",
+                    fix="give it a literal value (or a module-level constant), or pass the value as input",
+                )
                 return self.placeholder()
             if self.program.helper_kind(node.attr) is not None:
-                self.report(unsupported_reference.RULE, node, what=f"method `{self.segment(node)}` used as a value",
-                            fix=f"call it: {self.segment(node)}(...)")
+                self.report(
+                    unsupported_reference.RULE,
+                    node,
+                    what=f"method `{self.segment(node)}` used as a value",
+                    fix=f"call it: {self.segment(node)}(...)",
+                )
                 return self.placeholder()
         return pb.Expr(attribute=pb.Attribute(value=self.expr(node.value), attr=node.attr))
 
@@ -127,8 +160,12 @@ class ExpressionsMixin(LowererBase):
             ref_class = BUILTIN_EXCEPTIONS.get(name) or BUILTIN_TYPES.get(name)
             if ref_class is not None and not ref.attrs:
                 return pb.Expr(class_object=pb.ClassObject(class_index=self.program.class_index(ref_class)))
-            self.report(unsupported_reference.RULE, node, what=f"builtin `{text}` used as a value",
-                        fix="call it, or use a value instead")
+            self.report(
+                unsupported_reference.RULE,
+                node,
+                what=f"builtin `{text}` used as a value",
+                fix="call it, or use a value instead",
+            )
             return self.placeholder()
         entry = ref.entry
         assert entry is not None
@@ -147,8 +184,12 @@ class ExpressionsMixin(LowererBase):
             if base is None and (not attrs or attrs[0] in CLASS_ATTRIBUTES):
                 base = pb.Expr(class_object=pb.ClassObject(class_index=self.program.class_index(cls)))
             if base is None:
-                self.report(unsupported_reference.RULE, node, what=f"class attribute `{text}` is not supported",
-                            fix="use enum members, or read attributes of instances")
+                self.report(
+                    unsupported_reference.RULE,
+                    node,
+                    what=f"class attribute `{text}` is not supported",
+                    fix="use enum members, or read attributes of instances",
+                )
                 return self.placeholder()
         if base is None:
             what, fix = _REFERENCE_PROBLEMS.get(kind or "", ("`{text}` cannot be used as a value", "use data"))
@@ -170,8 +211,12 @@ class ExpressionsMixin(LowererBase):
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> pb.Expr:
         operand = node.operand
-        if isinstance(node.op, (ast.USub, ast.UAdd)) and isinstance(operand, ast.Constant) \
-                and isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
+        if (
+            isinstance(node.op, (ast.USub, ast.UAdd))
+            and isinstance(operand, ast.Constant)
+            and isinstance(operand.value, (int, float))
+            and not isinstance(operand.value, bool)
+        ):
             return constants.const(-operand.value if isinstance(node.op, ast.USub) else operand.value)
         return pb.Expr(unary_op=pb.UnaryOp(op=UNARY_OPS[type(node.op)], operand=self.expr(operand)))
 
@@ -211,8 +256,7 @@ class ExpressionsMixin(LowererBase):
     def expr_Compare(self, node: ast.Compare) -> pb.Expr:
         ops = [CMP_OPS[type(op)] for op in node.ops]
         if not any(self.emits(c) for c in node.comparators[1:]):
-            values = self.operands([node.left, *node.comparators[:1]]) + [self.expr(c) for c in
-                                                                           node.comparators[1:]]
+            values = self.operands([node.left, *node.comparators[:1]]) + [self.expr(c) for c in node.comparators[1:]]
             return pb.Expr(compare=pb.Compare(left=values[0], ops=ops, comparators=values[1:]))
         # chained, with a later comparand that emits: evaluate each only if the previous comparison held
         result, end = self.temp(), Label()
@@ -264,9 +308,10 @@ class ExpressionsMixin(LowererBase):
         for key, value in zip(node.keys, node.values, strict=True):
             flat += [value] if key is None else [key, value]
         lowered = iter(self.operands(flat))
-        items = [pb.DictItem(value=next(lowered)) if key is None else pb.DictItem(key=next(lowered),
-                                                                                  value=next(lowered))
-                 for key in node.keys]
+        items = [
+            pb.DictItem(value=next(lowered)) if key is None else pb.DictItem(key=next(lowered), value=next(lowered))
+            for key in node.keys
+        ]
         return pb.Expr(dict=pb.DictDisplay(items=items))
 
     # ---- f-strings ----
@@ -294,8 +339,13 @@ class ExpressionsMixin(LowererBase):
                 spec = None
                 if isinstance(value.format_spec, ast.JoinedStr):
                     spec = self._fstring_parts(value.format_spec, lowered)
-                parts.append(pb.FStringPart(formatted=pb.FormattedValue(
-                    value=inner, conversion=CONVERSIONS.get(value.conversion, ""), format_spec=spec)))
+                parts.append(
+                    pb.FStringPart(
+                        formatted=pb.FormattedValue(
+                            value=inner, conversion=CONVERSIONS.get(value.conversion, ""), format_spec=spec
+                        )
+                    )
+                )
         return pb.FString(parts=parts)
 
     # ---- suspension points ----
@@ -329,20 +379,30 @@ class ExpressionsMixin(LowererBase):
     def expr_DictComp(self, node: ast.DictComp) -> pb.Expr:
         return self.comprehension(node, pb.Expr(dict=pb.DictDisplay()))
 
-    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
-                      empty: pb.Expr) -> pb.Expr:
+    def comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, empty: pb.Expr
+    ) -> pb.Expr:
         result = self.temp()
         self.emit(node, "assign", pb.Assign(targets=[slot_target(result)], value=empty))
         scope: dict[str, int] = {}
         self._generator(node, 0, result, scope)
         return local(result)
 
-    def _generator(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, index: int,
-                   result: int, scope: dict[str, int]) -> None:
+    def _generator(
+        self,
+        node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
+        index: int,
+        result: int,
+        scope: dict[str, int],
+    ) -> None:
         gen = node.generators[index]
         if gen.is_async:
-            self.report(unsupported_syntax.RULE, gen.iter, what="`async for` in a comprehension",
-                        fix="gather the awaitables: await asyncio.gather(*[...])")
+            self.report(
+                unsupported_syntax.RULE,
+                gen.iter,
+                what="`async for` in a comprehension",
+                fix="gather the awaitables: await asyncio.gather(*[...])",
+            )
         iterable = self.expr(gen.iter)  # the first one in the enclosing scope (scope not pushed yet)
         if index == 0:
             self.comp_scopes.append(scope)
@@ -365,13 +425,25 @@ class ExpressionsMixin(LowererBase):
             key, value = self.operands([node.key, node.value])
             if kind_of(key) not in ("constant", "local"):
                 key = self.spill(key, node.key)
-            self.emit(node.key, "assign", pb.Assign(
-                targets=[pb.Target(subscript=pb.SubscriptTarget(value=local(result), index=key))], value=value))
+            self.emit(
+                node.key,
+                "assign",
+                pb.Assign(
+                    targets=[pb.Target(subscript=pb.SubscriptTarget(value=local(result), index=key))], value=value
+                ),
+            )
         else:
             element = self.expr(node.elt)
             method = "add" if isinstance(node, ast.SetComp) else "append"
-            self.emit(node.elt, "expr", pb.ExprStmt(value=pb.Expr(method=pb.MethodCall(
-                receiver=local(result), method=method, args=[pb.Arg(value=element)]))))
+            self.emit(
+                node.elt,
+                "expr",
+                pb.ExprStmt(
+                    value=pb.Expr(
+                        method=pb.MethodCall(receiver=local(result), method=method, args=[pb.Arg(value=element)])
+                    )
+                ),
+            )
         self.em.jump(top)
         self.em.bind(done)
         if index == 0:

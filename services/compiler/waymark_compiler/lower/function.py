@@ -28,8 +28,15 @@ class FunctionLowerer(StatementsMixin, ExpressionsMixin, CallsMixin, LowererBase
         self.em.at(last.end_lineno or last.lineno, 1)
         self.em.emit("return", pb.Return())  # falling off the end returns None
         code, handlers = self.em.finish()
-        return pb.Function(name=func.name, is_async=isinstance(func, ast.AsyncFunctionDef), params=params,
-                           locals=list(self.slot_names), code=code, handlers=handlers, line=func.lineno)
+        return pb.Function(
+            name=func.name,
+            is_async=isinstance(func, ast.AsyncFunctionDef),
+            params=params,
+            locals=list(self.slot_names),
+            code=code,
+            handlers=handlers,
+            line=func.lineno,
+        )
 
 
 def params_of(func: ast.FunctionDef | ast.AsyncFunctionDef, report: LowererBase | None) -> list[pb.Param]:

@@ -45,8 +45,9 @@ class BackoffValue:
     jitter: bool = False
 
     def to_pb(self) -> pb.Backoff:
-        return pb.Backoff(kind=self.kind, initial_seconds=self.initial, factor=self.factor, max_seconds=self.max,
-                          jitter=self.jitter)
+        return pb.Backoff(
+            kind=self.kind, initial_seconds=self.initial, factor=self.factor, max_seconds=self.max, jitter=self.jitter
+        )
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,20 @@ class RetryValue:
 
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
 }
 _STDLIB_CONSTRUCTORS: dict[str, Callable[..., Any]] = {
-    "datetime.timedelta": datetime.timedelta, "datetime.datetime": datetime.datetime, "datetime.date": datetime.date,
-    "datetime.time": datetime.time, "decimal.Decimal": decimal.Decimal, "uuid.UUID": uuid.UUID,
+    "datetime.timedelta": datetime.timedelta,
+    "datetime.datetime": datetime.datetime,
+    "datetime.date": datetime.date,
+    "datetime.time": datetime.time,
+    "decimal.Decimal": decimal.Decimal,
+    "uuid.UUID": uuid.UUID,
 }
 
 
@@ -143,8 +152,9 @@ class StaticEvaluator:
         raise NotStatic(node, f"`{ast.unparse(node.func)}(...)` cannot be evaluated at registration")
 
 
-def _bind(node: ast.AST, name: str, args: list[Any], kwargs: dict[str, Any], params: list[str],
-          positional: int) -> dict[str, Any]:
+def _bind(
+    node: ast.AST, name: str, args: list[Any], kwargs: dict[str, Any], params: list[str], positional: int
+) -> dict[str, Any]:
     if len(args) > positional:
         raise NotStatic(node, f"{name}() takes at most {positional} positional arguments")
     bound = dict(zip(params, args, strict=False))
@@ -188,14 +198,21 @@ def _backoff_none(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> Bac
 
 def _backoff(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> BackoffValue:
     bound = _bind(node, "Backoff", args, kwargs, ["kind", "initial", "factor", "max", "jitter"], 5)
-    kinds = {"none": pb.BackoffKind.UNSPECIFIED, "fixed": pb.BackoffKind.FIXED,
-             "exponential": pb.BackoffKind.EXPONENTIAL}
+    kinds = {
+        "none": pb.BackoffKind.UNSPECIFIED,
+        "fixed": pb.BackoffKind.FIXED,
+        "exponential": pb.BackoffKind.EXPONENTIAL,
+    }
     kind = bound.get("kind", "none")
     if kind not in kinds:
         raise NotStatic(node, f"Backoff(kind=) must be one of {sorted(kinds)}, got {kind!r}")
-    return BackoffValue(kinds[kind], _number(node, bound.get("initial", 0.0), "Backoff(initial=)"),
-                        float(bound.get("factor", 1.0)), _number(node, bound.get("max", 0.0), "Backoff(max=)"),
-                        bool(bound.get("jitter", False)))
+    return BackoffValue(
+        kinds[kind],
+        _number(node, bound.get("initial", 0.0), "Backoff(initial=)"),
+        float(bound.get("factor", 1.0)),
+        _number(node, bound.get("max", 0.0), "Backoff(max=)"),
+        bool(bound.get("jitter", False)),
+    )
 
 
 def _retry_policy(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> RetryValue:
@@ -205,13 +222,15 @@ def _retry_policy(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> Ret
         raise NotStatic(node, f"RetryPolicy(attempts=) counts attempts and must be an int >= 1, got {attempts!r}")
     backoff = bound.get("backoff", BackoffValue())
     if not isinstance(backoff, BackoffValue):
-        raise NotStatic(node, "RetryPolicy(backoff=) takes Backoff.fixed(...), Backoff.exponential(...) or "
-                              "Backoff.none()")
+        raise NotStatic(
+            node, "RetryPolicy(backoff=) takes Backoff.fixed(...), Backoff.exponential(...) or Backoff.none()"
+        )
     on = bound.get("on", ())
     if isinstance(on, ClassToken):
         on = [on]
     if not isinstance(on, (list, tuple)) or not all(
-            isinstance(c, ClassToken) and c.kind == pb.ClassKind.EXCEPTION for c in on):
+        isinstance(c, ClassToken) and c.kind == pb.ClassKind.EXCEPTION for c in on
+    ):
         raise NotStatic(node, "RetryPolicy(on=) takes a list of exception classes")
     return RetryValue(attempts, backoff, tuple(c.qualname for c in on))
 

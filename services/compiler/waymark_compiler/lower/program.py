@@ -21,8 +21,16 @@ HelperKind = Literal["sync", "async"]
 
 
 class WorkflowCompiler:
-    def __init__(self, source: SourceFile, manifest: Manifest, workflow: pb.WorkflowEntry, module: str,
-                 class_node: ast.ClassDef, reporter: Reporter, tree: ast.Module | None = None) -> None:
+    def __init__(
+        self,
+        source: SourceFile,
+        manifest: Manifest,
+        workflow: pb.WorkflowEntry,
+        module: str,
+        class_node: ast.ClassDef,
+        reporter: Reporter,
+        tree: ast.Module | None = None,
+    ) -> None:
         self.source = source
         self.manifest = manifest
         self.workflow = workflow
@@ -107,9 +115,12 @@ class WorkflowCompiler:
     def compile(self) -> pb.Program | None:
         run = self.methods.get("run")
         if not isinstance(run, ast.AsyncFunctionDef):
-            self.reporter.report(workflow_not_found.RULE, run or self.class_node,
-                                 what=f"workflow `{self.class_name}` has no `async def run(self, ...)`",
-                                 fix="define `async def run(self, ...)` in the class body")
+            self.reporter.report(
+                workflow_not_found.RULE,
+                run or self.class_node,
+                what=f"workflow `{self.class_name}` has no `async def run(self, ...)`",
+                fix="define `async def run(self, ...)` in the class body",
+            )
             return None
         self._function_index["run"] = 0
         self._queue.append("run")
@@ -120,10 +131,16 @@ class WorkflowCompiler:
             FunctionChecker(func, set(local_names(func)), self.manifest, self.helper_kind, self.reporter).run()
             compiled[self._function_index[name]] = FunctionLowerer(self, func).lower()
         return pb.Program(
-            ir_version=IR_VERSION, workflow_name=self.workflow.name, module=self.module,
-            qualname=self.workflow.qualname, filename=self.source.filename,
-            functions=[compiled[i] for i in range(len(compiled))], actions=self.actions, classes=self.classes,
-            workflows=self.workflows)
+            ir_version=IR_VERSION,
+            workflow_name=self.workflow.name,
+            module=self.module,
+            qualname=self.workflow.qualname,
+            filename=self.source.filename,
+            functions=[compiled[i] for i in range(len(compiled))],
+            actions=self.actions,
+            classes=self.classes,
+            workflows=self.workflows,
+        )
 
 
 def class_chain(class_node: ast.ClassDef, tree: ast.Module | None) -> list[ast.ClassDef]:
@@ -144,4 +161,3 @@ def class_chain(class_node: ast.ClassDef, tree: ast.Module | None) -> list[ast.C
 
     visit(class_node)
     return chain
-

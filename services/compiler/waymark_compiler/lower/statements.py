@@ -34,8 +34,12 @@ class StatementsMixin(LowererBase):
         method = getattr(self, f"stmt_{type(node).__name__}", None)
         if self.claimed(node) or method is None:
             if not self.claimed(node):
-                self.report(unsupported_syntax.RULE, node, what=f"`{type(node).__name__}` statement",
-                            fix="rewrite it with the supported subset, or move it into an @action")
+                self.report(
+                    unsupported_syntax.RULE,
+                    node,
+                    what=f"`{type(node).__name__}` statement",
+                    fix="rewrite it with the supported subset, or move it into an @action",
+                )
             if isinstance(node, _NOT_LOWERED_BODIES):
                 self.body(node.body)  # still look for problems inside
             return
@@ -87,9 +91,16 @@ class StatementsMixin(LowererBase):
 
     def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
-            self.stmt_Assign(ast.Assign(targets=[node.target], value=node.value, lineno=node.lineno,
-                                        col_offset=node.col_offset, end_lineno=node.end_lineno,
-                                        end_col_offset=node.end_col_offset))
+            self.stmt_Assign(
+                ast.Assign(
+                    targets=[node.target],
+                    value=node.value,
+                    lineno=node.lineno,
+                    col_offset=node.col_offset,
+                    end_lineno=node.end_lineno,
+                    end_col_offset=node.end_col_offset,
+                )
+            )
 
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
         from waymark_compiler.lower.expressions import BIN_OPS
@@ -110,13 +121,23 @@ class StatementsMixin(LowererBase):
         if isinstance(target, ast.Subscript):
             container, key = self.operands([target.value, target.slice])
             container, key = self.spill(container, target.value), self.spill(key, target.slice)
-            self.emit(node, "assign", pb.Assign(targets=[slot_target(old)], value=pb.Expr(
-                subscript=pb.Subscript(value=container, index=key))))
+            self.emit(
+                node,
+                "assign",
+                pb.Assign(
+                    targets=[slot_target(old)], value=pb.Expr(subscript=pb.Subscript(value=container, index=key))
+                ),
+            )
             store = pb.Target(subscript=pb.SubscriptTarget(value=container, index=key))
         elif isinstance(target, ast.Attribute):
             container = self.spill(self.expr(target.value), target.value)
-            self.emit(node, "assign", pb.Assign(targets=[slot_target(old)], value=pb.Expr(
-                attribute=pb.Attribute(value=container, attr=target.attr))))
+            self.emit(
+                node,
+                "assign",
+                pb.Assign(
+                    targets=[slot_target(old)], value=pb.Expr(attribute=pb.Attribute(value=container, attr=target.attr))
+                ),
+            )
             store = pb.Target(attribute=pb.AttributeTarget(value=container, attr=target.attr))
         else:
             store = self.target(target)
@@ -147,8 +168,11 @@ class StatementsMixin(LowererBase):
         cause_is_none = isinstance(node.cause, ast.Constant) and node.cause.value is None
         parts = [node.exc] + ([node.cause] if node.cause is not None and not cause_is_none else [])
         lowered = self.operands(parts)
-        self.emit(node, "raise", pb.Raise(exc=lowered[0], cause=lowered[1] if len(lowered) > 1 else None,
-                                          cause_is_none=cause_is_none))
+        self.emit(
+            node,
+            "raise",
+            pb.Raise(exc=lowered[0], cause=lowered[1] if len(lowered) > 1 else None, cause_is_none=cause_is_none),
+        )
 
     # ---- targets ----
     def target(self, node: ast.expr) -> pb.Target:
@@ -207,8 +231,12 @@ class StatementsMixin(LowererBase):
         self.em.bind(top)
         self.at(node.target)
         if self.emits(node.target):
-            self.report(unsupported_syntax.RULE, node.target, what="a loop target that awaits or calls",
-                        fix="assign to a name, then use it in the body")
+            self.report(
+                unsupported_syntax.RULE,
+                node.target,
+                what="a loop target that awaits or calls",
+                fix="assign to a name, then use it in the body",
+            )
         self.em.for_iter(iterator, self.target(node.target), otherwise)
         self.em.blocks.append(Block(BlockKind.FOR_LOOP, continue_label=top, break_label=end))
         self.body(node.body)
@@ -284,8 +312,9 @@ class StatementsMixin(LowererBase):
 
     def try_finally(self, node: ast.Try) -> None:
         end, exceptional = Label(), Label()
-        self.em.blocks.append(Block(BlockKind.FINALLY_TRY, handler=HandlerDesc(exceptional, self.em.depth()),
-                                    finalbody=node.finalbody))
+        self.em.blocks.append(
+            Block(BlockKind.FINALLY_TRY, handler=HandlerDesc(exceptional, self.em.depth()), finalbody=node.finalbody)
+        )
         if node.handlers:
             self.try_except(node)
         else:
@@ -319,8 +348,12 @@ class StatementsMixin(LowererBase):
             self.at(handler)
             no_match = Label()
             if handler.type is None and index < len(node.handlers) - 1:
-                self.report(unsupported_syntax.RULE, handler, what="a bare `except:` before other clauses",
-                            fix="put the bare `except:` last")
+                self.report(
+                    unsupported_syntax.RULE,
+                    handler,
+                    what="a bare `except:` before other clauses",
+                    fix="put the bare `except:` last",
+                )
             if handler.type is not None:
                 with self.temp_scope():
                     self.em.exc_match(self.exception_classes(handler.type), no_match)
@@ -346,8 +379,11 @@ class StatementsMixin(LowererBase):
             self.em.jump(end)
             return
         slot = self.slots[handler.name]
-        self.emit(handler, "assign", pb.Assign(targets=[slot_target(slot)],
-                                               value=pb.Expr(current_exception=pb.CurrentException())))
+        self.emit(
+            handler,
+            "assign",
+            pb.Assign(targets=[slot_target(slot)], value=pb.Expr(current_exception=pb.CurrentException())),
+        )
         cleanup = Label()
         self.em.blocks.append(Block(BlockKind.HANDLER_CLEANUP, handler=HandlerDesc(cleanup, depth), name_slot=slot))
         self.body(handler.body)

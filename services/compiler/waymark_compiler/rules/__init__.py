@@ -31,6 +31,7 @@ def _discover() -> tuple[Rule, ...]:
 ALL: tuple[Rule, ...] = _discover()
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL}
 PATTERN_RULES: tuple[Rule, ...] = tuple(
-    sorted((r for r in ALL if r.check is not None), key=lambda r: (r.fallback, r.code)))
+    sorted((r for r in ALL if r.check is not None), key=lambda r: (r.fallback, r.code))
+)
 
 __all__ = ["ALL", "BY_CODE", "PATTERN_RULES", "Finding", "Rule", "RuleContext"]

@@ -45,10 +45,10 @@ Check = Callable[[Any, RuleContext], Iterable[Finding]]
 @dataclass(frozen=True)
 class Rule:
     code: str
-    name: str             # kebab-case, what the pattern is: "datetime-now"
-    message: str          # str.format template of the one-line message
-    help: str             # str.format template of the fix
-    doc: str              # the module docstring
+    name: str  # kebab-case, what the pattern is: "datetime-now"
+    message: str  # str.format template of the one-line message
+    help: str  # str.format template of the fix
+    doc: str  # the module docstring
     nodes: tuple[type[ast.AST], ...] = ()
     check: Check | None = None
     fallback: bool = False  # runs after every specific rule, so those claim their nodes first

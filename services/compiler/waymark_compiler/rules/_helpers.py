@@ -18,9 +18,9 @@ def call_target(node: ast.Call, ctx: RuleContext) -> str | None:
     return ref.qualname
 
 
-def span_node(start: ast.AST, end: ast.AST) -> ast.AST:
+def span_node(start: ast.AST, end: ast.AST) -> ast.stmt:
     """A position-only node from the start of `start` to the end of `end` (for spans that are not one node)."""
     node = ast.Pass()
-    node.lineno, node.col_offset = start.lineno, start.col_offset  # type: ignore[attr-defined]
-    node.end_lineno, node.end_col_offset = end.end_lineno, end.end_col_offset  # type: ignore[attr-defined]
+    node.lineno, node.col_offset = getattr(start, "lineno", 1), getattr(start, "col_offset", 0)
+    node.end_lineno, node.end_col_offset = getattr(end, "end_lineno", None), getattr(end, "end_col_offset", None)
     return node

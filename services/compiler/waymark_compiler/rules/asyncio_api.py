@@ -33,6 +33,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 
-RULE = Rule(code="WM112", name="asyncio-api", message="{call}() is not supported in a workflow",
-            help="use asyncio.gather for concurrency, asyncio.sleep for timers, run_action(timeout=) for timeouts",
-            doc=__doc__ or "", nodes=(ast.Call,), check=check)
+RULE = Rule(
+    code="WM112",
+    name="asyncio-api",
+    message="{call}() is not supported in a workflow",
+    help="use asyncio.gather for concurrency, asyncio.sleep for timers, run_action(timeout=) for timeouts",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

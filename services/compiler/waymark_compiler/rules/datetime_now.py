@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import call_target
 
-CALLS = frozenset({"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
-                   "datetime.date.today"})
+CALLS = frozenset(
+    {"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today"}
+)
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
@@ -37,5 +38,11 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM101", name="datetime-now", message="{call}() is nondeterministic",
-    help="move it into an @action and await the result", doc=__doc__ or "", nodes=(ast.Call,), check=check)
+    code="WM101",
+    name="datetime-now",
+    message="{call}() is nondeterministic",
+    help="move it into an @action and await the result",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

@@ -37,6 +37,12 @@ def check(node: ast.Call | ast.Name | ast.Attribute, ctx: RuleContext) -> Iterat
         yield RULE.finding(node, name=ctx.segment(node))
 
 
-RULE = Rule(code="WM107", name="environment", message="`{name}` reads the process environment",
-            help="pass configuration in as input, or read it inside an @action", doc=__doc__ or "",
-            nodes=(ast.Call, ast.Attribute, ast.Name), check=check)
+RULE = Rule(
+    code="WM107",
+    name="environment",
+    message="`{name}` reads the process environment",
+    help="pass configuration in as input, or read it inside an @action",
+    doc=__doc__ or "",
+    nodes=(ast.Call, ast.Attribute, ast.Name),
+    check=check,
+)

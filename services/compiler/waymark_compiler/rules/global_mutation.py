@@ -56,6 +56,11 @@ def check(node: ast.stmt, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM136", name="global-mutation", message="assigning into module-level `{name}` from a workflow",
-    help="keep the data in local variables or on self, or store it through an @action", doc=__doc__ or "",
-    nodes=(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete), check=check)
+    code="WM136",
+    name="global-mutation",
+    message="assigning into module-level `{name}` from a workflow",
+    help="keep the data in local variables or on self, or store it through an @action",
+    doc=__doc__ or "",
+    nodes=(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete),
+    check=check,
+)

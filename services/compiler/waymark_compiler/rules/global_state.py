@@ -32,11 +32,24 @@ def check(node: ast.Name | ast.Attribute, ctx: RuleContext) -> Iterator[Finding]
         return
     opaque = ref.entry.opaque
     kind = "mutable " if opaque.mutable else ""
-    yield RULE.finding(node, name=ctx.segment(node), kind=kind, type=opaque.type_qualname.rsplit(".", 1)[-1],
-                       fix="use an immutable constant (tuple, frozenset ...) or pass it in as input"
-                       if opaque.mutable else "use it inside an @action")
+    yield RULE.finding(
+        node,
+        name=ctx.segment(node),
+        kind=kind,
+        type=opaque.type_qualname.rsplit(".", 1)[-1],
+        fix="use an immutable constant (tuple, frozenset ...) or pass it in as input"
+        if opaque.mutable
+        else "use it inside an @action",
+    )
 
 
 RULE = Rule(
-    code="WM131", name="global-state", message="`{name}` is module-level {kind}state (a `{type}`)", help="{fix}",
-    doc=__doc__ or "", nodes=(ast.Name, ast.Attribute), check=check, fallback=True)
+    code="WM131",
+    name="global-state",
+    message="`{name}` is module-level {kind}state (a `{type}`)",
+    help="{fix}",
+    doc=__doc__ or "",
+    nodes=(ast.Name, ast.Attribute),
+    check=check,
+    fallback=True,
+)

@@ -27,6 +27,11 @@ def check(node: ast.Global | ast.Nonlocal, ctx: RuleContext) -> Iterator[Finding
 
 
 RULE = Rule(
-    code="WM123", name="global", message="`{keyword}` is not supported in a workflow",
+    code="WM123",
+    name="global",
+    message="`{keyword}` is not supported in a workflow",
     help="keep state in local variables or on self; share data through @actions",
-    doc=__doc__ or "", nodes=(ast.Global, ast.Nonlocal), check=check)
+    doc=__doc__ or "",
+    nodes=(ast.Global, ast.Nonlocal),
+    check=check,
+)

@@ -26,6 +26,11 @@ def check(node: ast.Import | ast.ImportFrom, ctx: RuleContext) -> Iterator[Findi
 
 
 RULE = Rule(
-    code="WM124", name="import", message="`import` inside a workflow is not supported",
+    code="WM124",
+    name="import",
+    message="`import` inside a workflow is not supported",
     help="import at module level; code that does I/O belongs in an @action",
-    doc=__doc__ or "", nodes=(ast.Import, ast.ImportFrom), check=check)
+    doc=__doc__ or "",
+    nodes=(ast.Import, ast.ImportFrom),
+    check=check,
+)

@@ -32,6 +32,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM134", name="impure-builtin", message="builtin `{name}()` is not allowed in a workflow",
-    help="do I/O and other side effects inside an @action", doc=__doc__ or "", nodes=(ast.Call,), check=check,
-    fallback=True)
+    code="WM134",
+    name="impure-builtin",
+    message="builtin `{name}()` is not allowed in a workflow",
+    help="do I/O and other side effects inside an @action",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+    fallback=True,
+)

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from waymark_compiler.rules._base import Rule
 
-RULE = Rule(code="WM000", name="internal-error", message="internal compiler error: {error}",
-            help="this is a bug in the Waymark compiler; please report it with this workflow's source",
-            doc=__doc__ or "")
+RULE = Rule(
+    code="WM000",
+    name="internal-error",
+    message="internal compiler error: {error}",
+    help="this is a bug in the Waymark compiler; please report it with this workflow's source",
+    doc=__doc__ or "",
+)

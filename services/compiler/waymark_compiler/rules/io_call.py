@@ -24,13 +24,55 @@ from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import call_target
 
 BUILTINS = frozenset({"builtins.print", "builtins.open", "builtins.input", "builtins.breakpoint"})
-MODULES = ("socket.", "ssl.", "subprocess.", "requests.", "httpx.", "aiohttp.", "urllib.request.", "http.client.",
-           "shutil.", "smtplib.", "ftplib.", "sqlite3.", "asyncpg.", "psycopg.", "psycopg2.", "logging.",
-           "io.open", "pathlib.")
-OS_IO = frozenset({"os.system", "os.popen", "os.remove", "os.unlink", "os.rename", "os.replace", "os.mkdir",
-                   "os.makedirs", "os.rmdir", "os.listdir", "os.scandir", "os.walk", "os.open", "os.read", "os.write",
-                   "os.stat", "os.chdir", "os.getcwd", "os.getpid", "os.kill", "os.path.exists", "os.path.isfile",
-                   "os.path.isdir", "os.path.getsize", "os.path.getmtime"})
+MODULES = (
+    "socket.",
+    "ssl.",
+    "subprocess.",
+    "requests.",
+    "httpx.",
+    "aiohttp.",
+    "urllib.request.",
+    "http.client.",
+    "shutil.",
+    "smtplib.",
+    "ftplib.",
+    "sqlite3.",
+    "asyncpg.",
+    "psycopg.",
+    "psycopg2.",
+    "logging.",
+    "io.open",
+    "pathlib.",
+)
+OS_IO = frozenset(
+    {
+        "os.system",
+        "os.popen",
+        "os.remove",
+        "os.unlink",
+        "os.rename",
+        "os.replace",
+        "os.mkdir",
+        "os.makedirs",
+        "os.rmdir",
+        "os.listdir",
+        "os.scandir",
+        "os.walk",
+        "os.open",
+        "os.read",
+        "os.write",
+        "os.stat",
+        "os.chdir",
+        "os.getcwd",
+        "os.getpid",
+        "os.kill",
+        "os.path.exists",
+        "os.path.isfile",
+        "os.path.isdir",
+        "os.path.getsize",
+        "os.path.getmtime",
+    }
+)
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
@@ -41,5 +83,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 
-RULE = Rule(code="WM113", name="io-call", message="{call}() does I/O", help="do I/O inside an @action and await it",
-            doc=__doc__ or "", nodes=(ast.Call,), check=check)
+RULE = Rule(
+    code="WM113",
+    name="io-call",
+    message="{call}() does I/O",
+    help="do I/O inside an @action and await it",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

@@ -26,6 +26,11 @@ def check(node: ast.Lambda, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM120", name="lambda", message="lambda is not supported in a workflow",
+    code="WM120",
+    name="lambda",
+    message="lambda is not supported in a workflow",
     help="use a comprehension, or a method of the workflow class called as self.name(...)",
-    doc=__doc__ or "", nodes=(ast.Lambda,), check=check)
+    doc=__doc__ or "",
+    nodes=(ast.Lambda,),
+    check=check,
+)

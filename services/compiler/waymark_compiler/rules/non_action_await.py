@@ -33,6 +33,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM111", name="non-action-await", message="{call}() is a coroutine function, not an @action",
+    code="WM111",
+    name="non-action-await",
+    message="{call}() is a coroutine function, not an @action",
     help="decorate it with @action (its result is then recorded) or make it an async method of the workflow",
-    doc=__doc__ or "", nodes=(ast.Call,), check=check, fallback=True)
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+    fallback=True,
+)

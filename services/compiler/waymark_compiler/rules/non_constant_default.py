@@ -17,5 +17,10 @@ from __future__ import annotations
 
 from waymark_compiler.rules._base import Rule
 
-RULE = Rule(code="WM142", name="non-constant-default", message="default of `{name}` is not a constant",
-            help="use None and set it in the body, or an immutable literal", doc=__doc__ or "")
+RULE = Rule(
+    code="WM142",
+    name="non-constant-default",
+    message="default of `{name}` is not a constant",
+    help="use None and set it in the body, or an immutable literal",
+    doc=__doc__ or "",
+)

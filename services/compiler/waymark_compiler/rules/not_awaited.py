@@ -39,6 +39,11 @@ def check(node: ast.Expr, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM150", name="not-awaited", message="{call}(...) is never awaited",
+    code="WM150",
+    name="not-awaited",
+    message="{call}(...) is never awaited",
     help="add `await`: without it nothing runs",
-    doc=__doc__ or "", nodes=(ast.Expr,), check=check)
+    doc=__doc__ or "",
+    nodes=(ast.Expr,),
+    check=check,
+)

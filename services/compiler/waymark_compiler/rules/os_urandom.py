@@ -27,6 +27,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 
-RULE = Rule(code="WM105", name="os-urandom", message="{call}() is nondeterministic",
-            help="generate the bytes in an @action and await the result", doc=__doc__ or "", nodes=(ast.Call,),
-            check=check)
+RULE = Rule(
+    code="WM105",
+    name="os-urandom",
+    message="{call}() is nondeterministic",
+    help="generate the bytes in an @action and await the result",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

@@ -36,6 +36,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM110", name="plain-function-call", message="{call}() is a plain function, not an @action",
+    code="WM110",
+    name="plain-function-call",
+    message="{call}() is a plain function, not an @action",
     help="decorate it with @action and await it, or move pure logic into a method and call self.{short}(...)",
-    doc=__doc__ or "", nodes=(ast.Call,), check=check, fallback=True)
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+    fallback=True,
+)

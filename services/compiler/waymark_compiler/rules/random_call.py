@@ -29,5 +29,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 
-RULE = Rule(code="WM103", name="random-call", message="{call}() is nondeterministic",
-            help="draw it in an @action and await the result", doc=__doc__ or "", nodes=(ast.Call,), check=check)
+RULE = Rule(
+    code="WM103",
+    name="random-call",
+    message="{call}() is nondeterministic",
+    help="draw it in an @action and await the result",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

@@ -27,5 +27,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 
-RULE = Rule(code="WM106", name="secrets-call", message="{call}() is nondeterministic",
-            help="generate and use the secret inside an @action", doc=__doc__ or "", nodes=(ast.Call,), check=check)
+RULE = Rule(
+    code="WM106",
+    name="secrets-call",
+    message="{call}() is nondeterministic",
+    help="generate and use the secret inside an @action",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

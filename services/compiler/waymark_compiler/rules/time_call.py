@@ -28,12 +28,27 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
     if target is None or not target.startswith("time."):
         return
     if target == "time.sleep":
-        yield RULE.finding(node, call=ctx.segment(node.func), what="blocks instead of sleeping durably",
-                           fix="use `await asyncio.sleep(seconds)`, a durable sleep")
+        yield RULE.finding(
+            node,
+            call=ctx.segment(node.func),
+            what="blocks instead of sleeping durably",
+            fix="use `await asyncio.sleep(seconds)`, a durable sleep",
+        )
     else:
-        yield RULE.finding(node, call=ctx.segment(node.func), what="is nondeterministic",
-                           fix="move it into an @action and await the result")
+        yield RULE.finding(
+            node,
+            call=ctx.segment(node.func),
+            what="is nondeterministic",
+            fix="move it into an @action and await the result",
+        )
 
 
-RULE = Rule(code="WM102", name="time-call", message="{call}() {what}", help="{fix}", doc=__doc__ or "",
-            nodes=(ast.Call,), check=check)
+RULE = Rule(
+    code="WM102",
+    name="time-call",
+    message="{call}() {what}",
+    help="{fix}",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

@@ -29,6 +29,12 @@ def check(node: ast.Name, ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="WM130", name="undefined-name", message="name `{name}` is not defined",
-    help="define or import it at module level, or assign it before use", doc=__doc__ or "",
-    nodes=(ast.Name,), check=check, fallback=True)
+    code="WM130",
+    name="undefined-name",
+    message="name `{name}` is not defined",
+    help="define or import it at module level, or assign it before use",
+    doc=__doc__ or "",
+    nodes=(ast.Name,),
+    check=check,
+    fallback=True,
+)

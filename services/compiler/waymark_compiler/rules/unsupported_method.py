@@ -17,6 +17,10 @@ from __future__ import annotations
 
 from waymark_compiler.rules._base import Rule
 
-RULE = Rule(code="WM133", name="unsupported-method", message="`.{method}()` is not a method of plain data",
-            help="call methods of str, list, dict, set, tuple, numbers, datetime and models; do the rest in an "
-                 "@action", doc=__doc__ or "")
+RULE = Rule(
+    code="WM133",
+    name="unsupported-method",
+    message="`.{method}()` is not a method of plain data",
+    help="call methods of str, list, dict, set, tuple, numbers, datetime and models; do the rest in an @action",
+    doc=__doc__ or "",
+)

@@ -26,8 +26,7 @@ from waymark_compiler.rules._helpers import span_node
 
 WHAT: dict[type[ast.AST], tuple[str, str]] = {
     ast.FunctionDef: ("a nested function", "define it as a method of the workflow class and call self.name(...)"),
-    ast.AsyncFunctionDef: ("a nested function",
-                           "define it as a method of the workflow class and call self.name(...)"),
+    ast.AsyncFunctionDef: ("a nested function", "define it as a method of the workflow class and call self.name(...)"),
     ast.ClassDef: ("a class definition", "define classes at module level"),
     ast.AsyncFor: ("`async for`", "loop over a list returned by an @action"),
     ast.Match: ("`match`", "use if/elif"),
@@ -39,15 +38,21 @@ def check(node: ast.stmt, ctx: RuleContext) -> Iterator[Finding]:
     what, fix = WHAT[type(node)]
     head: ast.AST = node
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        head = span_node(node, node)
-        head.end_lineno, head.end_col_offset = node.lineno, node.col_offset + len(  # type: ignore[attr-defined]
-            ("async def " if isinstance(node, ast.AsyncFunctionDef) else
-             "class " if isinstance(node, ast.ClassDef) else "def ") + node.name)
+        keyword = {ast.AsyncFunctionDef: "async def ", ast.ClassDef: "class "}.get(type(node), "def ")
+        header = span_node(node, node)  # only the `def name` part, not the whole body
+        header.end_lineno, header.end_col_offset = node.lineno, node.col_offset + len(keyword + node.name)
+        head = header
     elif isinstance(node, (ast.AsyncFor, ast.Match)):
         head = span_node(node, node.iter if isinstance(node, ast.AsyncFor) else node.subject)
     yield RULE.finding(head, what=what, fix=fix)
 
 
 RULE = Rule(
-    code="WM125", name="unsupported-syntax", message="{what} is not supported in a workflow", help="{fix}",
-    doc=__doc__ or "", nodes=tuple(WHAT), check=check)
+    code="WM125",
+    name="unsupported-syntax",
+    message="{what} is not supported in a workflow",
+    help="{fix}",
+    doc=__doc__ or "",
+    nodes=tuple(WHAT),
+    check=check,
+)

@@ -28,6 +28,12 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 
-RULE = Rule(code="WM104", name="uuid-random", message="{call}() is nondeterministic",
-            help="generate the id in an @action and await the result", doc=__doc__ or "", nodes=(ast.Call,),
-            check=check)
+RULE = Rule(
+    code="WM104",
+    name="uuid-random",
+    message="{call}() is nondeterministic",
+    help="generate the id in an @action and await the result",
+    doc=__doc__ or "",
+    nodes=(ast.Call,),
+    check=check,
+)

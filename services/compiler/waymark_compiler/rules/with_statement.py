@@ -30,6 +30,11 @@ def check(node: ast.With | ast.AsyncWith, ctx: RuleContext) -> Iterator[Finding]
 
 
 RULE = Rule(
-    code="WM122", name="with", message="`{keyword}` is not supported in a workflow",
+    code="WM122",
+    name="with",
+    message="`{keyword}` is not supported in a workflow",
     help="use the resource inside an @action; use try/finally in the workflow for cleanup steps",
-    doc=__doc__ or "", nodes=(ast.With, ast.AsyncWith), check=check)
+    doc=__doc__ or "",
+    nodes=(ast.With, ast.AsyncWith),
+    check=check,
+)

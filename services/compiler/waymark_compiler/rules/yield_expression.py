@@ -29,5 +29,11 @@ def check(node: ast.Yield | ast.YieldFrom, ctx: RuleContext) -> Iterator[Finding
 
 
 RULE = Rule(
-    code="WM121", name="yield", message="`{keyword}` is not supported in a workflow",
-    help="build and return a list instead", doc=__doc__ or "", nodes=(ast.Yield, ast.YieldFrom), check=check)
+    code="WM121",
+    name="yield",
+    message="`{keyword}` is not supported in a workflow",
+    help="build and return a list instead",
+    doc=__doc__ or "",
+    nodes=(ast.Yield, ast.YieldFrom),
+    check=check,
+)

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 import orjson
 from waymark_store import advance, channels, versions
-from waymark_store.db import Database
+from waymark_store.db import Connection, Database
 from waymark_store.listener import Wakeup
 from waymark_store.runs import TERMINAL
 from waymark_store.service import ServiceSpec
@@ -29,10 +29,17 @@ _START = '{"kind":"start"}'
 
 def internal_error(message: str) -> str:
     """A run-ending error the VM itself could not express (unloadable program, unreadable snapshot)."""
-    return orjson.dumps({"$exception": {
-        "class": "waymark.WaymarkError",
-        "mro": ["waymark.WaymarkError", "builtins.Exception", "builtins.BaseException"],
-        "args": [message], "message": message, "cause": None}}).decode()
+    return orjson.dumps(
+        {
+            "$exception": {
+                "class": "waymark.WaymarkError",
+                "mro": ["waymark.WaymarkError", "builtins.Exception", "builtins.BaseException"],
+                "args": [message],
+                "message": message,
+                "cause": None,
+            }
+        }
+    ).decode()
 
 
 def events_document(run: advance.RunnableRun) -> bytes:
@@ -52,12 +59,21 @@ def outcome_from_effects(run: advance.RunnableRun, snapshot: bytes, effects: Eff
         result=effects.get("result"),
         error=effects.get("error"),
         actions=[
-            advance.NewAction(seq=a["seq"], action_name=a["action"], action_key=a["key"], args=a["args"],
-                              max_attempts=a["max_attempts"], policy=a.get("policy"),
-                              timeout_seconds=a.get("timeout_seconds"), at_most_once=a.get("at_most_once", False))
+            advance.NewAction(
+                seq=a["seq"],
+                action_name=a["action"],
+                action_key=a["key"],
+                args=a["args"],
+                max_attempts=a["max_attempts"],
+                policy=a.get("policy"),
+                timeout_seconds=a.get("timeout_seconds"),
+                at_most_once=a.get("at_most_once", False),
+            )
             for a in effects.get("actions", [])
         ],
-        timers=[advance.NewTimer(seq=t["seq"], kind=t["kind"], seconds=t["seconds"]) for t in effects.get("timers", [])],
+        timers=[
+            advance.NewTimer(seq=t["seq"], kind=t["kind"], seconds=t["seconds"]) for t in effects.get("timers", [])
+        ],
         traceparent=run.traceparent,
     )
 
@@ -101,7 +117,7 @@ class Scheduler:
         self.advanced += len(runs)
         return len(runs)
 
-    async def _advance_one(self, conn: asyncpg.Connection, run: advance.RunnableRun) -> advance.AdvanceOutcome:
+    async def _advance_one(self, conn: Connection, run: advance.RunnableRun) -> advance.AdvanceOutcome:
         if run.status in TERMINAL:  # late events (a gather sibling, a late signal): consumed, never run
             return advance.AdvanceOutcome(run.run_id, run.status, None, run.event_ids)
         try:
@@ -114,7 +130,7 @@ class Scheduler:
         effects: Effects = orjson.loads(effects_json)
         return outcome_from_effects(run, snapshot, effects)
 
-    async def _program(self, conn: asyncpg.Connection, version_id: str) -> Program:
+    async def _program(self, conn: Connection, version_id: str) -> Program:
         program = self._programs.get(version_id)
         if program is None:
             data = await versions.load_program(conn, version_id)
@@ -128,8 +144,9 @@ class Scheduler:
 async def run_scheduler(settings: Settings, **_: Any) -> None:
     db = await Database.open(settings.require_database_url(), pool_size=settings.scheduler_concurrency + 1)
     try:
-        log.info("scheduler running (%d loops, batches of %d)", settings.scheduler_concurrency,
-                 settings.scheduler_batch)
+        log.info(
+            "scheduler running (%d loops, batches of %d)", settings.scheduler_concurrency, settings.scheduler_batch
+        )
         await Scheduler(settings, db).run()
     finally:
         await db.close()

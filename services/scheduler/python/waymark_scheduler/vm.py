@@ -47,7 +47,8 @@ class ActionEffect(TypedDict):
     key: str  # "name@signature_hash"
     args: str  # tagged JSON text of the bound kwargs dict
     max_attempts: int
-    policy: str  # JSON text: {"attempts", "backoff": {"kind","initial","factor","max","jitter"}, "retry_on", "timeout_seconds"}
+    # JSON text: {"attempts", "backoff": {"kind","initial","factor","max","jitter"}, "retry_on", "timeout_seconds"}
+    policy: str
     timeout_seconds: float | None
     at_most_once: bool
 
