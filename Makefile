@@ -38,8 +38,8 @@ dev: install ## run every service, workers and the demo in one process (embedded
 check-smoke: install ## the public conformance smoke test of the contract
 	python3 ../shared/conformance/smoke.py
 
-bench: install ## benchmarks with side-by-side peer runs
-	$(UV) run python -m bench
+bench: install ## benchmarks with side-by-side peer runs (DBOS in the same run); ARGS="--quick" etc.
+	$(UV) run --all-packages --group bench python -m bench $(ARGS)
 
 clean: ## remove build products and the embedded dev database
 	rm -rf .venv .waymark services/scheduler/target

@@ -21,7 +21,8 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 
-os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())  # pgserver's platformdirs warns without it
+# pgserver's platformdirs warns (an error under filterwarnings=error) without a private runtime dir
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="waymark-xdg-"))
 
 
 def with_database(url: str, name: str) -> str:
