@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from waymark._workflow import Workflow
 
 RECHECK_SECONDS = 1.0
+MAX_START_BATCH = 500  # starts per statement
 
 
 class _Connection:
@@ -34,6 +35,40 @@ class _Connection:
         self.settings = settings
         self.waiters: dict[uuid.UUID, set[asyncio.Event]] = {}
         self.subscribed = False
+        self._starts: list[tuple[runs.StartRequest, asyncio.Future[runs.StartedRun]]] = []
+        self._starter: asyncio.Task[None] | None = None
+
+    async def start(self, request: runs.StartRequest) -> runs.StartedRun:
+        """Start one run. Starts made while the previous statement is in flight go out together in the next one
+        (one commit, one NOTIFY): alone, a start is written at once; under load, commits are shared."""
+        future: asyncio.Future[runs.StartedRun] = asyncio.get_running_loop().create_future()
+        self._starts.append((request, future))
+        if self._starter is None or self._starter.done():
+            self._starter = asyncio.create_task(self._write_starts(), name="waymark-client-starts")
+        return await future
+
+    async def _write_starts(self) -> None:
+        while self._starts:
+            batch, self._starts = self._starts[:MAX_START_BATCH], self._starts[MAX_START_BATCH:]
+            try:
+                results = await runs.start_runs(self.db.pool, [request for request, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - every caller of this batch sees the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except asyncio.CancelledError:  # the loop is closing: nobody will be answered
+                for _, future in batch + self._starts:
+                    future.cancel()
+                self._starts = []
+                raise
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
 
     async def subscribe_done(self) -> None:
         if not self.subscribed:
@@ -119,7 +154,7 @@ async def start_workflow(
     name = cls.__waymark_name__
     input_json = encode_input(cls, args, kwargs, conn.settings.max_payload_bytes)
     try:
-        started = await runs.start_run(conn.db.pool, workflow_name=name, input_json=input_json, workflow_id=workflow_id)
+        started = await conn.start(runs.StartRequest(name, input_json, workflow_id))
     except runs.UnknownWorkflow:
         raise WorkflowNotRegistered(
             f"workflow {name!r} is not registered in this database: start a worker that imports its module "

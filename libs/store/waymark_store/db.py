@@ -1,7 +1,9 @@
 """Connections: one asyncpg pool per process for statements, dedicated connections for LISTEN.
 
-asyncpg's pool runs `UNLISTEN *` and `pg_advisory_unlock_all()` when a connection is released, so LISTEN never
-lives on a pooled connection (see listener.py) and every advisory lock we take is transaction-scoped.
+Pooled connections never carry session state: LISTEN lives on a dedicated connection (see listener.py), every
+advisory lock is transaction-scoped, and nothing runs SET (only SET LOCAL). So a released connection needs no reset
+query: asyncpg's default (`SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`) would cost one more
+round trip and one more commit on every use of the pool. asyncpg still rolls back a transaction left open.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ async def connect(url: str, *, timeout: float = 10.0) -> asyncpg.Connection:
     return conn
 
 
+async def _no_reset(_conn: asyncpg.Connection) -> None:
+    """Pool release hook: nothing to reset (see the module docstring); asyncpg has already rolled back any open
+    transaction and dropped the connection's listeners."""
+
+
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10, **kwargs: Any) -> asyncpg.Pool:
+    kwargs.setdefault("reset", _no_reset)
     pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, **kwargs)
     assert pool is not None  # create_pool returns None only when awaited twice
     return pool

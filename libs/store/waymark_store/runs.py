@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from waymark_store import channels
 from waymark_store.db import Executor
 
 TERMINAL = frozenset({"completed", "failed", "cancelled", "timed_out"})
 
-# One statement: resolve the current version, insert the run and its start event, wake the schedulers.
-START_RUN = f"""
-WITH wf AS (
-    SELECT current_version_id FROM waymark.workflows WHERE name = $2
+# One statement for a batch of starts (a client coalesces the starts made while its previous statement was in
+# flight): resolve each current version, insert the runs and their start events, wake the schedulers once. Each row
+# is exactly what a single start would write; ON CONFLICT keeps the first run of a workflow_id (also within a batch).
+START_RUNS = f"""
+WITH req AS (
+    SELECT r.*, wf.current_version_id
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+         WITH ORDINALITY AS r(run_id, workflow_name, workflow_id, input, traceparent, ord)
+    LEFT JOIN waymark.workflows wf ON wf.name = r.workflow_name
 ), created AS (
     INSERT INTO waymark.runs (run_id, workflow_id, workflow_name, version_id, input, traceparent)
-    SELECT $1, $3, $2, wf.current_version_id, $4::json, $5 FROM wf
+    SELECT run_id, workflow_id, workflow_name, current_version_id, input::json, traceparent
+    FROM req WHERE current_version_id IS NOT NULL ORDER BY ord
     ON CONFLICT (workflow_id) DO NOTHING
     RETURNING run_id
 ), started AS (
     INSERT INTO waymark.events (run_id, kind, payload)
     SELECT run_id, 'start', '{{"kind":"start"}}' FROM created
     RETURNING run_id
+), woken AS (
+    SELECT string_agg(run_id::text, ',') AS text FROM started
 )
-SELECT (SELECT run_id FROM started) AS run_id,
-       (SELECT current_version_id FROM wf) AS version_id,
-       (SELECT pg_notify('{channels.RUNS}', run_id::text) FROM started) AS notified
+SELECT req.ord, started.run_id IS NOT NULL AS created, req.current_version_id IS NOT NULL AS known,
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
+FROM req LEFT JOIN started USING (run_id)
+ORDER BY req.ord
 """
 
 SELECT_BY_WORKFLOW_ID = "SELECT run_id, workflow_name FROM waymark.runs WHERE workflow_id = $1"
@@ -78,6 +87,55 @@ class RunOutcome:
         return self.status in TERMINAL
 
 
+@dataclass(frozen=True)
+class StartRequest:
+    workflow_name: str
+    input_json: str
+    workflow_id: str | None = None
+    traceparent: str | None = None
+    run_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+async def start_runs(conn: Executor, requests: list[StartRequest]) -> list[StartedRun | Exception]:
+    """Start a batch of runs in one statement (one commit, one NOTIFY). Each item is the run started (or found, for a
+    workflow_id that exists) or the error of that request alone (UnknownWorkflow, WorkflowIdTaken)."""
+    rows = await conn.fetch(
+        START_RUNS,
+        [r.run_id for r in requests],
+        [r.workflow_name for r in requests],
+        [r.workflow_id or str(r.run_id) for r in requests],
+        [r.input_json for r in requests],
+        [r.traceparent for r in requests],
+    )
+    results: list[StartedRun | Exception] = []
+    for request, row in zip(requests, rows, strict=True):
+        if row["created"]:
+            results.append(StartedRun(request.run_id, created=True))
+        elif not row["known"]:
+            results.append(UnknownWorkflow(request.workflow_name))
+        else:
+            try:
+                results.append(await _existing(conn, request))
+            except WorkflowIdTaken as exc:
+                results.append(exc)
+    return results
+
+
+async def _existing(conn: Executor, request: StartRequest) -> StartedRun:
+    """The run that already holds the request's workflow_id."""
+    existing = await conn.fetchrow(SELECT_BY_WORKFLOW_ID, request.workflow_id)
+    if existing is None:  # deleted between the two statements: vanishingly rare, and safe to retry
+        (again,) = await start_runs(conn, [request])
+        if isinstance(again, Exception):
+            raise again
+        return again
+    if existing["workflow_name"] != request.workflow_name:
+        raise WorkflowIdTaken(
+            f"workflow_id {request.workflow_id!r} is already used by a run of {existing['workflow_name']!r}"
+        )
+    return StartedRun(existing["run_id"], created=False)
+
+
 async def start_run(
     conn: Executor,
     *,
@@ -86,21 +144,10 @@ async def start_run(
     workflow_id: str | None = None,
     traceparent: str | None = None,
 ) -> StartedRun:
-    run_id = uuid.uuid4()
-    row = await conn.fetchrow(START_RUN, run_id, workflow_name, workflow_id or str(run_id), input_json, traceparent)
-    assert row is not None
-    if row["run_id"] is not None:
-        return StartedRun(row["run_id"], created=True)
-    if row["version_id"] is None:
-        raise UnknownWorkflow(workflow_name)
-    existing = await conn.fetchrow(SELECT_BY_WORKFLOW_ID, workflow_id)
-    if existing is None:  # deleted between the two statements: vanishingly rare, and safe to retry
-        return await start_run(
-            conn, workflow_name=workflow_name, input_json=input_json, workflow_id=workflow_id, traceparent=traceparent
-        )
-    if existing["workflow_name"] != workflow_name:
-        raise WorkflowIdTaken(f"workflow_id {workflow_id!r} is already used by a run of {existing['workflow_name']!r}")
-    return StartedRun(existing["run_id"], created=False)
+    (result,) = await start_runs(conn, [StartRequest(workflow_name, input_json, workflow_id, traceparent)])
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 async def get_outcome(conn: Executor, run_id: uuid.UUID) -> RunOutcome | None:
