@@ -11,11 +11,7 @@ from compiler_support import load
 
 MODULE = load("sem_flows")
 HAS_VM = any(True for _ in entry_points(group="waymark.plugins", name="vm"))
-KNOWN_VM_GAPS = {
-    "SemParams(1, 3, 4, 5)": "run input binds *args by name: `rest` lands in **extra",
-    "SemOrder(0,)": "attributes assigned on self (self.n = ...) are not readable back",
-    "SemOrder(5,)": "attributes assigned on self (self.n = ...) are not readable back",
-}
+KNOWN_VM_GAPS: dict[str, str] = {}
 CASES = [
     pytest.param(
         name,

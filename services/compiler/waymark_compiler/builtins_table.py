@@ -59,6 +59,9 @@ PURE_FUNCTIONS: frozenset[str] = frozenset(
         "callable",
         "iter",
         "next",
+        "type",
+        "map",
+        "filter",
     }
 )
 #: Builtin types that convert their argument when called: also `BuiltinCall`s (`str(e)`, `int("3")`, `list(xs)`).
@@ -80,35 +83,93 @@ STDLIB_VALUE_TYPES: frozenset[str] = frozenset(
     }
 )
 
-_DATA_TYPES: tuple[type, ...] = (str, list, dict, set, frozenset, tuple, bytes, int, float)
-_UNSAFE_METHODS = frozenset({"fromhex", "maketrans", "mro"})  # class-level constructors, not data methods
-#: Methods of plain data a workflow may call (`xs.append(1)`, `d.get(k, 0)`, `s.upper()` ...): `MethodCall`.
-DATA_METHODS: frozenset[str] = frozenset(
-    {
-        name
-        for cls in _DATA_TYPES
-        for name in dir(cls)
-        if not name.startswith("_") and callable(getattr(cls, name)) and name not in _UNSAFE_METHODS
-    }
-    | {
-        # datetime / date / time / timedelta (local-time dependent ones like timestamp() and astimezone() are not)
-        "isoformat",
-        "strftime",
-        "total_seconds",
-        "date",
-        "time",
-        "replace",
-        "weekday",
-        "isoweekday",
-        "isocalendar",
-        "utcoffset",
-        "tzname",
-        # pydantic models
-        "model_dump",
-        "model_copy",
-        "model_dump_json",
-        # exceptions
-        "with_traceback",
-        "add_note",
-    }
-)
+#: The methods the VM implements, by the receiver's `type(x).__name__` ("model" stands for pydantic models,
+#: "exception" for every exception class). Mirrors `METHODS` in services/scheduler/crates/vm-core/src/methods.rs;
+#: tests/differential/test_language_doc.py checks that both agree and that docs/language.md lists them.
+METHODS_BY_TYPE: dict[str, frozenset[str]] = {
+    "str": frozenset(
+        {
+            "capitalize",
+            "casefold",
+            "center",
+            "count",
+            "encode",
+            "endswith",
+            "find",
+            "format",
+            "index",
+            "isalnum",
+            "isalpha",
+            "isdecimal",
+            "isdigit",
+            "isidentifier",
+            "islower",
+            "isnumeric",
+            "isspace",
+            "isupper",
+            "join",
+            "ljust",
+            "lower",
+            "lstrip",
+            "partition",
+            "removeprefix",
+            "removesuffix",
+            "replace",
+            "rfind",
+            "rindex",
+            "rjust",
+            "rpartition",
+            "rsplit",
+            "rstrip",
+            "split",
+            "splitlines",
+            "startswith",
+            "strip",
+            "swapcase",
+            "title",
+            "upper",
+            "zfill",
+        }
+    ),
+    "list": frozenset(
+        {"append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"}
+    ),
+    "tuple": frozenset({"count", "index"}),
+    "dict": frozenset({"clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"}),
+    "set": frozenset(
+        {
+            "add",
+            "clear",
+            "copy",
+            "difference",
+            "difference_update",
+            "discard",
+            "intersection",
+            "intersection_update",
+            "isdisjoint",
+            "issubset",
+            "issuperset",
+            "pop",
+            "remove",
+            "symmetric_difference",
+            "symmetric_difference_update",
+            "union",
+            "update",
+        }
+    ),
+    "frozenset": frozenset(
+        {"copy", "difference", "intersection", "isdisjoint", "issubset", "issuperset", "symmetric_difference", "union"}
+    ),
+    "int": frozenset({"bit_length", "is_integer"}),
+    "float": frozenset({"is_integer"}),
+    "timedelta": frozenset({"total_seconds"}),
+    "datetime": frozenset({"isoformat"}),
+    "date": frozenset({"isoformat"}),
+    "time": frozenset({"isoformat"}),
+    "model": frozenset({"copy", "dict", "model_copy", "model_dump"}),
+    "exception": frozenset({"add_note", "with_traceback"}),
+}
+
+#: Methods of plain data a workflow may call (`xs.append(1)`, `d.get(k, 0)`, `s.upper()` ...): `MethodCall`. The
+#: receiver's type is known only at run time, so the compiler checks the name; the VM checks the type.
+DATA_METHODS: frozenset[str] = frozenset(name for names in METHODS_BY_TYPE.values() for name in names)

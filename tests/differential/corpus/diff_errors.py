@@ -114,8 +114,6 @@ CASES = [
         "sort",
         [1, "a"],
         raises="builtins.TypeError",
-        xfail="VM: sorted() compares in the other order than CPython's sort, so the message names 'int' and 'str' "
-        "instead of 'str' and 'int'",
     ),
     raising("min_empty", "min", [], "builtins.ValueError"),
     raising("max_empty", "max", [], "builtins.ValueError"),

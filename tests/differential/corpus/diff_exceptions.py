@@ -177,6 +177,5 @@ CASES = [
         "class_name",
         ClassName,
         500,
-        xfail="VM: exc.__class__ raises AttributeError at run time (neither supported nor refused by the compiler)",
     ),
 ]

@@ -115,7 +115,6 @@ CASES = [
         "float_overflow",
         FloatOverflow,
         1e308,
-        xfail="VM: float * + / that overflow raise OverflowError; CPython returns inf (only ** raises)",
     ),
     case("pow_overflow", PowOverflow, 10.0, raises="builtins.OverflowError"),
 ]

@@ -135,6 +135,5 @@ CASES = [
     case(
         "model_methods",
         ModelMethods,
-        xfail="VM: model_copy(update=...) ignores `update` (returns an unchanged copy, silently)",
     ),
 ]

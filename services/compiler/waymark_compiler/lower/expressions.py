@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from waymark_ir import pb
 
 from waymark_compiler import constants
-from waymark_compiler.builtins_table import BUILTIN_EXCEPTIONS, BUILTIN_TYPES
+from waymark_compiler.builtins_table import BUILTIN_EXCEPTIONS, BUILTIN_TYPES, METHODS_BY_TYPE, PURE_FUNCTIONS
 from waymark_compiler.lower.base import HIDDEN, LowererBase, kind_of, local, slot_target
 from waymark_compiler.lower.emitter import Label
 from waymark_compiler.manifest import Ref
@@ -129,8 +129,10 @@ class ExpressionsMixin(LowererBase):
         if ref is not None:
             return self.global_value(ref, node)
         if self.is_self(node.value):
-            if node.attr in self.program.class_constants:
+            if node.attr in self.program.class_constants and node.attr not in self.program.assigned_on_self:
                 return pb.Expr(constant=self.program.class_constants[node.attr])
+            if node.attr in self.program.class_constants:
+                self.program.instance_attribute(node.attr)  # read back through the instance, the class as fallback
             if node.attr in self.program.class_attributes and isinstance(node.ctx, ast.Load):
                 self.report(
                     unsupported_reference.RULE,
@@ -139,6 +141,9 @@ class ExpressionsMixin(LowererBase):
                     fix="give it a literal value (or a module-level constant), or pass the value as input",
                 )
                 return self.placeholder()
+            if self.program.helper_kind(node.attr) == "sync" and isinstance(node.ctx, ast.Load):
+                index = self.program.function_index(node.attr)
+                return pb.Expr(function_ref=pb.FunctionRef(function=index))
             if self.program.helper_kind(node.attr) is not None:
                 self.report(
                     unsupported_reference.RULE,
@@ -160,6 +165,10 @@ class ExpressionsMixin(LowererBase):
             ref_class = BUILTIN_EXCEPTIONS.get(name) or BUILTIN_TYPES.get(name)
             if ref_class is not None and not ref.attrs:
                 return pb.Expr(class_object=pb.ClassObject(class_index=self.program.class_index(ref_class)))
+            if not ref.attrs and name in PURE_FUNCTIONS:
+                return pb.Expr(function_ref=pb.FunctionRef(builtin=name))
+            if len(ref.attrs) == 1 and ref.attrs[0] in METHODS_BY_TYPE.get(name, ()):
+                return pb.Expr(function_ref=pb.FunctionRef(method=f"{name}.{ref.attrs[0]}"))
             self.report(
                 unsupported_reference.RULE,
                 node,

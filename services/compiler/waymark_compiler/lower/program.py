@@ -55,6 +55,18 @@ class WorkflowCompiler:
                         else:
                             self.class_attributes.add(target.id)
                             self.class_constants.pop(target.id, None)
+        #: attributes some method assigns on `self` (`self.count = 0`): never folded to the class constant
+        self.assigned_on_self: set[str] = set()
+        for method in self.methods.values():
+            for sub in ast.walk(method):
+                if (
+                    isinstance(sub, ast.Attribute)
+                    and isinstance(sub.ctx, (ast.Store, ast.Del))
+                    and isinstance(sub.value, ast.Name)
+                    and sub.value.id == "self"
+                ):
+                    self.assigned_on_self.add(sub.attr)
+        self.attributes: dict[str, pb.FieldRef] = {}
         self.actions: list[pb.ActionRef] = []
         self.classes: list[pb.ClassRef] = []
         self.workflows: list[pb.WorkflowRef] = []
@@ -88,6 +100,11 @@ class WorkflowCompiler:
             self._class_index[cls.qualname] = len(self.classes)
             self.classes.append(cls)
         return self._class_index[cls.qualname]
+
+    def instance_attribute(self, name: str) -> None:
+        """A class constant that methods also assign on `self`: the VM reads the instance's, else this one."""
+        if name not in self.attributes:
+            self.attributes[name] = pb.FieldRef(name=name, default=self.class_constants[name])
 
     def workflow_index(self, workflow: pb.WorkflowRef) -> int:
         if workflow.name not in self._workflow_index:
@@ -140,6 +157,7 @@ class WorkflowCompiler:
             actions=self.actions,
             classes=self.classes,
             workflows=self.workflows,
+            attributes=[self.attributes[name] for name in sorted(self.attributes)],
         )
 
 

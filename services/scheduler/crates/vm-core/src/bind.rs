@@ -165,3 +165,36 @@ pub fn bind_kwargs(fname: &str, params: &[Param], args: CallArgs, prog: &Program
     }
     Ok(Value::dict(d))
 }
+
+/// run()'s frame locals from the start event's input, which names every argument (`encode_input` binds by name):
+/// a `*args` parameter arrives as a tuple under its own name and `**kwargs` as a dict under its own name.
+pub fn bind_run_input(prog: &Program, this: Value, input: Vec<(Str, Value)>) -> R<Vec<Option<Value>>> {
+    let f = prog.function(0);
+    let mut pos = Vec::new();
+    let mut kw = Vec::new();
+    let mut input = input;
+    let mut take = |name: &str| input.iter().position(|(k, _)| &**k == name).map(|i| input.remove(i).1);
+    let star_at = f.params.iter().position(|p| kind(p) == ParamKind::VarPositional);
+    for (i, p) in f.params.iter().enumerate() {
+        let Some(v) = take(&p.name) else { continue };
+        match kind(p) {
+            ParamKind::VarPositional => pos.extend(crate::iter::collect(&v)?),
+            ParamKind::VarKeyword => match &v {
+                Value::Dict(d) => {
+                    for (k, x) in d.borrow().iter() {
+                        match &k.value {
+                            Value::Str(s) => kw.push((s.clone(), x.clone())),
+                            _ => return Err(type_error("keywords must be strings")),
+                        }
+                    }
+                }
+                _ => return Err(type_error(format!("argument after ** must be a mapping, not {}", v.type_name()))),
+            },
+            ParamKind::PositionalOnly => pos.push(v),
+            _ if star_at.is_some_and(|s| i < s) => pos.push(v),
+            _ => kw.push((Str::from(p.name.as_str()), v)),
+        }
+    }
+    kw.extend(input);
+    crate::eval::bind_frame_locals(prog, 0, this, CallArgs { pos, kw })
+}

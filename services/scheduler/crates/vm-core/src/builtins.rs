@@ -7,7 +7,7 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
 use crate::bind::CallArgs;
-use crate::compare::{float_to_big, py_cmp, py_eq};
+use crate::compare::{float_to_big, py_eq};
 use crate::exc::{overflow, type_error, value_error, Flow, R};
 use crate::iter::{collect, make_iter, next};
 use crate::num::Int;
@@ -76,37 +76,25 @@ pub fn len_of(v: &Value) -> R<usize> {
     })
 }
 
-/// Sort with Python's `<`, propagating the first TypeError (stable, like list.sort).
-pub fn sort_values(items: &mut [Value], reverse: bool) -> R<()> {
-    let mut err: Option<Flow> = None;
-    items.sort_by(|a, b| {
-        if err.is_some() {
-            return Ordering::Equal;
-        }
-        let (x, y) = if reverse { (b, a) } else { (a, b) };
-        match py_cmp(x, y) {
-            Some(o) => o,
-            None => {
-                err = Some(type_error(format!(
-                    "'<' not supported between instances of '{}' and '{}'",
-                    y.type_name(),
-                    x.type_name()
-                )));
-                Ordering::Equal
-            }
-        }
-    });
-    match err {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+/// Sort with Python's `<` like list.sort (stable; CPython's comparison order).
+pub fn sort_values(items: &mut Vec<Value>, reverse: bool) -> R<()> {
+    let keys = items.clone();
+    *items = crate::sort::sort(keys, std::mem::take(items), reverse)?;
+    Ok(())
 }
 
-fn min_max(name: &str, mut a: CallArgs, want: Ordering) -> R<Value> {
+/// `sorted(items, key=key, reverse=reverse)` / `list.sort`: keys computed first, in order (CPython does too).
+pub fn sort_with_key(prog: &Program, items: Vec<Value>, key: Option<&Value>, reverse: bool) -> R<Vec<Value>> {
+    let keys = match key {
+        Some(f) if !f.is_none() => items.iter().map(|x| crate::call::call1(prog, f, x.clone())).collect::<R<Vec<_>>>()?,
+        _ => items.clone(),
+    };
+    crate::sort::sort(keys, items, reverse)
+}
+
+fn min_max(prog: &Program, name: &str, mut a: CallArgs, want: Ordering) -> R<Value> {
     let default = take_kw(&mut a, "default");
-    if take_kw(&mut a, "key").is_some() {
-        return Err(type_error(format!("{name}() key= is not supported in workflows")));
-    }
+    let key_fn = take_kw(&mut a, "key").filter(|k| !k.is_none());
     unexpected_kw(name, &a)?;
     let items = match a.pos.len() {
         0 => return Err(type_error(format!("{name} expected at least 1 argument, got 0"))),
@@ -124,17 +112,19 @@ fn min_max(name: &str, mut a: CallArgs, want: Ordering) -> R<Value> {
     let Some(mut best) = it.next() else {
         return default.ok_or_else(|| value_error(format!("{name}() arg is an empty sequence")));
     };
+    let keyed = |x: &Value| -> R<Value> {
+        match &key_fn {
+            Some(f) => crate::call::call1(prog, f, x.clone()),
+            None => Ok(x.clone()),
+        }
+    };
+    let op = if want == Ordering::Less { crate::ir::CmpOpKind::Lt } else { crate::ir::CmpOpKind::Gt };
+    let mut best_key = keyed(&best)?;
     for x in it {
-        let o = py_cmp(&x, &best).ok_or_else(|| {
-            type_error(format!(
-                "'{}' not supported between instances of '{}' and '{}'",
-                if want == Ordering::Less { "<" } else { ">" },
-                x.type_name(),
-                best.type_name()
-            ))
-        })?;
-        if o == want {
+        let k = keyed(&x)?;
+        if crate::ops::compare(op, &k, &best_key)? {
             best = x;
+            best_key = k;
         }
     }
     Ok(best)
@@ -414,8 +404,48 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 v => Err(type_error(format!("bad operand type for abs(): '{}'", v.type_name()))),
             }
         }
-        "min" => min_max(name, a, Ordering::Less),
-        "max" => min_max(name, a, Ordering::Greater),
+        "min" => min_max(prog, name, a, Ordering::Less),
+        "max" => min_max(prog, name, a, Ordering::Greater),
+        "type" => {
+            no_kw(name, &a)?;
+            if a.pos.len() != 1 {
+                return Err(type_error("type() takes 1 argument in a workflow"));
+            }
+            Ok(crate::classes::type_of(prog, &a.pos[0]))
+        }
+        "map" => {
+            no_kw(name, &a)?;
+            if a.pos.len() < 2 {
+                return Err(type_error("map() must have at least two arguments."));
+            }
+            let f = a.pos.remove(0);
+            let inners = a.pos.iter().map(make_iter).collect::<R<Vec<_>>>()?;
+            let mut out = Vec::new();
+            'outer: loop {
+                let mut args = Vec::with_capacity(inners.len());
+                for i in &inners {
+                    match next(i)? {
+                        Some(v) => args.push(v),
+                        None => break 'outer,
+                    }
+                }
+                out.push(crate::call::call_value(prog, &f, CallArgs { pos: args, kw: vec![] })?);
+            }
+            Ok(Value::iter(Iter::Values { items: out.into(), index: 0 }))
+        }
+        "filter" => {
+            no_kw(name, &a)?;
+            arity(name, &a, 2, 2)?;
+            let it = make_iter(&a.pos[1])?;
+            let mut out = Vec::new();
+            while let Some(x) = next(&it)? {
+                let keep = if a.pos[0].is_none() { x.truthy() } else { crate::call::call1(prog, &a.pos[0], x.clone())?.truthy() };
+                if keep {
+                    out.push(x);
+                }
+            }
+            Ok(Value::iter(Iter::Values { items: out.into(), index: 0 }))
+        }
         "sum" => sum(a),
         "list" => {
             no_kw(name, &a)?;
@@ -439,16 +469,13 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
         "frozenset" => Ok(Value::FrozenSet(Rc::new(set_from(&a, name)?))),
         "sorted" => {
             let reverse = take_kw(&mut a, "reverse").is_some_and(|v| v.truthy());
-            if take_kw(&mut a, "key").is_some_and(|k| !k.is_none()) {
-                return Err(type_error("sorted() key= is not supported in workflows"));
-            }
+            let key_fn = take_kw(&mut a, "key");
             unexpected_kw(name, &a)?;
             if a.pos.len() != 1 {
                 return Err(type_error(format!("sorted expected 1 argument, got {}", a.pos.len())));
             }
-            let mut items = collect(&a.pos[0])?;
-            sort_values(&mut items, reverse)?;
-            Ok(Value::list(items))
+            let items = collect(&a.pos[0])?;
+            Ok(Value::list(sort_with_key(prog, items, key_fn.as_ref(), reverse)?))
         }
         "reversed" => {
             no_kw(name, &a)?;

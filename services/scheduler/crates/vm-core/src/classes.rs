@@ -72,10 +72,19 @@ pub fn is_instance(prog: &Program, v: &Value, idx: u32) -> bool {
     }
 }
 
+/// isinstance(v, t) for a type known only by its qualified name (`isinstance(x, type(y))`).
+pub fn is_instance_by_name(prog: &Program, v: &Value, q: &str) -> bool {
+    match prog.class_by_name.get(q) {
+        Some(i) => is_instance(prog, v, *i),
+        None => builtin_is(v, q) || v.type_qualname() == q || matches!(v, Value::Exception(e) if e.borrow().is_instance_of(q)),
+    }
+}
+
 /// isinstance's second argument: a class or a (nested) tuple of classes.
 pub fn matches_classinfo(prog: &Program, v: &Value, classinfo: &Value, what: &str) -> R<bool> {
     match classinfo {
         Value::Class(i) => Ok(is_instance(prog, v, *i)),
+        Value::Type(q) => Ok(is_instance_by_name(prog, v, q)),
         Value::Tuple(items) => {
             for c in items.iter() {
                 if matches_classinfo(prog, v, c, what)? {
@@ -243,9 +252,47 @@ fn no_attr(v: &Value, attr: &str) -> Flow {
     attribute_error(format!("'{}' object has no attribute '{attr}'", v.type_name()))
 }
 
-/// `v.attr` on data (methods are MethodCall, never attribute loads).
+/// `type(v)`: the class from the program's table when it is there (so `type(x) is Order` holds), else a type
+/// value named by its qualified name.
+pub fn type_of(prog: &Program, v: &Value) -> Value {
+    let q = v.type_qualname();
+    match prog.class_by_name.get(&q) {
+        Some(i) => Value::Class(*i),
+        None => Value::Type(Str::from(q.as_str())),
+    }
+}
+
+/// `v.attr` on data. Methods are usually MethodCall; read as a value they become bound methods (`key=counts.get`).
 pub fn get_attr(prog: &Program, v: &Value, attr: &str) -> R<Value> {
+    match get_data_attr(prog, v, attr) {
+        Err(e) if attr == "__class__" => {
+            let _ = e;
+            Ok(type_of(prog, v))
+        }
+        Err(e) if crate::methods::has_method(v, attr) => {
+            let _ = e;
+            Ok(Value::Function(Rc::new(crate::value::Func::Bound { recv: v.clone(), method: Str::from(attr) })))
+        }
+        r => r,
+    }
+}
+
+fn get_data_attr(prog: &Program, v: &Value, attr: &str) -> R<Value> {
     match v {
+        Value::WorkflowSelf(o) => {
+            if let Some(x) = o.borrow().get(attr) {
+                return Ok(x.clone());
+            }
+            match prog.ir.attributes.iter().find(|a| a.name == attr) {
+                Some(a) => Ok(a.default.as_ref().map(|d| prog.constant(d)).unwrap_or(Value::None)),
+                None => Err(no_attr(v, attr)),
+            }
+        }
+        Value::Type(q) => match attr {
+            "__name__" | "__qualname__" => Ok(Value::str(short_name(q))),
+            "__module__" => Ok(Value::str(q.rsplit_once('.').map(|(m, _)| m).unwrap_or("builtins"))),
+            _ => Err(attribute_error(format!("type object '{}' has no attribute '{attr}'", short_name(q)))),
+        },
         Value::Object(o) => o.borrow().get(attr).cloned().ok_or_else(|| no_attr(v, attr)),
         Value::Enum(e) => match attr {
             "name" | "_name_" => Ok(Value::Str(e.name.clone())),
@@ -326,6 +373,14 @@ fn date_attr(v: &Value, s: &str, attr: &str) -> R<Value> {
 /// `v.attr = x`: dataclasses and models are mutable; everything else refuses like CPython.
 pub fn set_attr(v: &Value, attr: &str, x: Value) -> R<()> {
     match v {
+        Value::WorkflowSelf(o) => {
+            let mut o = o.borrow_mut();
+            match o.fields.iter_mut().find(|(k, _)| &**k == attr) {
+                Some((_, slot)) => *slot = x,
+                None => o.fields.push((Arc::from(attr), x)),
+            }
+            Ok(())
+        }
         Value::Object(o) => {
             let mut o = o.borrow_mut();
             let kind = o.kind;

@@ -315,7 +315,9 @@ pub fn py_hash(v: &Value) -> Option<u64> {
         Value::Exception(e) => mix(Rc::as_ptr(e) as usize as u64),
         Value::Iter(i) => mix(Rc::as_ptr(i) as usize as u64),
         Value::Awaitable(a) => mix(Rc::as_ptr(a) as usize as u64),
-        Value::WorkflowSelf => 0x5e1f,
+        Value::WorkflowSelf(o) => mix(Rc::as_ptr(o) as *const () as usize as u64),
+        Value::Type(q) => hash_bytes(b'T', q.as_bytes()),
+        Value::Function(f) => mix(Rc::as_ptr(f) as usize as u64),
         Value::Object(_) | Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::View(_) => return Option::None,
     })
 }

@@ -11,7 +11,7 @@ use crate::ops::{binop, compare, key, unaryop};
 use crate::program::Program;
 use crate::state::Frame;
 use crate::subscript::{get_item, get_slice, SliceArgs};
-use crate::value::{Awaitable, BackoffPolicy, Dict, Policy, PySet, Str, Value};
+use crate::value::{Awaitable, BackoffPolicy, Dict, Func, Policy, PySet, Str, Value};
 
 pub struct Eval<'a> {
     pub prog: &'a Program,
@@ -173,6 +173,15 @@ impl<'a> Eval<'a> {
                 .cloned()
                 .ok_or_else(|| exc("RuntimeError", "No active exception")),
             E::Starred(_) => Err(internal("starred expression outside a display or call")),
+            E::FunctionRef(f) => Ok(Value::Function(Rc::new(match &f.kind {
+                Some(ir::function_ref::Kind::Builtin(n)) => Func::Builtin(Str::from(n.as_str())),
+                Some(ir::function_ref::Kind::Method(m)) => {
+                    let (t, name) = m.split_once('.').unwrap_or(("", m));
+                    Func::Method { type_name: Str::from(t), method: Str::from(name) }
+                }
+                Some(ir::function_ref::Kind::Function(i)) => Func::Helper { function: *i, this: self.this() },
+                None => return Err(internal("empty function reference")),
+            }))),
             E::Action(a) => self.action(a),
             E::Sleep(s) => {
                 let secs = seconds_of(&self.expr(need(&s.seconds)?)?, "asyncio.sleep() delay")?;
@@ -227,7 +236,12 @@ impl<'a> Eval<'a> {
 
     /// Bind call arguments to a compiled function: the new frame's locals (slot 0 is `self`).
     pub fn frame_locals(&self, function: u32, args: CallArgs) -> R<Vec<Option<Value>>> {
-        bind_frame_locals(self.prog, function, args)
+        bind_frame_locals(self.prog, function, self.this(), args)
+    }
+
+    /// The workflow instance (`self`, slot 0 of every frame).
+    pub fn this(&self) -> Value {
+        self_of(self.frame)
     }
 
     fn action(&self, a: &ir::ActionCall) -> R<Value> {
@@ -311,12 +325,29 @@ impl<'a> Eval<'a> {
     }
 }
 
-pub fn bind_frame_locals(prog: &Program, function: u32, args: CallArgs) -> R<Vec<Option<Value>>> {
+/// `self` of a frame (slot 0). A frame always has it; a fresh instance stands in if a bad snapshot lost it.
+pub fn self_of(frame: &Frame) -> Value {
+    match frame.locals.first() {
+        Some(Some(v @ Value::WorkflowSelf(_))) => v.clone(),
+        _ => new_instance(""),
+    }
+}
+
+/// A new workflow instance (`self`) of the class `qualname`, without attributes.
+pub fn new_instance(qualname: &str) -> Value {
+    Value::WorkflowSelf(Rc::new(std::cell::RefCell::new(crate::value::Object {
+        class: Str::from(qualname),
+        kind: crate::value::ObjKind::Instance,
+        fields: vec![],
+    })))
+}
+
+pub fn bind_frame_locals(prog: &Program, function: u32, this: Value, args: CallArgs) -> R<Vec<Option<Value>>> {
     let f = prog.function(function);
     let values = bind(&prog.func_qualname(function), &f.params, args, prog, 1)?;
     let mut locals = vec![None; prog.nslots[function as usize]];
     if let Some(s) = locals.first_mut() {
-        *s = Some(Value::WorkflowSelf);
+        *s = Some(this);
     }
     for (p, v) in f.params.iter().zip(values) {
         if let Some(slot) = locals.get_mut(p.slot as usize) {

@@ -62,8 +62,8 @@ impl<'p> Vm<'p> {
                 if self.st.tasks.contains_key(&0) || self.st.seq > 0 {
                     return Ok(()); // a duplicate start
                 }
-                let args = CallArgs { pos: vec![], kw: input };
-                match bind_frame_locals(self.prog, 0, args) {
+                let this = crate::eval::new_instance(&format!("{}.{}", self.prog.ir.module, self.prog.ir.qualname));
+                match crate::bind::bind_run_input(self.prog, this, input) {
                     Ok(locals) => {
                         let frame = Frame { func: 0, pc: 0, locals, handled: vec![], pending: None };
                         self.st.tasks.insert(0, Task { frames: vec![frame], waiter: None, waiting: None, resume: None });
@@ -600,8 +600,9 @@ impl<'p> Vm<'p> {
                 return Ok(Step::Block);
             }
             Op::Call(c) => {
-                let args = Eval::new(prog, frame).args(&c.args)?;
-                let locals = bind_frame_locals(prog, c.function, args)?;
+                let ev = Eval::new(prog, frame);
+                let args = ev.args(&c.args)?;
+                let locals = bind_frame_locals(prog, c.function, ev.this(), args)?;
                 return self.push_frame(task, c.function, locals);
             }
             Op::GetIter(g) => {
@@ -845,10 +846,62 @@ fn delete(prog: &Program, frame: &mut Frame, t: &ir::Target) -> R<()> {
         }
         Some(T::Attribute(a)) => {
             let obj = Eval::new(prog, frame).expr(need(&a.value)?)?;
+            if let Value::WorkflowSelf(o) | Value::Object(o) = &obj {
+                let mut o = o.borrow_mut();
+                if o.kind != crate::value::ObjKind::Model {
+                    if let Some(i) = o.fields.iter().position(|(k, _)| **k == *a.attr) {
+                        o.fields.remove(i);
+                        return Ok(());
+                    }
+                    let name = crate::value::short_name(&o.class).to_string();
+                    return Err(crate::exc::attribute_error(format!("'{name}' object has no attribute '{}'", a.attr)));
+                }
+            }
             Err(crate::exc::attribute_error(format!("'{}' object attribute '{}' cannot be deleted", obj.type_name(), a.attr)))
         }
         None => Err(internal("empty target")),
     }
+}
+
+thread_local! {
+    static SYNC_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Run a sync helper to completion inside an expression (a helper used as a key function: `key=self.score`).
+/// Sync helpers never suspend (the compiler refuses `await` outside `async def`), so this needs no task.
+pub fn call_sync(prog: &Program, function: u32, this: Value, args: CallArgs) -> R<Value> {
+    let depth = SYNC_DEPTH.with(|d| d.get());
+    if depth >= 200 {
+        return Err(exc("RecursionError", "maximum recursion depth exceeded"));
+    }
+    let locals = bind_frame_locals(prog, function, this, args)?;
+    SYNC_DEPTH.with(|d| d.set(depth + 1));
+    let mut vm = Vm::new(prog, RunState::new());
+    let frame = Frame { func: function, pc: 0, locals, handled: vec![], pending: None };
+    let mut task = Task { frames: vec![frame], waiter: None, waiting: None, resume: None };
+    let result = loop {
+        vm.steps += 1;
+        if vm.steps > MAX_STEPS_PER_ADVANCE {
+            break Err(exc("RuntimeError", "the workflow ran too long without awaiting (endless loop?)"));
+        }
+        match vm.step(&mut task, u32::MAX) {
+            Ok(Step::Continue) => {}
+            Ok(Step::Done(Outcome::Ok(v))) => break Ok(v),
+            Ok(Step::Done(Outcome::Err(e))) => break Err(Flow::Raise(e)),
+            Ok(Step::Block) => break Err(internal("a sync helper suspended")),
+            Err(Flow::Raise(e)) => {
+                vm.set_context(&task, &e);
+                match vm.unwind(&mut task, e) {
+                    None => {}
+                    Some(Outcome::Ok(v)) => break Ok(v),
+                    Some(Outcome::Err(e)) => break Err(Flow::Raise(e)),
+                }
+            }
+            Err(f) => break Err(f),
+        }
+    };
+    SYNC_DEPTH.with(|d| d.set(depth));
+    result
 }
 
 impl From<VmError> for Outcome {

@@ -9,6 +9,7 @@ pub mod ir {
 
 pub mod bind;
 pub mod builtins;
+pub mod call;
 pub mod classes;
 pub mod codec;
 pub mod compare;
@@ -26,6 +27,7 @@ pub mod ops;
 pub mod program;
 pub mod repr;
 pub mod snapshot;
+pub mod sort;
 pub mod state;
 pub mod subscript;
 pub mod value;

@@ -2,7 +2,7 @@
 use std::rc::Rc;
 
 use crate::bind::CallArgs;
-use crate::builtins::{eq, sort_values, take_kw};
+use crate::builtins::{eq, take_kw};
 use crate::exc::{index_error, key_error, type_error, value_error, Flow, R};
 use crate::iter::collect;
 use crate::num::Int;
@@ -31,6 +31,60 @@ fn arity(recv: &Value, m: &str, a: &CallArgs, min: usize, max: usize) -> R<()> {
     Ok(())
 }
 
+/// Every method the VM implements, by receiver type (`type(x).__name__`). The compiler's table and
+/// docs/language.md are checked against this list.
+pub const METHODS: &[(&str, &[&str])] = &[
+    (
+        "str",
+        &[
+            "capitalize", "casefold", "center", "count", "encode", "endswith", "find", "format", "index", "isalnum",
+            "isalpha", "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric", "isspace", "isupper", "join",
+            "ljust", "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex",
+            "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase",
+            "title", "upper", "zfill",
+        ],
+    ),
+    ("list", &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"]),
+    ("tuple", &["count", "index"]),
+    ("dict", &["clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"]),
+    (
+        "set",
+        &[
+            "add", "clear", "copy", "difference", "difference_update", "discard", "intersection",
+            "intersection_update", "isdisjoint", "issubset", "issuperset", "pop", "remove", "symmetric_difference",
+            "symmetric_difference_update", "union", "update",
+        ],
+    ),
+    (
+        "frozenset",
+        &["copy", "difference", "intersection", "isdisjoint", "issubset", "issuperset", "symmetric_difference", "union"],
+    ),
+    ("int", &["bit_length", "is_integer"]),
+    ("float", &["is_integer"]),
+    ("timedelta", &["total_seconds"]),
+    ("datetime", &["isoformat"]),
+    ("date", &["isoformat"]),
+    ("time", &["isoformat"]),
+    ("model", &["copy", "dict", "model_copy", "model_dump"]),
+    ("exception", &["add_note", "with_traceback"]),
+];
+
+/// The row of METHODS for a value's type.
+pub fn methods_of(v: &Value) -> &'static [&'static str] {
+    let t = match v {
+        Value::Bool(_) => "int",
+        Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Model => "model",
+        Value::Exception(_) => "exception",
+        _ => return METHODS.iter().find(|(t, _)| *t == v.type_name()).map(|(_, m)| *m).unwrap_or(&[]),
+    };
+    METHODS.iter().find(|(n, _)| *n == t).map(|(_, m)| *m).unwrap_or(&[])
+}
+
+/// Whether `v.m(...)` is a method the VM implements (`v.m` read as a value is then a bound method).
+pub fn has_method(v: &Value, m: &str) -> bool {
+    methods_of(v).contains(&m)
+}
+
 fn no_method(recv: &Value, m: &str) -> Flow {
     crate::exc::attribute_error(format!("'{}' object has no attribute '{m}'", recv.type_name()))
 }
@@ -38,7 +92,7 @@ fn no_method(recv: &Value, m: &str) -> Flow {
 pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) -> R<Value> {
     match recv {
         Value::Str(s) => str_method(recv, s, m, a),
-        Value::List(_) => list_method(recv, m, a),
+        Value::List(_) => list_method(prog, recv, m, a),
         Value::Dict(d) => dict_method(recv, d, m, a),
         Value::Set(_) | Value::FrozenSet(_) => set_method(recv, m, a),
         Value::Tuple(t) => match m {
@@ -55,17 +109,55 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
             }
             _ => Err(no_method(recv, m)),
         },
-        Value::Object(o) => match m {
+        Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Model => match m {
             "model_dump" | "dict" => {
+                let mut a = a;
+                let exclude_none = take_kw(&mut a, "exclude_none").is_some_and(|v| v.truthy());
+                let include = take_kw(&mut a, "include").filter(|v| !v.is_none());
+                let exclude = take_kw(&mut a, "exclude").filter(|v| !v.is_none());
+                let _ = take_kw(&mut a, "mode");
+                arity(recv, m, &a, 0, 0)?;
+                let names = |v: &Option<Value>| -> R<Option<Vec<Value>>> {
+                    v.as_ref().map(|x| match x {
+                        Value::Dict(d) => Ok(d.borrow().keys().map(|k| k.value.clone()).collect()),
+                        _ => collect(x),
+                    })
+                    .transpose()
+                };
+                let (include, exclude) = (names(&include)?, names(&exclude)?);
                 let o = o.borrow();
                 let mut d = crate::value::Dict::default();
                 for (k, v) in &o.fields {
-                    d.insert(key(&Value::Str(k.clone()))?, v.clone());
+                    let kv = Value::Str(k.clone());
+                    if include.as_ref().is_some_and(|inc| !inc.iter().any(|x| eq(x, &kv)))
+                        || exclude.as_ref().is_some_and(|exc| exc.iter().any(|x| eq(x, &kv)))
+                        || (exclude_none && v.is_none())
+                    {
+                        continue;
+                    }
+                    d.insert(key(&kv)?, dump_value(v, exclude_none));
                 }
                 Ok(Value::dict(d))
             }
             "model_copy" | "copy" => {
-                let copy = o.borrow().clone();
+                let mut a = a;
+                let update = take_kw(&mut a, "update").filter(|v| !v.is_none());
+                let _ = take_kw(&mut a, "deep");
+                arity(recv, m, &a, 0, 0)?;
+                let mut copy = o.borrow().clone();
+                if let Some(u) = update {
+                    let Value::Dict(u) = &u else {
+                        return Err(type_error(format!("'{}' object is not a mapping", u.type_name())));
+                    };
+                    for (k, v) in u.borrow().iter() {
+                        if let Value::Str(name) = &k.value {
+                            match copy.fields.iter_mut().find(|(f, _)| f == name) {
+                                Some((_, slot)) => *slot = v.clone(),
+                                None => copy.fields.push((name.clone(), v.clone())),
+                            }
+                        }
+                    }
+                }
                 Ok(Value::Object(Rc::new(std::cell::RefCell::new(copy))))
             }
             _ => Err(no_method(recv, m)),
@@ -108,6 +200,29 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
             crate::value::short_name(&prog.ir.classes[*i as usize].qualname)
         ))),
         _ => Err(no_method(recv, m)),
+    }
+}
+
+/// model_dump's conversion of a field value: nested models and dataclasses become dicts, containers are copied.
+fn dump_value(v: &Value, exclude_none: bool) -> Value {
+    match v {
+        Value::Object(o) => {
+            let o = o.borrow();
+            let mut d = crate::value::Dict::default();
+            for (k, x) in &o.fields {
+                if exclude_none && x.is_none() && o.kind == crate::value::ObjKind::Model {
+                    continue;
+                }
+                if let Some(kk) = crate::value::Key::new(Value::Str(k.clone())) {
+                    d.insert(kk, dump_value(x, exclude_none));
+                }
+            }
+            Value::dict(d)
+        }
+        Value::List(l) => Value::list(l.borrow().iter().map(|x| dump_value(x, exclude_none)).collect()),
+        Value::Tuple(t) => Value::tuple(t.iter().map(|x| dump_value(x, exclude_none)).collect()),
+        Value::Dict(d) => Value::dict(d.borrow().iter().map(|(k, x)| (k.clone(), dump_value(x, exclude_none))).collect()),
+        _ => v.clone(),
     }
 }
 
@@ -491,7 +606,7 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
 
 // ---- list -----------------------------------------------------------------------------------------------------------
 
-fn list_method(recv: &Value, m: &str, mut a: CallArgs) -> R<Value> {
+fn list_method(prog: &crate::program::Program, recv: &Value, m: &str, mut a: CallArgs) -> R<Value> {
     let Value::List(l) = recv else { return Err(no_method(recv, m)) };
     match m {
         "append" => {
@@ -571,18 +686,16 @@ fn list_method(recv: &Value, m: &str, mut a: CallArgs) -> R<Value> {
         }
         "sort" => {
             let reverse = take_kw(&mut a, "reverse").is_some_and(|v| v.truthy());
-            if take_kw(&mut a, "key").is_some_and(|k| !k.is_none()) {
-                return Err(type_error("list.sort() key= is not supported in workflows"));
-            }
+            let key_fn = take_kw(&mut a, "key");
             if !a.pos.is_empty() {
                 return Err(type_error("sort() takes no positional arguments"));
             }
             arity(recv, m, &a, 0, 0)?;
             // sort a copy, so a comparison error leaves the list as it was... CPython leaves it partially
             // sorted, but no workflow can observe the difference after the exception propagates anyway
-            let mut items = l.borrow().clone();
-            sort_values(&mut items, reverse)?;
-            *l.borrow_mut() = items;
+            let items = l.borrow().clone();
+            let sorted = crate::builtins::sort_with_key(prog, items, key_fn.as_ref(), reverse)?;
+            *l.borrow_mut() = sorted;
             Ok(Value::None)
         }
         "reverse" => {

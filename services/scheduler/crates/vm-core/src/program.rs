@@ -169,6 +169,11 @@ impl<'a> Checker<'a> {
             E::ClassObject(c) => self.index(c.class_index, self.p.classes.len(), "class")?,
             E::CurrentException(_) => {}
             E::Starred(s) => self.expr(self.need(&s.value, "starred")?)?,
+            E::FunctionRef(f) => match &f.kind {
+                Some(ir::function_ref::Kind::Function(i)) => self.index(*i, self.p.functions.len(), "function")?,
+                Some(_) => {}
+                None => return Err(self.err("empty function reference".into())),
+            },
             E::Action(a) => {
                 self.index(a.action, self.p.actions.len(), "action")?;
                 self.args(&a.args)?;
@@ -340,6 +345,11 @@ impl Program {
             }
             for w in &ir.workflows {
                 c.params(&w.params, false)?;
+            }
+            for a in &ir.attributes {
+                if let Some(d) = &a.default {
+                    c.value(d)?;
+                }
             }
             for cls in &ir.classes {
                 for f in &cls.fields {

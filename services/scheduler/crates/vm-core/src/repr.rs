@@ -415,6 +415,25 @@ fn repr_into(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
         Value::Awaitable(_) => {
             let _ = write!(out, "<{} object>", v.type_name());
         }
-        Value::WorkflowSelf => out.push_str("<workflow object>"),
+        Value::WorkflowSelf(o) => {
+            let _ = write!(out, "<{} object>", o.borrow().class);
+        }
+        Value::Type(q) => {
+            let _ = write!(out, "<class '{}'>", q.strip_prefix("builtins.").unwrap_or(q));
+        }
+        Value::Function(f) => match &**f {
+            crate::value::Func::Builtin(n) => {
+                let _ = write!(out, "<built-in function {n}>");
+            }
+            crate::value::Func::Method { type_name, method } => {
+                let _ = write!(out, "<method '{method}' of '{type_name}' objects>");
+            }
+            crate::value::Func::Bound { recv, method } => {
+                let _ = write!(out, "<built-in method {method} of {} object>", recv.type_name());
+            }
+            crate::value::Func::Helper { function, .. } => {
+                let _ = write!(out, "<bound method #{function}>");
+            }
+        },
     }
 }

@@ -26,7 +26,7 @@ use crate::num::Int;
 use crate::program::Program;
 use crate::state::{Frame, GatherState, OpKind, Outcome, PendingOp, RunState, RunStatus, Task, Wait, Waiter};
 use crate::value::{
-    AwaitObj, Awaitable, Dict, DictView, Exception, Iter, ObjKind, Object, Policy, PySet, Range, Str, Value, ViewKind,
+    AwaitObj, Awaitable, Dict, DictView, Exception, Func, Iter, ObjKind, Object, Policy, PySet, Range, Str, Value, ViewKind,
 };
 
 pub const FORMAT: u64 = 1;
@@ -47,6 +47,7 @@ fn ptr_of(v: &Value) -> Option<usize> {
         Value::Exception(r) => Rc::as_ptr(r) as *const () as usize,
         Value::Iter(r) => Rc::as_ptr(r) as *const () as usize,
         Value::Awaitable(r) => Rc::as_ptr(r) as *const () as usize,
+        Value::WorkflowSelf(r) => Rc::as_ptr(r) as *const () as usize,
         _ => return None,
     })
 }
@@ -93,12 +94,16 @@ impl HeapOut {
                 let items: Vec<Json> = s.borrow().iter().map(|k| self.val(&k.value)).collect();
                 json!({"t": "set", "v": items})
             }
-            Value::Object(o) => {
+            Value::Object(o) | Value::WorkflowSelf(o) => {
                 let o = o.borrow();
                 let fields: Vec<Json> =
                     o.fields.iter().map(|(k, x)| Json::Array(vec![Json::String(k.to_string()), self.val(x)])).collect();
-                let kind = if o.kind == ObjKind::Model { "model" } else { "dataclass" };
-                json!({"t": "obj", "class": &*o.class, "kind": kind, "fields": fields})
+                let (t, kind) = match o.kind {
+                    ObjKind::Model => ("obj", "model"),
+                    ObjKind::Dataclass => ("obj", "dataclass"),
+                    ObjKind::Instance => ("self", "instance"),
+                };
+                json!({"t": t, "class": &*o.class, "kind": kind, "fields": fields})
             }
             Value::Exception(e) => {
                 let e = e.borrow();
@@ -188,7 +193,16 @@ impl EncodeExt for HeapOut {
                 let d = self.val(&Value::Dict(view.dict.clone()));
                 json!({"$view": {"kind": kind_name(view.kind), "dict": d}})
             }
-            Value::WorkflowSelf => json!({"$self": 0}),
+            Value::Type(q) => json!({"$type": &**q}),
+            Value::Function(f) => {
+                let body = match &**f {
+                    Func::Builtin(n) => json!({"builtin": &**n}),
+                    Func::Method { type_name, method } => json!({"type": &**type_name, "method": &**method}),
+                    Func::Bound { recv, method } => json!({"recv": self.val(recv), "method": &**method}),
+                    Func::Helper { function, this } => json!({"function": function, "self": self.val(this)}),
+                };
+                json!({"$func": body})
+            }
             _ => return Some(encode_inline(v, self)),
         }))
     }
@@ -291,6 +305,7 @@ struct HeapIn {
     nactions: usize,
     nworkflows: usize,
     nfunctions: usize,
+    legacy_self: Value,
 }
 
 impl DecodeExt for HeapIn {
@@ -311,7 +326,24 @@ impl DecodeExt for HeapIn {
                 .filter(|i| (*i as usize) < self.nclasses)
                 .map(|i| Value::Class(i as u32))
                 .ok_or_else(|| "bad $class".into()),
-            "$self" => Ok(Value::WorkflowSelf),
+            // format-1 snapshots written before instances had attributes: one shared, empty instance
+            "$self" => Ok(self.legacy_self.clone()),
+            "$type" => body.as_str().map(|q| Value::Type(Str::from(q))).ok_or_else(|| "bad $type".into()),
+            "$func" => (|| {
+                let s = |k: &str| body.get(k).and_then(Json::as_str).map(Str::from);
+                let f = if let Some(n) = s("builtin") {
+                    Func::Builtin(n)
+                } else if let (Some(t), Some(m)) = (s("type"), s("method")) {
+                    Func::Method { type_name: t, method: m }
+                } else if let (Some(r), Some(m)) = (body.get("recv"), s("method")) {
+                    Func::Bound { recv: decode_with(r, self)?, method: m }
+                } else if let Some(i) = body.get("function").and_then(Json::as_u64).filter(|i| (*i as usize) < self.nfunctions) {
+                    Func::Helper { function: i as u32, this: decode_with(body.get("self").unwrap_or(&Json::Null), self)? }
+                } else {
+                    return Err("bad $func".to_string());
+                };
+                Ok(Value::Function(Rc::new(f)))
+            })(),
             "$view" => (|| {
                 let kind = match body.get("kind").and_then(Json::as_str) {
                     Some("keys") => ViewKind::Keys,
@@ -363,6 +395,7 @@ impl HeapIn {
                 kind: ObjKind::Dataclass,
                 fields: vec![],
             }))),
+            Some("self") => crate::eval::new_instance(""),
             Some("exc") => Value::exception(Exception {
                 class: Arc::from(""),
                 mro: Rc::from(Vec::<Str>::new()),
@@ -402,7 +435,7 @@ impl HeapIn {
                 }
                 *s.borrow_mut() = out;
             }
-            Value::Object(o) => {
+            Value::Object(o) | Value::WorkflowSelf(o) => {
                 let mut fields = Vec::new();
                 for p in arr(e, "fields")? {
                     match p.as_array().map(|a| a.as_slice()) {
@@ -412,7 +445,11 @@ impl HeapIn {
                 }
                 let mut o = o.borrow_mut();
                 o.class = Arc::from(field(e, "class")?.as_str().unwrap_or_default());
-                o.kind = if e.get("kind").and_then(Json::as_str) == Some("model") { ObjKind::Model } else { ObjKind::Dataclass };
+                o.kind = match e.get("kind").and_then(Json::as_str) {
+                    Some("model") => ObjKind::Model,
+                    Some("instance") => ObjKind::Instance,
+                    _ => ObjKind::Dataclass,
+                };
                 o.fields = fields;
             }
             Value::Exception(x) => {
@@ -596,6 +633,7 @@ pub fn decode(bytes: &[u8], prog: &Program) -> VmResult<RunState> {
         nactions: prog.ir.actions.len(),
         nworkflows: prog.ir.workflows.len(),
         nfunctions: prog.ir.functions.len(),
+        legacy_self: crate::eval::new_instance(&format!("{}.{}", prog.ir.module, prog.ir.qualname)),
     };
     for (shell, e) in h.shells.iter().zip(heap_json) {
         h.fill(shell, e)?;

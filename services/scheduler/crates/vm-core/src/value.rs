@@ -56,8 +56,26 @@ pub enum Value {
     View(Rc<DictView>),
     Iter(IterRef),
     Awaitable(AwaitRef),
-    /// `self` inside run() and helpers: the workflow instance (it has no data attributes in compiled code).
-    WorkflowSelf,
+    /// `self` inside run() and helpers: the workflow instance. Its attributes (`self.total = 0`) are run state:
+    /// one object per run, shared by every frame, kept in the snapshot.
+    WorkflowSelf(ObjRef),
+    /// A type that is not in the program's class table (what `type(x)` / `x.__class__` returns): its qualified name.
+    Type(Str),
+    /// A function used as a value (`key=len`, `map(str, xs)`, `key=self.score`, `key=counts.get`).
+    Function(Rc<Func>),
+}
+
+/// What a function value calls.
+#[derive(Clone, Debug)]
+pub enum Func {
+    /// A pure builtin by name (`len`, `abs`, `sorted` ...).
+    Builtin(Str),
+    /// An unbound method of a builtin type (`str.lower`): the first argument is the receiver.
+    Method { type_name: Str, method: Str },
+    /// A method bound to a value (`counts.get`).
+    Bound { recv: Value, method: Str },
+    /// A sync workflow helper bound to the workflow instance (`self.score`).
+    Helper { function: u32, this: Value },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +146,8 @@ pub struct EnumMember {
 pub enum ObjKind {
     Model,
     Dataclass,
+    /// The workflow instance (`self`).
+    Instance,
 }
 
 #[derive(Clone, Debug)]
@@ -352,7 +372,13 @@ impl Value {
             Value::Enum(e) => short_name(&e.class).into(),
             Value::Object(o) => short_name(&o.borrow().class).into(),
             Value::Exception(e) => e.borrow().short_name().into(),
-            Value::Class(_) => "type".into(),
+            Value::Class(_) | Value::Type(_) => "type".into(),
+            Value::Function(f) => match &**f {
+                Func::Builtin(_) => "builtin_function_or_method".into(),
+                Func::Method { .. } => "method_descriptor".into(),
+                Func::Bound { .. } => "builtin_function_or_method".into(),
+                Func::Helper { .. } => "method".into(),
+            },
             Value::View(v) => match v.kind {
                 ViewKind::Keys => "dict_keys".into(),
                 ViewKind::Values => "dict_values".into(),
@@ -375,7 +401,24 @@ impl Value {
                 Awaitable::Gather { .. } => "_GatheringFuture".into(),
                 _ => "coroutine".into(),
             },
-            Value::WorkflowSelf => "Workflow".into(),
+            Value::WorkflowSelf(o) => short_name(&o.borrow().class).into(),
+        }
+    }
+
+    /// The qualified name of `type(x)` (`builtins.int`, `shop.Order` ...).
+    pub fn type_qualname(&self) -> String {
+        match self {
+            Value::None => "builtins.NoneType".into(),
+            Value::Decimal(_) => "decimal.Decimal".into(),
+            Value::DateTime(_) => "datetime.datetime".into(),
+            Value::Date(_) => "datetime.date".into(),
+            Value::Time(_) => "datetime.time".into(),
+            Value::TimeDelta(_) => "datetime.timedelta".into(),
+            Value::Uuid(_) => "uuid.UUID".into(),
+            Value::Enum(e) => e.class.to_string(),
+            Value::Object(o) | Value::WorkflowSelf(o) => o.borrow().class.to_string(),
+            Value::Exception(e) => e.borrow().class.to_string(),
+            _ => format!("builtins.{}", self.type_name()),
         }
     }
 
@@ -430,7 +473,9 @@ impl Value {
             (Value::Class(a), Value::Class(b)) => a == b,
             (Value::Iter(a), Value::Iter(b)) => Rc::ptr_eq(a, b),
             (Value::Awaitable(a), Value::Awaitable(b)) => Rc::ptr_eq(a, b),
-            (Value::WorkflowSelf, Value::WorkflowSelf) => true,
+            (Value::WorkflowSelf(a), Value::WorkflowSelf(b)) => Rc::ptr_eq(a, b),
+            (Value::Type(a), Value::Type(b)) => a == b,
+            (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
             _ => false,
         }
     }

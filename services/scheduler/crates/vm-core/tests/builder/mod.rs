@@ -250,6 +250,7 @@ pub fn exc_class(qualname: &str, mro: &[&str]) -> ir::ClassRef {
         mro: mro.iter().map(|s| s.to_string()).collect(),
         fields: vec![],
         members: vec![],
+        ..Default::default()
     }
 }
 
@@ -264,6 +265,7 @@ pub fn program(functions: Vec<ir::Function>, actions: Vec<ir::ActionRef>, classe
         actions,
         classes,
         workflows: vec![],
+        ..Default::default()
     }
 }
 

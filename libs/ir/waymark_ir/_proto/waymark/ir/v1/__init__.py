@@ -54,6 +54,7 @@ __all__ = (
     "FormattedValue",
     "Function",
     "FunctionEntry",
+    "FunctionRef",
     "GatherCall",
     "GetIter",
     "Handler",
@@ -82,6 +83,8 @@ __all__ = (
     "Subscript",
     "SubscriptTarget",
     "Target",
+    "TypeKind",
+    "TypeRef",
     "UnaryOp",
     "UnaryOpKind",
     "UnpackTarget",
@@ -360,6 +363,110 @@ class ParamKind(betterproto2.Enum):
             "PARAM_KIND_POSITIONAL_ONLY": 3,
             "PARAM_KIND_VAR_POSITIONAL": 4,
             "PARAM_KIND_VAR_KEYWORD": 5,
+        }
+
+
+class TypeKind(betterproto2.Enum):
+    ANY = 0
+
+    NONE = 1
+
+    BOOL = 2
+
+    INT = 3
+
+    FLOAT = 4
+
+    STR = 5
+
+    BYTES = 6
+
+    LIST = 7
+
+    TUPLE = 8
+
+    DICT = 9
+
+    SET = 10
+
+    FROZENSET = 11
+
+    UNION = 12
+
+    MODEL = 13
+
+    DATACLASS = 14
+
+    ENUM = 15
+
+    DATETIME = 16
+
+    DATE = 17
+
+    TIME = 18
+
+    TIMEDELTA = 19
+
+    DECIMAL = 20
+
+    UUID = 21
+
+    LITERAL = 22
+
+    @classmethod
+    def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
+        return {
+            0: "TYPE_KIND_ANY",
+            1: "TYPE_KIND_NONE",
+            2: "TYPE_KIND_BOOL",
+            3: "TYPE_KIND_INT",
+            4: "TYPE_KIND_FLOAT",
+            5: "TYPE_KIND_STR",
+            6: "TYPE_KIND_BYTES",
+            7: "TYPE_KIND_LIST",
+            8: "TYPE_KIND_TUPLE",
+            9: "TYPE_KIND_DICT",
+            10: "TYPE_KIND_SET",
+            11: "TYPE_KIND_FROZENSET",
+            12: "TYPE_KIND_UNION",
+            13: "TYPE_KIND_MODEL",
+            14: "TYPE_KIND_DATACLASS",
+            15: "TYPE_KIND_ENUM",
+            16: "TYPE_KIND_DATETIME",
+            17: "TYPE_KIND_DATE",
+            18: "TYPE_KIND_TIME",
+            19: "TYPE_KIND_TIMEDELTA",
+            20: "TYPE_KIND_DECIMAL",
+            21: "TYPE_KIND_UUID",
+            22: "TYPE_KIND_LITERAL",
+        }
+
+    @classmethod
+    def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
+        return {
+            "TYPE_KIND_ANY": 0,
+            "TYPE_KIND_NONE": 1,
+            "TYPE_KIND_BOOL": 2,
+            "TYPE_KIND_INT": 3,
+            "TYPE_KIND_FLOAT": 4,
+            "TYPE_KIND_STR": 5,
+            "TYPE_KIND_BYTES": 6,
+            "TYPE_KIND_LIST": 7,
+            "TYPE_KIND_TUPLE": 8,
+            "TYPE_KIND_DICT": 9,
+            "TYPE_KIND_SET": 10,
+            "TYPE_KIND_FROZENSET": 11,
+            "TYPE_KIND_UNION": 12,
+            "TYPE_KIND_MODEL": 13,
+            "TYPE_KIND_DATACLASS": 14,
+            "TYPE_KIND_ENUM": 15,
+            "TYPE_KIND_DATETIME": 16,
+            "TYPE_KIND_DATE": 17,
+            "TYPE_KIND_TIME": 18,
+            "TYPE_KIND_TIMEDELTA": 19,
+            "TYPE_KIND_DECIMAL": 20,
+            "TYPE_KIND_UUID": 21,
+            "TYPE_KIND_LITERAL": 22,
         }
 
 
@@ -725,6 +832,27 @@ class ClassRef(betterproto2.Message):
     enums
     """
 
+    field_classes: "list[ClassRef]" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Models and dataclasses: every model, dataclass and enum class their field annotations name (transitively,
+    flattened, each without its own `field_classes`), so the VM can validate nested values.
+    """
+
+    frozen: "bool" = betterproto2.field(7, betterproto2.TYPE_BOOL)
+    """
+    frozen dataclass / model (assignment raises)
+    """
+
+    extra: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
+    """
+    pydantic model_config["extra"]: "" (ignore), "forbid" or "allow"
+    """
+
+    errors_url: "str" = betterproto2.field(9, betterproto2.TYPE_STRING)
+    """
+    pydantic: "https://errors.pydantic.dev/2.11/v/" (the version the worker has)
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "ClassRef", ClassRef)
 
@@ -976,6 +1104,11 @@ class Expr(betterproto2.Message):
     only inside Sequence items (list/tuple/set displays) and call args
     """
 
+    function_ref: "FunctionRef | None" = betterproto2.field(22, betterproto2.TYPE_MESSAGE, optional=True, group="kind")
+    """
+    a function used as a value: key=len, map(str, xs), key=self.score
+    """
+
     action: "ActionCall | None" = betterproto2.field(40, betterproto2.TYPE_MESSAGE, optional=True, group="kind")
     """
     awaitable arms: evaluate to an awaitable value, which Await suspends on
@@ -1012,7 +1145,17 @@ class FieldRef(betterproto2.Message):
 
     default: "Value | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
-    absent: required
+    absent: required (a known default_factory is carried as its value)
+    """
+
+    annotation: "TypeRef | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    absent: any value (no validation)
+    """
+
+    alias: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
+    """
+    pydantic field alias, when it has one
     """
 
 
@@ -1118,6 +1261,34 @@ class FunctionEntry(betterproto2.Message):
 
 
 default_message_pool.register_message("waymark.ir.v1", "FunctionEntry", FunctionEntry)
+
+
+@dataclass(eq=False, repr=False)
+class FunctionRef(betterproto2.Message):
+    """
+
+
+    Oneofs:
+        - kind:
+    """
+
+    builtin: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True, group="kind")
+    """
+    a pure builtin function: "len", "abs", "sorted" ...
+    """
+
+    method: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True, group="kind")
+    """
+    an unbound method of a builtin type, "str.lower": the receiver comes first
+    """
+
+    function: "int | None" = betterproto2.field(3, betterproto2.TYPE_UINT32, optional=True, group="kind")
+    """
+    a sync workflow helper bound to `self`: index into Program.functions
+    """
+
+
+default_message_pool.register_message("waymark.ir.v1", "FunctionRef", FunctionRef)
 
 
 @dataclass(eq=False, repr=False)
@@ -1423,6 +1594,12 @@ class Program(betterproto2.Message):
     ChildWorkflowCall.workflow indexes this list
     """
 
+    attributes: "list[FieldRef]" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Class-level constants of the workflow class that methods also assign on `self` (`self.count += 1` where the
+    class body says `count = 0`): what `self.count` reads until the instance sets its own.
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "Program", Program)
 
@@ -1599,6 +1776,38 @@ class Target(betterproto2.Message):
 
 
 default_message_pool.register_message("waymark.ir.v1", "Target", Target)
+
+
+@dataclass(eq=False, repr=False)
+class TypeRef(betterproto2.Message):
+    """
+    A field's annotation, as far as the VM validates it (pydantic's lax mode for models; dataclasses do not validate).
+    """
+
+    kind: "TypeKind" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: TypeKind(0))
+
+    args: "list[TypeRef]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    list[X]: [X]; dict[K, V]: [K, V]; tuple[X, Y]: [X, Y]; Union/Optional: members
+    """
+
+    qualname: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    MODEL / DATACLASS / ENUM: the class, found in Program.classes by qualname
+    """
+
+    variadic: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
+    """
+    tuple[X, ...]
+    """
+
+    literals: "list[Value]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    LITERAL: the allowed values
+    """
+
+
+default_message_pool.register_message("waymark.ir.v1", "TypeRef", TypeRef)
 
 
 @dataclass(eq=False, repr=False)
