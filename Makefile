@@ -15,11 +15,13 @@ uv: ## install uv when it is missing (the only bootstrap step)
 install: uv ## create .venv with every package, the Rust VM extension included
 	$(UV) sync --all-packages
 
-gen: install ## regenerate the betterproto2 code from libs/ir/proto
+gen: install ## regenerate the betterproto2 code from libs/ir/proto and docs/diagnostics from the compiler's rules
 	$(UV) run python libs/ir/scripts/gen.py
+	$(UV) run python -m waymark_compiler.docs --write
 
-gen-check: install ## fail when generated code is stale
+gen-check: install ## fail when generated code or docs are stale
 	$(UV) run python libs/ir/scripts/gen.py --check
+	$(UV) run python -m waymark_compiler.docs --check
 
 lint: install ## ruff, mypy --strict, cargo clippy -D warnings, generated-code freshness
 	$(UV) run ruff check .
@@ -27,6 +29,7 @@ lint: install ## ruff, mypy --strict, cargo clippy -D warnings, generated-code f
 	$(UV) run mypy
 	cargo clippy --manifest-path $(CARGO_MANIFEST) --all-targets -- -D warnings
 	$(UV) run python libs/ir/scripts/gen.py --check
+	$(UV) run python -m waymark_compiler.docs --check
 
 test: install ## every test: cargo test (VM) and pytest against a real Postgres
 	cargo test --manifest-path $(CARGO_MANIFEST)

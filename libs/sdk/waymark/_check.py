@@ -2,7 +2,8 @@
 
 The compiler runs in this process, loaded through the `waymark.plugins` entry point `compiler` (never imported by
 name: libraries do not import services). Exit status: 0 when every workflow compiles, 1 on any diagnostic or a
-module that cannot be imported, 2 on a usage error or when the compiler is not installed.
+module that cannot be imported, 2 on a usage error or when the compiler is not installed. Output formats and the
+JSON schema: docs/check.md.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, TextIO
 from waymark_ir import pb
 
 from waymark._bundle import BundleError, bundles_for_modules
+from waymark._standins import import_with_stand_ins
 
 CheckFn = Callable[[pb.Bundle], pb.CheckResponse]
 
@@ -64,24 +66,52 @@ def load_compiler() -> CheckFn | None:
     return None
 
 
-def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
-    parser = argparse.ArgumentParser(prog="waymark check", description="Compile and verify workflows locally.")
+JSON_VERSION = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="waymark check",
+        description="Compile and verify the workflows of modules or files, as registration would; exit 1 on any "
+        "diagnostic. Options may come before or after the targets.",
+    )
     parser.add_argument(
         "targets",
         nargs="+",
         metavar="MODULE_OR_FILE",
-        help="a .py file (its directory goes on sys.path) or an importable module name",
+        help="a .py file or package directory (its parent goes on sys.path), or an importable module name",
     )
     parser.add_argument(
         "--format",
         choices=["text", "json"],
         default="text",
-        help="json: one document with every diagnostic, for editors and CI",
+        help="json: one document with every diagnostic (schema in docs/check.md), for editors and CI",
     )
-    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    parser.add_argument(
+        "--color",
+        "--colour",
+        dest="color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="auto (default): colour only on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)",
+    )
+    return parser
+
+
+def use_colour(choice: str, out: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _isatty(out)
+
+
+def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
     try:
-        args = parser.parse_args(argv)
+        args = _parser().parse_intermixed_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
     check = load_compiler()
@@ -95,46 +125,64 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
     failures: list[ImportFailure] = []
     diagnostics: list[pb.Diagnostic] = []
     compiled: list[dict[str, str]] = []
+    notes: list[str] = []
+    stood_in: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for target in args.targets:
-        try:
-            module = import_target(target)
-            bundles = bundles_for_modules([module])
-        except ImportFailure as problem:
-            failures.append(problem)
-            continue
-        except BundleError as exc:
-            failures.append(ImportFailure(target, str(exc)))
-            continue
-        for bundle in bundles:
-            bundle.workflows = [w for w in bundle.workflows if (bundle.module, w.qualname) not in seen]
-            seen.update((bundle.module, w.qualname) for w in bundle.workflows)
-            if not bundle.workflows:
+    try:
+        for target in args.targets:
+            try:
+                module, missing = import_target(target)
+                stood_in += [name for name in missing if name not in stood_in]
+                bundles = bundles_for_modules([module])
+            except ImportFailure as problem:
+                failures.append(problem)
                 continue
-            source_file = getattr(sys.modules.get(bundle.module), "__file__", None)
-            bundle.filename = display_path(source_file) if source_file else bundle.filename
-            response = check(bundle)
-            diagnostics += response.diagnostics
-            if not response.diagnostics:
-                compiled += [
-                    {"workflow": w.workflow_name, "module": bundle.module, "version_id": w.version_id}
-                    for w in response.workflows
-                ]
+            except BundleError as exc:
+                failures.append(ImportFailure(target, str(exc)))
+                continue
+            if not bundles:
+                notes.append(f"{target} defines no workflow")
+            for bundle in bundles:
+                bundle.workflows = [w for w in bundle.workflows if (bundle.module, w.qualname) not in seen]
+                seen.update((bundle.module, w.qualname) for w in bundle.workflows)
+                if not bundle.workflows:
+                    continue
+                response = check(bundle)  # with the bundle's own filename: the versions a worker would register
+                source_file = getattr(sys.modules.get(bundle.module), "__file__", None)
+                shown = display_path(source_file) if source_file else bundle.filename
+                diagnostics += [relocate(d, bundle.filename, shown) for d in response.diagnostics]
+                if not response.diagnostics:
+                    compiled += [
+                        {"workflow": w.workflow_name, "module": bundle.module, "version_id": w.version_id}
+                        for w in response.workflows
+                    ]
+    finally:
+        for name in stood_in:  # they served this check only
+            sys.modules.pop(name, None)
+    notes += [
+        f"`{name}` is not installed here: checked against a stand-in (install the project's dependencies for a "
+        "complete check)"
+        for name in stood_in
+    ]
 
     if args.format == "json":
         document = {
+            "version": JSON_VERSION,
             "ok": not diagnostics and not failures,
-            "diagnostics": [_diagnostic_json(d) for d in diagnostics],
+            "diagnostics": [diagnostic_json(d) for d in diagnostics],
             "errors": [_failure_json(f) for f in failures],
             "workflows": compiled,
+            "notes": notes,
         }
         out.write(json.dumps(document, indent=2) + "\n")
     else:
-        color = args.color == "always" or (args.color == "auto" and _isatty(out) and "NO_COLOR" not in os.environ)
+        color = use_colour(args.color, out)
         for failure in failures:
             out.write(_colour(failure.render(), color) + "\n\n")
         for diagnostic in diagnostics:
             out.write(_colour(diagnostic.rendered, color) + "\n\n")
+        for note in notes:
+            out.write((f"{_YELLOW}note:{_RESET} {note}" if color else f"note: {note}") + "\n")
         problems = len(diagnostics) + len(failures)
         if problems:
             out.write(f"Found {problems} problem{'s' * (problems != 1)}.\n")
@@ -147,7 +195,8 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
 # ---- importing the targets -----------------------------------------------------------------------------------------
 
 
-def import_target(target: str) -> ModuleType:
+def import_target(target: str) -> tuple[ModuleType, list[str]]:
+    """Import a file or module name; returns it and the missing libraries that were stood in (`_standins`)."""
     path = Path(target)
     if target.endswith(".py") or os.sep in target or path.exists():
         return _import_file(target, path)
@@ -156,7 +205,7 @@ def import_target(target: str) -> ModuleType:
     return _import(target, target, None)
 
 
-def _import_file(target: str, path: Path) -> ModuleType:
+def _import_file(target: str, path: Path) -> tuple[ModuleType, list[str]]:
     path = path.resolve()
     if path.is_dir():
         if not (path / "__init__.py").exists():
@@ -172,18 +221,18 @@ def _import_file(target: str, path: Path) -> ModuleType:
     if str(parent) not in sys.path:
         sys.path.insert(0, str(parent))
     name = ".".join(parts)
-    module = _import(target, name, path)
+    module, stood_in = _import(target, name, path)
     loaded = getattr(module, "__file__", None)
     if loaded is None or Path(loaded).resolve() != path:
         raise ImportFailure(
             target, f"the module name {name!r} is already taken by {loaded or 'a builtin module'}; rename the file"
         )
-    return module
+    return module, stood_in
 
 
-def _import(target: str, name: str, path: Path | None) -> ModuleType:
+def _import(target: str, name: str, path: Path | None) -> tuple[ModuleType, list[str]]:
     try:
-        return importlib.import_module(name)
+        return import_with_stand_ins(lambda: importlib.import_module(name), name)
     except SyntaxError as exc:
         raise ImportFailure(
             target,
@@ -220,6 +269,14 @@ def _located(target: str, exc: BaseException, path: Path | None) -> ImportFailur
 # ---- output --------------------------------------------------------------------------------------------------------
 
 
+def relocate(d: pb.Diagnostic, filename: str, shown: str) -> pb.Diagnostic:
+    """The diagnostic with the file named as the user reaches it from here (editors open it from the output)."""
+    if d.filename == filename and shown != filename:
+        d.rendered = d.rendered.replace(f"--> {filename}:", f"--> {shown}:", 1)
+        d.filename = shown
+    return d
+
+
 def display_path(filename: str) -> str:
     """Relative to the current directory when it is below it (like ruff), else as given."""
     if not filename or filename.startswith("<"):
@@ -238,7 +295,7 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-_RED, _BLUE, _CYAN, _BOLD, _RESET = "\x1b[31m", "\x1b[34m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
+_RED, _YELLOW, _BLUE, _CYAN, _BOLD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
 
 
 def _colour(text: str, enabled: bool) -> str:
@@ -264,12 +321,13 @@ def _colour(text: str, enabled: bool) -> str:
     return "\n".join(out)
 
 
-def _diagnostic_json(d: pb.Diagnostic) -> dict[str, Any]:
+def diagnostic_json(d: pb.Diagnostic) -> dict[str, Any]:
+    """One diagnostic in the documented JSON schema (docs/check.md); the same fields as the gRPC `Diagnostic`."""
     return {
         "code": d.code,
         "message": d.message,
         "help": d.help,
-        "filename": d.filename,
+        "file": d.filename,
         "line": d.line,
         "col": d.col,
         "end_line": d.end_line,
@@ -280,4 +338,4 @@ def _diagnostic_json(d: pb.Diagnostic) -> dict[str, Any]:
 
 
 def _failure_json(f: ImportFailure) -> dict[str, Any]:
-    return {"target": f.target, "message": f.message, "filename": f.filename, "line": f.line, "col": f.col}
+    return {"target": f.target, "message": f.message, "file": f.filename, "line": f.line, "col": f.col}

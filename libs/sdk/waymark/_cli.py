@@ -54,24 +54,23 @@ def _migrate() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        # `waymark check` parses its own options, in any position (`check --format json FILE`, `check FILE --help`):
+        # argparse's REMAINDER would hand options placed before the first file to the top-level parser.
+        from waymark._check import run_check
+
+        return run_check(argv[1:])
     services = service_names()
     parser = argparse.ArgumentParser(prog="waymark", description="Durable workflows in plain async Python.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     dev = sub.add_parser("dev", help="every service and workers in one process (embedded Postgres without a URL)")
     dev.add_argument("modules", nargs="*", help="modules with workflows (default: the bundled demo)")
-    check = sub.add_parser(
-        "check", help="compile and verify workflows locally; exit 1 on any diagnostic", add_help=False
-    )
-    check.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser("check", help="compile and verify workflows locally; exit 1 on any diagnostic (`check --help`)")
     sub.add_parser("migrate", help="apply the database schema")
     sub.add_parser("settings", help="print every setting, its default and meaning")
     for name in services:
         sub.add_parser(name, help=f"run the {name} service alone (for separate deployment)")
     args: Any = parser.parse_args(argv)
-    if args.command == "check":
-        from waymark._check import run_check
-
-        return run_check(args.rest)
     if args.command == "dev":
         from waymark._dev import main as dev_main
 

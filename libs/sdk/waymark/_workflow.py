@@ -86,7 +86,8 @@ def workflow(cls: Any = None, /, *, name: str | None = None) -> Any:
         if not (isinstance(target, type) and issubclass(target, Workflow)):
             raise TypeError(f"@workflow decorates a subclass of waymark.Workflow, got {target!r}")
         user_run = target.__dict__.get("run")
-        if user_run is None or not inspect.iscoroutinefunction(user_run):
+        # An async generator (a `yield` in run) passes here so that registration refuses it with WM121, located.
+        if user_run is None or not (inspect.iscoroutinefunction(user_run) or inspect.isasyncgenfunction(user_run)):
             raise TypeError(f"workflow {target.__qualname__} must define `async def run(self, ...)`")
         target.__waymark_name__ = name or target.__name__
         target.__waymark_run__ = user_run

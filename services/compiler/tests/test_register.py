@@ -6,7 +6,7 @@ import asyncio
 import socket
 from typing import Any
 
-from compiler_support import bundle_of, load
+from compiler_support import FIXTURES, bundle_of, load
 from grpclib.client import Channel
 from grpclib.exceptions import GRPCError
 from waymark._bundle import bundles_for_modules
@@ -69,7 +69,8 @@ async def test_grpc_check_and_register(pool: Any) -> None:
         checked = await stub.check(pb.CheckRequest(bundle=seed_bundle()))
         assert [w.workflow_name for w in checked.workflows] == ["Checkout", "Greeter", "Countdown"]
         rejected = await stub.register(pb.RegisterRequest(bundle=bundle_of("WM104")))
-        assert [d.code for d in rejected.diagnostics] == ["WM104", "WM104"]
+        marked = (FIXTURES / "WM104.py").read_text().count("# WM104")
+        assert [d.code for d in rejected.diagnostics] == ["WM104"] * marked
         assert rejected.diagnostics[0].rendered.startswith("WM104 uuid.uuid4() is nondeterministic")
         registered = await stub.register(pb.RegisterRequest(bundle=seed_bundle()))
         assert [v.version_id for v in registered.versions] == [w.version_id for w in checked.workflows]

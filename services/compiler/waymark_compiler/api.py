@@ -49,7 +49,7 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
         )
         return result
     for entry in bundle.workflows:
-        reporter = Reporter(source, entry.name)
+        reporter = Reporter(source, entry.name, bundle.module)
         manifest = Manifest.of(bundle.manifest)
         class_node = find_class(tree, entry.qualname)
         if class_node is None:

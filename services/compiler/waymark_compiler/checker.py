@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import replace
 
-from waymark_compiler.manifest import Manifest, Ref, dotted
+from waymark_compiler.manifest import Manifest, Ref, canonical, dotted
 from waymark_compiler.report import Reporter
 from waymark_compiler.rules import PATTERN_RULES, Rule
-from waymark_compiler.scope import COMPREHENSIONS, FunctionNode, target_names
+from waymark_compiler.scope import COMPREHENSIONS, FunctionNode, parameters, target_names
 
 _BY_TYPE: dict[type[ast.AST], list[Rule]] = {}
 for _rule in PATTERN_RULES:
@@ -35,13 +36,14 @@ class FunctionChecker:
         self.helper_kind = helper_kind  # "sync" | "async" | None
         self.reporter = reporter
         self.scopes: list[set[str]] = []
+        self._bindings: dict[str, list[tuple[int, int]]] | None = None
 
     # ---- RuleContext ----
     def resolve(self, node: ast.expr) -> Ref | None:
         parts = dotted(node)
         if parts is None:
             return None
-        if parts[0] in self.locals or any(parts[0] in scope for scope in self.scopes):
+        if self.is_local(parts[0]):
             return Ref("local", parts)
         return self.manifest.resolve_global(parts, record=False)
 
@@ -53,9 +55,37 @@ class FunctionChecker:
 
     def segment(self, node: ast.AST) -> str:
         try:
-            return ast.unparse(node)
+            text = ast.unparse(node)
         except Exception:  # noqa: BLE001 - a synthetic span node
             return "<expression>"
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    def module_path(self, node: ast.expr) -> str | None:
+        parts = dotted(node)
+        if parts is None or self.is_local(parts[0]):
+            return None
+        for count in range(len(parts), 0, -1):
+            entry = self.manifest.entries.get(".".join(parts[:count]))
+            if entry is not None and entry.module is not None:
+                return canonical(".".join((entry.module.name, *parts[count:])))
+        return None
+
+    def global_ref(self, name: str) -> Ref | None:
+        ref = self.manifest.resolve_global((name,), record=False)
+        return ref if ref.kind == "global" else None
+
+    def bound_before(self, name: str, node: ast.AST) -> bool:
+        if self._bindings is None:
+            self._bindings = _binding_positions(self.func)
+        where = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        return any(position < where for position in self._bindings.get(name, ()))
+
+    @property
+    def module(self) -> str:
+        return self.reporter.module
+
+    def is_local(self, name: str) -> bool:
+        return name in self.locals or any(name in scope for scope in self.scopes)
 
     # ---- walk ----
     def run(self) -> None:
@@ -68,9 +98,18 @@ class FunctionChecker:
             assert rule.check is not None
             findings = list(rule.check(node, self))
             for finding in findings:
+                if isinstance(node, ast.Call):
+                    # a call is flagged for what it calls: the callee's parts are not reported again
+                    finding = replace(finding, claims=(*finding.claims, *ast.walk(node.func)))
                 self.reporter.add(rule, finding, claim=node)
             if findings:
                 break
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # a nested function is refused (WM125) and not compiled, but a `nonlocal`/`global` in it is the
+            # mutation the user meant: report it where it is written
+            for sub in ast.walk(node):
+                if isinstance(sub, (ast.Global, ast.Nonlocal)):
+                    self.visit(sub)
         if isinstance(node, _SKIP):
             return
         if isinstance(node, COMPREHENSIONS):
@@ -101,3 +140,40 @@ class FunctionChecker:
         for element in [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]:
             self.visit(element)
         self.scopes.pop()
+
+
+def _binding_positions(func: FunctionNode) -> dict[str, list[tuple[int, int]]]:
+    """Where each name is bound in the function: parameters at (0, 0), then every store, import, `except ... as`,
+    and nested definition (comprehension variables are their own scope and not included)."""
+    found: dict[str, list[tuple[int, int]]] = {p.arg: [(0, 0)] for p in parameters(func)}
+
+    def bind(name: str, node: ast.AST) -> None:
+        found.setdefault(name, []).append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0)))
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bind(node.id, node)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bind(node.name, node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bind((alias.asname or alias.name).split(".")[0], node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name, node)
+            return
+        elif isinstance(node, ast.Lambda):
+            return
+        elif isinstance(node, COMPREHENSIONS):
+            for gen in node.generators:
+                visit(gen.iter)
+                for cond in gen.ifs:
+                    visit(cond)
+            for element in [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]:
+                visit(element)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in func.body:
+        visit(statement)
+    return found

@@ -10,6 +10,9 @@ import pkgutil
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 
+#: The module that defines each code (`WM101` -> `datetime_now`), for the generated docs.
+MODULE_OF: dict[str, str] = {}
+
 
 def _discover() -> tuple[Rule, ...]:
     found: dict[str, Rule] = {}
@@ -25,6 +28,7 @@ def _discover() -> tuple[Rule, ...]:
         if not (rule.doc or "").strip():
             raise ValueError(f"{module.__name__} needs a docstring (What / Why / Example / Use instead)")
         found[rule.code] = rule
+        MODULE_OF[rule.code] = info.name
     return tuple(found[code] for code in sorted(found))
 
 
@@ -34,4 +38,4 @@ PATTERN_RULES: tuple[Rule, ...] = tuple(
     sorted((r for r in ALL if r.check is not None), key=lambda r: (r.fallback, r.code))
 )
 
-__all__ = ["ALL", "BY_CODE", "PATTERN_RULES", "Finding", "Rule", "RuleContext"]
+__all__ = ["ALL", "BY_CODE", "MODULE_OF", "PATTERN_RULES", "Finding", "Rule", "RuleContext"]

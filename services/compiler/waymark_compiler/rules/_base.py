@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from waymark_compiler.manifest import Ref
@@ -23,6 +23,7 @@ class Finding:
     node: ast.AST
     message: str
     help: str
+    claims: tuple[ast.AST, ...] = ()  # more nodes this finding covers, so no rule reports them again
 
 
 class RuleContext(Protocol):
@@ -38,6 +39,20 @@ class RuleContext(Protocol):
     def segment(self, node: ast.AST) -> str:
         """The node's source text, on one line."""
 
+    def module_path(self, node: ast.expr) -> str | None:
+        """A global dotted chain spelled from the module it starts in: `t.monotonic` (`import time as t`) ->
+        `time.monotonic`, `secrets.choice` -> `secrets.choice` (whose function is `random.Random.choice`)."""
+
+    def global_ref(self, name: str) -> Ref | None:
+        """What a module-level name refers to, even where a local shadows it (None when it is not one)."""
+
+    def bound_before(self, name: str, node: ast.AST) -> bool:
+        """Whether the function binds `name` (a parameter, or an assignment) at a position before `node`."""
+
+    @property
+    def module(self) -> str:
+        """The module the workflow is defined in."""
+
 
 Check = Callable[[Any, RuleContext], Iterable[Finding]]
 
@@ -52,6 +67,8 @@ class Rule:
     nodes: tuple[type[ast.AST], ...] = ()
     check: Check | None = None
     fallback: bool = False  # runs after every specific rule, so those claim their nodes first
+    defaults: dict[str, str] = field(default_factory=dict)  # template values a caller may leave out
 
-    def finding(self, node: ast.AST, **fmt: Any) -> Finding:
-        return Finding(node, self.message.format(**fmt), self.help.format(**fmt))
+    def finding(self, node: ast.AST, *, claims: tuple[ast.AST, ...] = (), **fmt: Any) -> Finding:
+        values = {**self.defaults, **fmt}
+        return Finding(node, self.message.format(**values), self.help.format(**values), claims)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import sys
 
 from waymark_compiler.rules._base import RuleContext
 
 #: Workflow primitives the compiler lowers itself (not plain functions, even though they are functions).
 PRIMITIVES = frozenset({"asyncio.sleep", "asyncio.gather", "waymark.wait_for_signal"})
+
+#: C modules whose functions are re-exported by a public module (`_socket.gethostname` is `socket.gethostname`).
+_C_MODULES = {"_thread": "threading", "_posixsubprocess": "subprocess", "_io": "io"}
 
 
 def call_target(node: ast.Call, ctx: RuleContext) -> str | None:
@@ -16,6 +20,48 @@ def call_target(node: ast.Call, ctx: RuleContext) -> str | None:
     if ref is None or ref.kind not in ("global", "builtin"):
         return None
     return ref.qualname
+
+
+def public_name(qualname: str) -> str:
+    """`_socket.gethostname` -> `socket.gethostname`, `_asyncio.get_event_loop` -> `asyncio.get_event_loop`."""
+    head, dot, rest = qualname.partition(".")
+    if head in _C_MODULES:
+        return _C_MODULES[head] + dot + rest
+    if head.startswith("_") and head[1:] in sys.stdlib_module_names:
+        return head[1:] + dot + rest
+    return qualname
+
+
+def names_of(func: ast.expr, ctx: RuleContext) -> frozenset[str]:
+    """Every qualified name a callee (or an object) goes by: what the worker resolved it to, that name's public
+    spelling, the chain spelled from the module it was reached through, and for an attribute of a module-level
+    object, the attribute on the object's class (`client.get` -> `requests.sessions.Session.get`)."""
+    ref = ctx.resolve(func)
+    if ref is None or ref.kind not in ("global", "builtin"):
+        return frozenset()
+    names: set[str] = set()
+    if ref.qualname:
+        names |= {ref.qualname, public_name(ref.qualname)}
+    written = ctx.module_path(func)
+    if written:
+        names |= {written, public_name(written)}
+    opaque = ref.entry.opaque if ref.entry is not None else None
+    if opaque is not None:
+        typed = ".".join((opaque.type_qualname, *ref.attrs))
+        names |= {typed, public_name(typed)}
+    return frozenset(names)
+
+
+def call_names(node: ast.Call, ctx: RuleContext) -> frozenset[str]:
+    return names_of(node.func, ctx)
+
+
+def matches(names: frozenset[str], exact: frozenset[str], prefixes: tuple[str, ...] = ()) -> str | None:
+    """The first name that is in `exact` or starts with one of `prefixes` (a prefix `x.` also matches `x`)."""
+    for name in sorted(names):
+        if name in exact or name.startswith(prefixes) or any(name == p.rstrip(".") for p in prefixes):
+            return name
+    return None
 
 
 def span_node(start: ast.AST, end: ast.AST) -> ast.stmt:

@@ -1,19 +1,21 @@
 """WM112 asyncio-api: asyncio APIs other than `asyncio.sleep` and `asyncio.gather`.
 
 What: `asyncio.create_task`, `asyncio.wait_for`, `asyncio.wait`, `asyncio.shield`, `asyncio.Event`, `Queue`,
-`Lock`, `to_thread`, `get_event_loop`, `timeout` ... inside `run()` or a helper.
+`Lock`, `to_thread`, `get_event_loop`, `get_running_loop`, `timeout` ... inside `run()` or a helper it calls.
+(`asyncio.create_subprocess_*` is WM115; `asyncio.open_connection` and `start_server` are WM113.)
 
 Why: a workflow is not an asyncio program: it is suspended between steps (often for hours, in no process at all),
-so tasks, locks, queues and loop timers cannot survive. Its concurrency is `asyncio.gather`, its timers are durable
-sleeps, and timeouts belong to actions and signal waits.
+so tasks, locks, queues, event loops and loop timers cannot survive. Its concurrency is `asyncio.gather`, its timers
+are durable sleeps, and timeouts belong to actions and signal waits.
 
 Example:
 
     result = await asyncio.wait_for(charge(order_id), timeout=30)
+    started = asyncio.get_event_loop().time()
 
 Use instead: `await self.run_action(charge(order_id), timeout=30)` for an action timeout,
 `await asyncio.gather(...)` for concurrency, `await asyncio.sleep(s)` for timers,
-`await waymark.wait_for_signal(name, timeout=...)` to wait for an outside event.
+`await waymark.wait_for_signal(name, timeout=...)` to wait for an outside event, and an `@action` to read a clock.
 """
 
 from __future__ import annotations
@@ -22,14 +24,24 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import PRIMITIVES, call_target
+from waymark_compiler.rules._helpers import PRIMITIVES, call_names, matches
 
 ALLOWED = PRIMITIVES | {"asyncio.CancelledError", "asyncio.TimeoutError"}
+ELSEWHERE = (  # reported by the I/O and subprocess rules
+    "asyncio.create_subprocess_",
+    "asyncio.subprocess.",
+    "asyncio.open_connection",
+    "asyncio.open_unix_connection",
+    "asyncio.start_server",
+    "asyncio.start_unix_server",
+)
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
-    target = call_target(node, ctx)
-    if target is not None and target.startswith("asyncio.") and target not in ALLOWED:
+    names = call_names(node, ctx)
+    if names & ALLOWED or matches(names, frozenset(), ELSEWHERE):
+        return
+    if matches(names, frozenset(), ("asyncio.",)):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 

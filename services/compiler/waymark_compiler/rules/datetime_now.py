@@ -1,10 +1,12 @@
 """WM101 datetime-now: reading the wall clock in a workflow.
 
-What: `datetime.now()`, `datetime.utcnow()`, `datetime.today()` or `date.today()` inside `run()` or a helper.
+What: `datetime.now()`, `datetime.utcnow()`, `datetime.today()` or `date.today()` (however `datetime` was imported,
+with or without `tz=`) inside `run()` or a helper it calls.
 
-Why: a workflow's code runs again whenever the run resumes (after a sleep, a restart, on another machine), and it
-must take the same path each time. The clock reads a different value on every resume, so decisions based on it
-change under the run's feet.
+Why: a workflow's steps run in the scheduler's VM, not in your process, and a step that does not commit (a crash, a
+lost connection) runs again from the run's last snapshot. A clock read gives a different answer on every try, so the
+run could take a path that disagrees with what it already recorded. Waymark keeps run time in Postgres; a workflow
+reads time only through something recorded.
 
 Example:
 
@@ -25,15 +27,24 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_target
+from waymark_compiler.rules._helpers import call_names, matches
 
 CALLS = frozenset(
-    {"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today"}
+    {
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+        "datetime.date.today",
+        "arrow.now",
+        "arrow.utcnow",
+        "pendulum.now",
+        "pendulum.today",
+    }
 )
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
-    if call_target(node, ctx) in CALLS:
+    if matches(call_names(node, ctx), CALLS):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 

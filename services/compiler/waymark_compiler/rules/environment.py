@@ -1,15 +1,23 @@
 """WM107 environment: reading environment variables in a workflow.
 
-What: `os.environ`, `os.environ[...]`, `os.getenv(...)` (or `os.environb`) inside `run()` or a helper.
+What: `os.environ`, `os.environ[...]`, `os.environ.get(...)`, `os.getenv(...)` (or `os.environb`, `from os import
+environ, getenv`) inside `run()` or a helper it calls.
 
-Why: the environment belongs to the process that happens to run the step; another worker, or the same one after a
-restart, may have a different one, and the run would take another path on resume.
+Why: the environment belongs to the process that happens to hold it, and a workflow's steps do not run in your
+worker: they run in the scheduler's VM, resumed from a snapshot by whichever scheduler picks the run up, where the
+variables differ (or are missing). The run would take another path than the one it recorded.
 
 Example:
 
     region = os.environ["REGION"]
+    debug = os.getenv("DEBUG") == "1"
 
-Use instead: pass configuration in as the workflow's input, or read it inside an `@action`.
+Use instead: pass configuration in as the workflow's input, or read it inside an `@action` (actions run on your
+workers, with your environment).
+
+    @action
+    async def region() -> str:
+        return os.environ["REGION"]
 """
 
 from __future__ import annotations
@@ -18,22 +26,27 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
+from waymark_compiler.rules._helpers import call_names, matches
 
 VARIABLES = frozenset({"os.environ", "os.environb"})
 FUNCTIONS = frozenset({"os.getenv", "os.getenvb", "os.putenv", "os.unsetenv"})
 
 
-def check(node: ast.Call | ast.Name | ast.Attribute, ctx: RuleContext) -> Iterator[Finding]:
-    target = node.func if isinstance(node, ast.Call) else node
-    ref = ctx.resolve(target)
+def _is_environ(node: ast.expr, ctx: RuleContext) -> bool:
+    ref = ctx.resolve(node)
     if ref is None or ref.kind != "global" or ref.attrs:
-        return
-    if isinstance(node, ast.Call):
-        if ref.qualname in FUNCTIONS:
-            yield RULE.finding(node, name=f"{ctx.segment(target)}()")
-        return
+        return False
     opaque = ref.entry.opaque if ref.entry is not None else None
-    if ref.qualname in VARIABLES or (opaque is not None and opaque.type_qualname == "os._Environ"):
+    return ref.qualname in VARIABLES or (opaque is not None and opaque.type_qualname == "os._Environ")
+
+
+def check(node: ast.Call | ast.Name | ast.Attribute, ctx: RuleContext) -> Iterator[Finding]:
+    if isinstance(node, ast.Call):
+        method_of_environ = isinstance(node.func, ast.Attribute) and _is_environ(node.func.value, ctx)
+        if method_of_environ or matches(call_names(node, ctx), FUNCTIONS):
+            yield RULE.finding(node, name=f"{ctx.segment(node.func)}()")
+        return
+    if _is_environ(node, ctx):
         yield RULE.finding(node, name=ctx.segment(node))
 
 

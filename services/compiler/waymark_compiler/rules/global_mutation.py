@@ -1,19 +1,24 @@
-"""WM136 global-mutation: assigning into module-level state from a workflow.
+"""WM136 global-mutation: changing module-level state from a workflow.
 
-What: `CACHE[key] = value`, `config.limit = 3`, `COUNTS[k] += 1`, `del REGISTRY[name]` where the object belongs to
-the module (a global), not to the run.
+What: `CACHE[key] = value`, `config.limit = 3`, `COUNTS[k] += 1`, `del REGISTRY[name]`, `CACHE.append(x)`,
+`SEEN.add(x)`, `SETTINGS.update(...)`, where the object belongs to the module (a global), not to the run; and
+`counter += 1` (or `counter = counter + 1`) on a module-level `counter`, which Python turns into a local that is read
+before it is set.
 
-Why: module-level objects live in one worker process: the change is invisible to the run when it resumes elsewhere,
-lost on restart, and shared by every run in the process.
+Why: module-level objects live in one worker process, and a workflow's steps do not run there: they run in the
+scheduler's VM, resumed from a snapshot by whichever scheduler picks the run up. A change to a global would be
+invisible to the run when it resumes, lost on restart, and shared by every run in the process.
 
 Example:
 
     SEEN: set[int] = set()
-    RESULTS: dict[int, str] = {}
+    processed = 0
 
-    RESULTS[order_id] = "paid"
+    SEEN.add(order_id)
+    processed += 1
 
-Use instead: keep the data in local variables (or on `self`) and return it, or store it through an `@action`.
+Use instead: keep the data in local variables (or on `self`) and return it, or store it through an `@action` (a
+database row, a cache) and read it back through one.
 """
 
 from __future__ import annotations
@@ -22,6 +27,32 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
+
+#: Methods that change a list, dict, set or bytearray in place.
+MUTATORS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "pop",
+        "clear",
+        "sort",
+        "reverse",
+        "update",
+        "setdefault",
+        "popitem",
+        "add",
+        "discard",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "__setitem__",
+        "__delitem__",
+        "__iadd__",
+    }
+)
+HELP = "keep the data in local variables or on self, or store it through an @action"
 
 
 def _base_name(target: ast.expr) -> ast.Name | None:
@@ -43,8 +74,27 @@ def _targets(node: ast.stmt) -> list[ast.expr]:
     return []
 
 
-def check(node: ast.stmt, ctx: RuleContext) -> Iterator[Finding]:
+def _reads(node: ast.AST, name: str) -> bool:
+    return any(isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Load) for sub in ast.walk(node))
+
+
+def check_statement(node: ast.stmt, ctx: RuleContext) -> Iterator[Finding]:
     for target in _targets(node):
+        if isinstance(target, ast.Name):
+            # `counter += 1` on a module-level name: Python makes it a local of the function (UnboundLocalError)
+            reads_first = isinstance(node, ast.AugAssign) or (
+                isinstance(node, (ast.Assign, ast.AnnAssign))
+                and node.value is not None
+                and _reads(node.value, target.id)
+            )
+            if reads_first and ctx.global_ref(target.id) is not None and not ctx.bound_before(target.id, node):
+                yield RULE.finding(
+                    target,
+                    name=target.id,
+                    fix=f"Python makes `{target.id}` a local here, read before it is set; keep the value in a local "
+                    "or on self and return it, or store it through an @action",
+                )
+            continue
         if not isinstance(target, (ast.Attribute, ast.Subscript)):
             continue
         base = _base_name(target)
@@ -52,15 +102,35 @@ def check(node: ast.stmt, ctx: RuleContext) -> Iterator[Finding]:
             continue
         ref = ctx.resolve(base)
         if ref is not None and ref.kind in ("global", "builtin"):
-            yield RULE.finding(base, name=base.id)
+            yield RULE.finding(base, name=base.id, fix=HELP)
+
+
+def check_call(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr not in MUTATORS:
+        return
+    ref = ctx.resolve(func.value)
+    if ref is None or ref.kind != "global" or ref.entry is None or ref.entry.opaque is None or ref.attrs:
+        return
+    if not ref.entry.opaque.mutable:
+        return
+    name = ctx.segment(func.value)
+    yield RULE.finding(node, name=name, fix=HELP)
+
+
+def check(node: ast.AST, ctx: RuleContext) -> Iterator[Finding]:
+    if isinstance(node, ast.Call):
+        yield from check_call(node, ctx)
+    elif isinstance(node, ast.stmt):
+        yield from check_statement(node, ctx)
 
 
 RULE = Rule(
     code="WM136",
     name="global-mutation",
-    message="assigning into module-level `{name}` from a workflow",
-    help="keep the data in local variables or on self, or store it through an @action",
+    message="changing module-level `{name}` from a workflow",
+    help="{fix}",
     doc=__doc__ or "",
-    nodes=(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete),
+    nodes=(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Call),
     check=check,
 )

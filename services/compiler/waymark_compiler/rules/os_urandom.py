@@ -1,8 +1,9 @@
 """WM105 os-urandom: reading random bytes from the operating system in a workflow.
 
-What: `os.urandom(n)` (or `os.getrandom`) inside `run()` or a helper.
+What: `os.urandom(n)` (or `os.getrandom`) inside `run()` or a helper it calls.
 
-Why: every resume of the run would read different bytes, so anything derived from them changes on resume.
+Why: a step that does not commit runs again from the run's last snapshot and would read different bytes the second
+time, so anything derived from them would disagree with what the run already recorded.
 
 Example:
 
@@ -17,13 +18,13 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_target
+from waymark_compiler.rules._helpers import call_names, matches
 
-CALLS = frozenset({"os.urandom", "os.getrandom", "posix.urandom", "posix.getrandom"})
+CALLS = frozenset({"os.urandom", "os.getrandom"})
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
-    if call_target(node, ctx) in CALLS:
+    if matches(call_names(node, ctx), CALLS):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 

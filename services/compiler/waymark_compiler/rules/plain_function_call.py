@@ -1,10 +1,11 @@
-"""WM110 plain-function-call: calling a plain function from a workflow.
+"""WM110 plain-function-call: calling one of your plain functions from a workflow.
 
-What: a call of a module-level function that is neither an `@action`, a pure builtin, nor a method of the workflow.
+What: a call of a function defined in the workflow's own module (or package) that is neither an `@action` nor a
+method of the workflow. (Functions of other modules and libraries are WM117; coroutine functions WM111.)
 
-Why: the compiler never runs user code, so it cannot know what the function does: it may do I/O, read the clock
-or mutate global state, and it would run again on every resume. Actions run on workers, exactly where and when
-Waymark records them.
+Why: the compiler never runs your code, it compiles `run()` and the methods it calls: a module-level function is not
+compiled, so the VM that runs the workflow's steps cannot call it. It may also do I/O, read the clock or change
+global state, which a step must not do (a step that does not commit runs again from the last snapshot).
 
 Example:
 
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import PRIMITIVES
+from waymark_compiler.rules.module_call import is_own
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
@@ -31,6 +33,8 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
         return
     if ref.entry is not None and ref.entry.function is not None and ref.entry.function.is_async:
         return  # WM111
+    if ref.entry is not None and ref.entry.function is not None and not is_own(ref.entry.function.qualname, ctx.module):
+        return  # WM117: a library's function
     name = ctx.segment(node.func)
     yield RULE.finding(node, call=name, short=ref.parts[-1])
 

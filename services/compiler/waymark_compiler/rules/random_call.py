@@ -1,10 +1,10 @@
 """WM103 random-call: drawing random numbers in a workflow.
 
-What: any `random.*` call (`random.random()`, `random.choice(xs)`, `random.Random(...)` ...) inside `run()` or a
-helper.
+What: any `random.*` call (`random.random()`, `random.choice(xs)`, `random.shuffle(xs)`, `random.Random(...)`,
+`from random import randint` ...) or `numpy.random.*` call inside `run()` or a helper it calls.
 
-Why: the run's code executes again on every resume; a new random draw each time makes it take a different path
-than the one already recorded.
+Why: a step that does not commit runs again from the run's last snapshot; a new draw on the second try can send the
+run down a different path than the one it already recorded (an action called twice, or one never called).
 
 Example:
 
@@ -12,6 +12,10 @@ Example:
         await audit(order_id)
 
 Use instead: draw the number in an `@action` and await it; its result is recorded once.
+
+    @action
+    async def sample(rate: float) -> bool:
+        return random.random() < rate
 """
 
 from __future__ import annotations
@@ -20,12 +24,16 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_target
+from waymark_compiler.rules._helpers import call_names, matches
+
+PREFIXES = ("random.", "numpy.random.")
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
-    target = call_target(node, ctx)
-    if target is not None and (target == "random" or target.startswith("random.")):
+    names = call_names(node, ctx)
+    if matches(names, frozenset(), ("secrets.",)):
+        return  # `secrets.choice` is `random.SystemRandom().choice`: WM106 says it better
+    if matches(names, frozenset(), PREFIXES):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 

@@ -1,9 +1,10 @@
 """WM106 secrets-call: generating secrets in a workflow.
 
-What: any `secrets.*` call (`secrets.token_hex()`, `secrets.choice(...)` ...) inside `run()` or a helper.
+What: any `secrets.*` call (`secrets.token_hex()`, `secrets.token_urlsafe()`, `secrets.choice(...)` ...) inside
+`run()` or a helper it calls.
 
-Why: a new secret on every resume would not match the one already handed to an action, and secrets should not be
-stored in a run's state (which is readable in the dashboard) unless an action returns them on purpose.
+Why: a new secret on every try of a step would not match the one already handed to an action, and secrets should
+not live in a run's state (stored in Postgres and shown in the dashboard) unless an action returns them on purpose.
 
 Example:
 
@@ -18,12 +19,11 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_target
+from waymark_compiler.rules._helpers import call_names, matches
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
-    target = call_target(node, ctx)
-    if target is not None and target.startswith("secrets."):
+    if matches(call_names(node, ctx), frozenset(), ("secrets.",)):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
 

@@ -1,17 +1,19 @@
 """WM102 time-call: calling the `time` module in a workflow.
 
-What: any `time.*` call (`time.time()`, `time.monotonic()`, `time.sleep()` ...) inside `run()` or a helper.
+What: any `time.*` call (`time.time()`, `time.monotonic()`, `time.perf_counter()`, `time.sleep()` ..., also through
+`import time as t` or `from time import monotonic`) inside `run()` or a helper it calls.
 
-Why: clocks differ on every resume, so code that reads them takes different paths when the run is resumed; and
-`time.sleep()` blocks the VM instead of suspending the run durably.
+Why: clocks read differently on every try of a step (a step that does not commit runs again from the last snapshot,
+on whichever scheduler picks the run up), so code that reads them can take a path that disagrees with what the run
+already recorded. `time.sleep()` would block the scheduler instead of suspending the run.
 
 Example:
 
     started = time.time()
     time.sleep(60)
 
-Use instead: `await asyncio.sleep(seconds)` for a durable sleep (it survives restarts and holds no memory), and
-read clocks inside an `@action`.
+Use instead: `await asyncio.sleep(seconds)` for a durable sleep (it survives restarts and holds no memory while it
+waits), and read clocks inside an `@action`.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_target
+from waymark_compiler.rules._helpers import call_names, matches
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
-    target = call_target(node, ctx)
-    if target is None or not target.startswith("time."):
+    name = matches(call_names(node, ctx), frozenset(), ("time.",))
+    if name is None:
         return
-    if target == "time.sleep":
+    if name == "time.sleep":
         yield RULE.finding(
             node,
             call=ctx.segment(node.func),

@@ -26,7 +26,14 @@ from waymark_compiler.rules._helpers import span_node
 def check(node: ast.With | ast.AsyncWith, ctx: RuleContext) -> Iterator[Finding]:
     keyword = "async with" if isinstance(node, ast.AsyncWith) else "with"
     last = node.items[-1].optional_vars or node.items[-1].context_expr
-    yield RULE.finding(span_node(node, last), keyword=keyword)
+    # a context manager named by a global (`async with LOCK:`) is part of this problem, not another one
+    named = tuple(
+        sub
+        for item in node.items
+        if isinstance(item.context_expr, (ast.Name, ast.Attribute))
+        for sub in ast.walk(item.context_expr)
+    )
+    yield RULE.finding(span_node(node, last), keyword=keyword, claims=named)
 
 
 RULE = Rule(
