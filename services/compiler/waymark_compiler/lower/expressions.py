@@ -5,6 +5,7 @@ whose later operands emit instructions become branches, which keeps Python's eva
 from __future__ import annotations
 
 import ast
+import dis
 import json
 from collections.abc import Iterator
 
@@ -310,6 +311,11 @@ class ExpressionsMixin(LowererBase):
         return pb.Expr(tuple=pb.Sequence(items=self.operands(node.elts)))
 
     def expr_Set(self, node: ast.Set) -> pb.Expr:
+        # CPython folds a display of 3+ constant expressions (`{1, -2, 2**61}`) into a frozenset constant, which
+        # gives the set another table order than adding the items one by one: the VM needs to know
+        folded = [_folded_constant(e) for e in node.elts] if len(node.elts) > 2 else []
+        if folded and all(f is not None for f in folded):
+            return pb.Expr(set=pb.Sequence(items=[f for f in folded if f is not None]))
         return pb.Expr(set=pb.Sequence(items=self.operands(node.elts)))
 
     def expr_Dict(self, node: ast.Dict) -> pb.Expr:
@@ -457,6 +463,29 @@ class ExpressionsMixin(LowererBase):
         self.em.bind(done)
         if index == 0:
             self.comp_scopes.pop()
+
+
+_FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.operator, ast.unaryop, ast.expr_context)
+
+
+def _folded_constant(node: ast.expr) -> pb.Expr | None:
+    """The constant CPython's AST optimizer folds `node` into (`-1`, `2**61`, `(1, 2)`), or None."""
+    if not all(isinstance(sub, _FOLDABLE) for sub in ast.walk(node)):
+        return None
+    try:
+        code = compile(ast.fix_missing_locations(ast.Expression(body=node)), "<fold>", "eval", dont_inherit=True)
+    except (SyntaxError, ValueError, TypeError):
+        return None
+    names = [ins.opname for ins in dis.get_instructions(code)]
+    if names not in (["RESUME", "LOAD_CONST", "RETURN_VALUE"], ["RESUME", "RETURN_CONST"]) or not code.co_consts:
+        return None
+    value = code.co_consts[0]
+    if not isinstance(value, (*LITERAL_TYPES, tuple)):
+        return None
+    try:
+        return constants.const(value)
+    except TypeError:
+        return None
 
 
 def enum_member_json(qualname: str, member: pb.EnumMemberRef) -> str:

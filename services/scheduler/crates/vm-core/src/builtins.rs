@@ -331,13 +331,10 @@ fn dict_from(a: CallArgs) -> R<Value> {
 fn set_from(a: &CallArgs, name: &str) -> R<PySet> {
     no_kw(name, a)?;
     arity(name, a, 0, 1)?;
-    let mut s = PySet::default();
-    if let Some(x) = a.pos.first() {
-        for v in collect(x)? {
-            s.insert(key(&v)?);
-        }
+    match a.pos.first() {
+        Some(x) => crate::methods::with_other(x, PySet::from_other),
+        None => Ok(PySet::default()),
     }
-    Ok(s)
 }
 
 /// Call builtin `name`. The program is needed for isinstance and class reprs.
@@ -466,7 +463,10 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
         }
         "dict" => dict_from(a),
         "set" => Ok(Value::set(set_from(&a, name)?)),
-        "frozenset" => Ok(Value::FrozenSet(Rc::new(set_from(&a, name)?))),
+        "frozenset" => match a.pos.first() {
+            Some(f @ Value::FrozenSet(_)) if a.pos.len() == 1 && a.kw.is_empty() => Ok(f.clone()),
+            _ => Ok(Value::FrozenSet(Rc::new(set_from(&a, name)?))),
+        },
         "sorted" => {
             let reverse = take_kw(&mut a, "reverse").is_some_and(|v| v.truthy());
             let key_fn = take_kw(&mut a, "key");

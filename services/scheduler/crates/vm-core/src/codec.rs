@@ -263,6 +263,20 @@ pub fn float_json(f: f64) -> Json {
     }
 }
 
+/// Set items in the Python codec's order (`waymark_ir.values._encode_set`): numbers or strings sorted, anything
+/// else by encoded text, so that a set crossing the boundary is rebuilt the same way on both sides.
+fn sorted_set_items(encoded: Vec<Json>, items: &[Value]) -> Vec<Json> {
+    let mut pairs: Vec<(Json, &Value)> = encoded.into_iter().zip(items.iter()).collect();
+    let numbers = items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
+    let strings = items.iter().all(|v| matches!(v, Value::Str(_)));
+    if numbers || strings {
+        pairs.sort_by(|a, b| crate::compare::py_cmp(a.1, b.1).unwrap_or(std::cmp::Ordering::Equal));
+    } else {
+        pairs.sort_by_cached_key(|p| p.0.to_string());
+    }
+    pairs.into_iter().map(|p| p.0).collect()
+}
+
 pub fn encode_with(v: &Value, ext: &mut dyn EncodeExt) -> Result<Json, EncodeError> {
     if let Some(r) = ext.encode(v) {
         return r;
@@ -309,11 +323,11 @@ pub fn encode_inline(v: &Value, ext: &mut dyn EncodeExt) -> Result<Json, EncodeE
         }
         Value::Set(st) => {
             let items: Vec<Value> = st.borrow().iter().map(|k| k.value.clone()).collect();
-            tagged("$set", Json::Array(seq(&items, ext)?))
+            tagged("$set", Json::Array(sorted_set_items(seq(&items, ext)?, &items)))
         }
         Value::FrozenSet(st) => {
             let items: Vec<Value> = st.iter().map(|k| k.value.clone()).collect();
-            tagged("$frozenset", Json::Array(seq(&items, ext)?))
+            tagged("$frozenset", Json::Array(sorted_set_items(seq(&items, ext)?, &items)))
         }
         Value::Decimal(t) => tagged("$decimal", Json::String(t.to_string())),
         Value::DateTime(t) => tagged("$datetime", Json::String(t.to_string())),

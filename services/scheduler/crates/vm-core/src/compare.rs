@@ -3,8 +3,8 @@ use std::cmp::Ordering;
 use std::hash::Hasher;
 use std::rc::Rc;
 
-use num_bigint::BigInt;
-use num_traits::{ToPrimitive, Zero};
+use num_bigint::{BigInt, BigUint};
+use num_traits::ToPrimitive;
 
 use crate::num::Int;
 use crate::value::{Value, ViewKind};
@@ -247,77 +247,199 @@ fn hash_bytes(tag: u8, b: &[u8]) -> u64 {
     h.finish()
 }
 
-/// A hash consistent with py_eq; None when the value is unhashable. Deterministic (no random seed), since
-/// iteration order comes from insertion order and never from the hash.
+const HASH_BITS: u32 = 61;
+const HASH_MODULUS: u64 = (1u64 << HASH_BITS) - 1;
+const HASH_INF: i64 = 314159;
+/// What `hash(None)` is in CPython 3.12+ (3.11 hashes None by address, so any constant is as good).
+const HASH_NONE: i64 = 0xFCA86420;
+
+fn fix_minus_one(h: i64) -> i64 {
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}
+
+/// CPython's hash of an int: the value modulo 2**61 - 1, with its sign.
+pub fn int_hash(i: &Int) -> i64 {
+    match i {
+        Int::Small(v) => {
+            let m = (v.unsigned_abs() % HASH_MODULUS) as i64;
+            fix_minus_one(if *v < 0 { -m } else { m })
+        }
+        Int::Big(b) => {
+            let m = (b.magnitude() % BigUint::from(HASH_MODULUS)).to_u64().unwrap_or(0) as i64;
+            fix_minus_one(if b.sign() == num_bigint::Sign::Minus { -m } else { m })
+        }
+    }
+}
+
+/// CPython's `_Py_HashDouble` (NaN, hashed by identity there, gets its bits here).
+pub fn float_hash(v: f64) -> i64 {
+    if v.is_nan() {
+        return mix(v.to_bits()) as i64;
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { HASH_INF } else { -HASH_INF };
+    }
+    let (mut m, mut e) = frexp(v);
+    let mut sign: i64 = 1;
+    if m < 0.0 {
+        sign = -1;
+        m = -m;
+    }
+    let mut x: u64 = 0;
+    while m != 0.0 {
+        x = ((x << 28) & HASH_MODULUS) | x >> (HASH_BITS - 28);
+        m *= 268435456.0;
+        e -= 28;
+        let y = m as u64;
+        m -= y as f64;
+        x += y;
+        if x >= HASH_MODULUS {
+            x -= HASH_MODULUS;
+        }
+    }
+    let bits = HASH_BITS as i32;
+    let e = if e >= 0 { e % bits } else { bits - 1 - ((-1 - e) % bits) } as u32;
+    x = ((x << e) & HASH_MODULUS) | x >> (HASH_BITS - e);
+    let h = (x as i64).wrapping_mul(sign);
+    fix_minus_one(h)
+}
+
+/// C's frexp: v = m * 2**e with 0.5 <= |m| < 1 (v finite and non-zero; 0 gives (0, 0)).
+fn frexp(v: f64) -> (f64, i32) {
+    if v == 0.0 {
+        return (v, 0);
+    }
+    let bits = v.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        // subnormal: scale up first
+        let (m, e) = frexp(v * 2f64.powi(64));
+        return (m, e - 64);
+    }
+    let e = exp - 1022;
+    let m = f64::from_bits((bits & !(0x7ffu64 << 52)) | (1022u64 << 52));
+    (m, e)
+}
+
+/// CPython's tuple hash (xxHash-based, 3.8+).
+pub fn tuple_hash(hashes: impl ExactSizeIterator<Item = i64>) -> i64 {
+    const P1: u64 = 11400714785074694791;
+    const P2: u64 = 14029467366897019727;
+    const P5: u64 = 2870177450012600261;
+    let len = hashes.len() as u64;
+    let mut acc = P5;
+    for lane in hashes {
+        acc = acc.wrapping_add((lane as u64).wrapping_mul(P2));
+        acc = acc.rotate_left(31);
+        acc = acc.wrapping_mul(P1);
+    }
+    acc = acc.wrapping_add(len ^ (P5 ^ 3527539));
+    if acc == u64::MAX {
+        return 1546275796;
+    }
+    acc as i64
+}
+
+/// CPython's frozenset hash (independent of the table layout).
+pub fn frozenset_hash(hashes: impl Iterator<Item = i64>) -> i64 {
+    fn shuffle(h: u64) -> u64 {
+        ((h ^ 89869747) ^ (h << 16)).wrapping_mul(3644798167)
+    }
+    let mut n: u64 = 0;
+    let mut hash: u64 = 0;
+    for h in hashes {
+        hash ^= shuffle(h as u64);
+        n += 1;
+    }
+    hash ^= (n + 1).wrapping_mul(1927868237);
+    hash ^= (hash >> 11) ^ (hash >> 25);
+    hash = hash.wrapping_mul(69069).wrapping_add(907133923);
+    if hash == u64::MAX {
+        hash = 590923713;
+    }
+    hash as i64
+}
+
+/// CPython's Decimal hash: the numeric hash of the exact rational value (so Decimal(1.5) hashes like 1.5).
+fn decimal_hash(d: &str) -> i64 {
+    let t = d.trim();
+    let lower = t.to_ascii_lowercase();
+    if lower.ends_with("infinity") || lower.ends_with("inf") {
+        return if t.starts_with('-') { -HASH_INF } else { HASH_INF };
+    }
+    let Some((m, e)) = decimal_parts(t) else { return hash_bytes(b'd', t.as_bytes()) as i64 };
+    let modulus = BigUint::from(HASH_MODULUS);
+    let exp_hash = if e >= 0 {
+        BigUint::from(10u32).modpow(&BigUint::from(e as u64), &modulus)
+    } else {
+        let inv = BigUint::from(10u32).modpow(&BigUint::from(HASH_MODULUS - 2), &modulus);
+        inv.modpow(&BigUint::from(e.unsigned_abs()), &modulus)
+    };
+    let h = (m.magnitude() * exp_hash % &modulus).to_u64().unwrap_or(0) as i64;
+    fix_minus_one(if m.sign() == num_bigint::Sign::Minus { -h } else { h })
+}
+
+fn str_hash(s: &str) -> i64 {
+    // CPython salts str hashes per process (PYTHONHASHSEED): any fixed hash is as good, and deterministic
+    hash_bytes(b's', s.as_bytes()) as i64
+}
+
+/// Python's `hash(v)` as an unsigned word (the bits of CPython's Py_hash_t): exactly CPython's for the values whose
+/// hash CPython does not salt per process (bool, int, float, Decimal, UUID, timedelta, and tuples and frozensets of
+/// them), so sets of them iterate in CPython's order (pyset.rs); None when the value is unhashable.
 pub fn py_hash(v: &Value) -> Option<u64> {
+    Some(py_hash_signed(v)? as u64)
+}
+
+fn py_hash_signed(v: &Value) -> Option<i64> {
     Some(match v {
-        Value::None => 0x5555,
-        Value::Bool(b) => mix(*b as u64),
-        Value::Int(Int::Small(i)) => mix(*i as u64),
-        Value::Int(Int::Big(b)) => hash_bytes(b'i', b.to_string().as_bytes()),
-        Value::Float(f) => {
-            if f.fract() == 0.0 && f.is_finite() {
-                if f.abs() < 9.2e18 {
-                    mix(*f as i64 as u64)
-                } else {
-                    let b = float_to_big(*f);
-                    match b.to_i64() {
-                        Some(i) => mix(i as u64),
-                        None => hash_bytes(b'i', b.to_string().as_bytes()),
-                    }
-                }
-            } else {
-                mix(f.to_bits())
-            }
-        }
-        Value::Str(s) => hash_bytes(b's', s.as_bytes()),
-        Value::Bytes(b) => hash_bytes(b'b', b),
+        Value::None => HASH_NONE,
+        Value::Bool(b) => *b as i64,
+        Value::Int(i) => int_hash(i),
+        Value::Float(f) => float_hash(*f),
+        Value::Str(s) => str_hash(s),
+        Value::Bytes(b) => hash_bytes(b'b', b) as i64,
         Value::Tuple(t) => {
-            let mut h: u64 = 0x345678;
-            for x in t.iter() {
-                h = mix(h ^ py_hash(x)?);
-            }
-            h
+            let hs = t.iter().map(py_hash_signed).collect::<Option<Vec<i64>>>()?;
+            tuple_hash(hs.into_iter())
         }
-        Value::FrozenSet(s) => s.iter().fold(0x1234u64, |acc, k| acc.wrapping_add(mix(k.hash()))),
-        Value::Range(r) => mix((r.start as u64) ^ mix(r.len() as u64) ^ mix(r.step as u64)),
-        Value::Decimal(d) => match decimal_parts(d) {
-            Some((m, e)) => {
-                if m.is_zero() {
-                    mix(0)
-                } else {
-                    // normalise trailing zeros so 1.10 and 1.1 hash alike, and integral decimals like ints
-                    let (mut m, mut e) = (m, e);
-                    let ten = BigInt::from(10);
-                    while e < 0 && (&m % &ten).is_zero() {
-                        m /= &ten;
-                        e += 1;
-                    }
-                    while e > 0 && e < 400 {
-                        m *= &ten;
-                        e -= 1;
-                    }
-                    if e == 0 {
-                        py_hash(&Value::Int(Int::from_big(m)))?
-                    } else {
-                        hash_bytes(b'd', format!("{m}e{e}").as_bytes())
-                    }
-                }
-            }
-            None => hash_bytes(b'd', d.as_bytes()),
-        },
-        Value::DateTime(s) | Value::Date(s) | Value::Time(s) | Value::Uuid(s) => {
-            hash_bytes(b't', s.to_lowercase().as_bytes())
+        Value::FrozenSet(s) => frozenset_hash(s.iter().map(|k| k.hash() as i64)),
+        Value::Range(r) => {
+            let n = r.len();
+            let (start, step) = if n == 0 {
+                (HASH_NONE, HASH_NONE)
+            } else if n == 1 {
+                (int_hash(&Int::Small(r.start)), HASH_NONE)
+            } else {
+                (int_hash(&Int::Small(r.start)), int_hash(&Int::Small(r.step)))
+            };
+            tuple_hash([int_hash(&Int::Small(n)), start, step].into_iter())
         }
-        Value::TimeDelta(t) => mix(t.total_micros() as u64),
-        Value::Enum(e) => hash_bytes(b'e', format!("{}.{}", e.class, e.name).as_bytes()),
-        Value::Class(c) => mix(*c as u64 ^ 0xc1a55),
-        Value::Exception(e) => mix(Rc::as_ptr(e) as usize as u64),
-        Value::Iter(i) => mix(Rc::as_ptr(i) as usize as u64),
-        Value::Awaitable(a) => mix(Rc::as_ptr(a) as usize as u64),
-        Value::WorkflowSelf(o) => mix(Rc::as_ptr(o) as *const () as usize as u64),
-        Value::Type(q) => hash_bytes(b'T', q.as_bytes()),
-        Value::Function(f) => mix(Rc::as_ptr(f) as usize as u64),
+        Value::Decimal(d) => decimal_hash(d),
+        Value::Uuid(s) => {
+            let hex: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+            match BigInt::parse_bytes(hex.as_bytes(), 16) {
+                Some(b) => int_hash(&Int::from_big(b)),
+                None => hash_bytes(b'u', s.as_bytes()) as i64,
+            }
+        }
+        Value::DateTime(s) | Value::Date(s) | Value::Time(s) => hash_bytes(b't', s.to_lowercase().as_bytes()) as i64,
+        Value::TimeDelta(t) => tuple_hash(
+            [int_hash(&Int::Small(t.days)), int_hash(&Int::Small(t.seconds)), int_hash(&Int::Small(t.micros))]
+                .into_iter(),
+        ),
+        Value::Enum(e) => str_hash(&e.name),
+        Value::Class(c) => mix(*c as u64 ^ 0xc1a55) as i64,
+        Value::Type(q) => hash_bytes(b'T', q.as_bytes()) as i64,
+        Value::Exception(e) => mix(Rc::as_ptr(e) as usize as u64) as i64,
+        Value::Iter(i) => mix(Rc::as_ptr(i) as usize as u64) as i64,
+        Value::Awaitable(a) => mix(Rc::as_ptr(a) as usize as u64) as i64,
+        Value::Function(f) => mix(Rc::as_ptr(f) as usize as u64) as i64,
+        Value::WorkflowSelf(o) => mix(Rc::as_ptr(o) as *const () as usize as u64) as i64,
         Value::Object(_) | Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::View(_) => return Option::None,
     })
 }

@@ -122,9 +122,23 @@ impl<'a> Eval<'a> {
             E::List(s) => Ok(Value::list(self.items(&s.items)?)),
             E::Tuple(s) => Ok(Value::tuple(self.items(&s.items)?)),
             E::Set(s) => {
+                // CPython folds a display of 3+ constants into a frozenset constant (then SET_UPDATE), adds plain
+                // items one by one, and merges `*x` with set_update_internal
+                if s.items.len() > 2 && s.items.iter().all(|e| matches!(e.kind, Some(E::Constant(_)))) {
+                    let keys = self.items(&s.items)?.iter().map(key).collect::<R<Vec<_>>>()?;
+                    return Ok(Value::set(PySet::from_constant_display(keys)));
+                }
                 let mut set = PySet::default();
-                for v in self.items(&s.items)? {
-                    set.insert(key(&v)?);
+                for e in &s.items {
+                    match &e.kind {
+                        Some(E::Starred(st)) => {
+                            let v = self.expr(need(&st.value)?)?;
+                            crate::methods::with_other(&v, |o| set.update(o))?;
+                        }
+                        _ => {
+                            set.insert(key(&self.expr(e)?)?);
+                        }
+                    }
                 }
                 Ok(Value::set(set))
             }

@@ -25,6 +25,7 @@ pub mod methods;
 pub mod num;
 pub mod ops;
 pub mod program;
+pub mod pyset;
 pub mod repr;
 pub mod snapshot;
 pub mod sort;

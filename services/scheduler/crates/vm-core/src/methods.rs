@@ -6,9 +6,10 @@ use crate::builtins::{eq, take_kw};
 use crate::exc::{index_error, key_error, type_error, value_error, Flow, R};
 use crate::iter::collect;
 use crate::num::Int;
-use crate::ops::{key, set_op};
+use crate::ops::key;
 use crate::repr::repr;
 use crate::subscript::as_index;
+use crate::pyset::Other;
 use crate::value::{DictRef, DictView, PySet, Str, Value, ViewKind};
 
 fn arity(recv: &Value, m: &str, a: &CallArgs, min: usize, max: usize) -> R<()> {
@@ -227,7 +228,7 @@ fn dump_value(v: &Value, exclude_none: bool) -> Value {
 }
 
 fn view_set(v: &Value) -> R<PySet> {
-    collect(v)?.iter().map(key).collect()
+    with_other(v, PySet::from_other)
 }
 
 // ---- str ------------------------------------------------------------------------------------------------------------
@@ -824,6 +825,7 @@ fn dict_method(recv: &Value, d: &DictRef, m: &str, a: CallArgs) -> R<Value> {
 
 // ---- set ------------------------------------------------------------------------------------------------------------
 
+/// A snapshot of a set value's table (a frozenset's or a set's), for read-only use.
 fn items_of(v: &Value) -> PySet {
     match v {
         Value::Set(s) => s.borrow().clone(),
@@ -832,11 +834,49 @@ fn items_of(v: &Value) -> PySet {
     }
 }
 
-fn to_set(v: &Value) -> R<PySet> {
+/// Run `f` with `v` as the other operand of a set operation (a set, a dict, or any iterable hashed in order).
+pub fn with_other<T>(v: &Value, f: impl FnOnce(Other) -> T) -> R<T> {
     match v {
-        Value::Set(_) | Value::FrozenSet(_) => Ok(items_of(v)),
-        _ => collect(v)?.iter().map(key).collect(),
+        Value::Set(s) => Ok(f(Other::Set(&s.borrow()))),
+        Value::FrozenSet(s) => Ok(f(Other::Set(s))),
+        Value::Dict(d) => Ok(f(Other::Dict(&d.borrow()))),
+        _ => {
+            let keys = collect(v)?.iter().map(key).collect::<R<Vec<_>>>()?;
+            Ok(f(Other::Keys(keys)))
+        }
     }
+}
+
+fn same_set(a: &Value, b: &Value) -> bool {
+    matches!((a, b), (Value::Set(x), Value::Set(y)) if Rc::ptr_eq(x, y))
+}
+
+/// In-place set operations (`update`, `|=` ...), with CPython's special cases for `s.op(s)`.
+pub fn set_inplace(s: &crate::value::SetRef, op: &str, other: &Value) -> R<()> {
+    if same_set(&Value::Set(s.clone()), other) {
+        match op {
+            "difference_update" | "symmetric_difference_update" => s.borrow_mut().clear(),
+            _ => {}
+        }
+        return Ok(());
+    }
+    let mut result: Option<PySet> = None;
+    with_other(other, |o| {
+        let mut me = s.borrow_mut();
+        match op {
+            "update" => me.update(o),
+            "difference_update" => me.difference_update(o),
+            "symmetric_difference_update" => me.symmetric_difference_update(o),
+            _ => result = Some(me.intersection(o)),
+        }
+    })?;
+    if let Some(r) = result {
+        let mut me = s.borrow_mut();
+        let finger = me.layout().2;
+        *me = r;
+        me.set_finger(finger);
+    }
+    Ok(())
 }
 
 fn set_method(recv: &Value, m: &str, a: CallArgs) -> R<Value> {
@@ -857,7 +897,7 @@ fn set_method(recv: &Value, m: &str, a: CallArgs) -> R<Value> {
         "discard" | "remove" => {
             arity(recv, m, &a, 1, 1)?;
             let k = key(&a.pos[0])?;
-            let removed = need_mut()?.borrow_mut().shift_remove(&k);
+            let removed = need_mut()?.borrow_mut().remove(&k);
             if !removed && m == "remove" {
                 return Err(key_error(a.pos[0].clone()));
             }
@@ -866,48 +906,90 @@ fn set_method(recv: &Value, m: &str, a: CallArgs) -> R<Value> {
         "pop" => {
             arity(recv, m, &a, 0, 0)?;
             let s = need_mut()?;
-            let first = s.borrow_mut().shift_remove_index(0);
+            let first = s.borrow_mut().pop();
             first.map(|k| k.value).ok_or_else(|| key_error(Value::str("pop from an empty set")))
         }
         "clear" => {
+            arity(recv, m, &a, 0, 0)?;
             need_mut()?.borrow_mut().clear();
             Ok(Value::None)
         }
-        "copy" => Ok(wrap(items_of(recv))),
-        "union" | "intersection" | "difference" | "symmetric_difference" => {
-            let op = match m {
-                "union" => crate::ir::BinOpKind::BitOr,
-                "intersection" => crate::ir::BinOpKind::BitAnd,
-                "difference" => crate::ir::BinOpKind::Sub,
-                _ => crate::ir::BinOpKind::BitXor,
-            };
-            if m == "symmetric_difference" {
-                arity(recv, m, &a, 1, 1)?;
-            }
-            let mut acc = items_of(recv);
-            for other in &a.pos {
-                acc = set_op(op, &acc, &to_set(other)?).unwrap_or_default();
-            }
-            Ok(wrap(acc))
+        "copy" => {
+            arity(recv, m, &a, 0, 0)?;
+            Ok(match recv {
+                Value::FrozenSet(_) => recv.clone(),
+                _ => wrap(items_of(recv).copy()),
+            })
         }
-        "update" | "intersection_update" | "difference_update" | "symmetric_difference_update" => {
-            let s = need_mut()?;
-            let op = match m {
-                "update" => crate::ir::BinOpKind::BitOr,
-                "intersection_update" => crate::ir::BinOpKind::BitAnd,
-                "difference_update" => crate::ir::BinOpKind::Sub,
-                _ => crate::ir::BinOpKind::BitXor,
-            };
-            for other in &a.pos {
-                let o = to_set(other)?;
-                let r = set_op(op, &s.borrow(), &o).unwrap_or_default();
-                *s.borrow_mut() = r;
+        "union" | "intersection" | "difference" => {
+            if !a.kw.is_empty() {
+                return Err(type_error(format!("{}.{m}() takes no keyword arguments", recv.type_name())));
             }
+            let me = items_of(recv);
+            let mut acc: Option<PySet> = None;
+            for (i, other) in a.pos.iter().enumerate() {
+                let cur = acc.take();
+                let base = cur.as_ref().unwrap_or(&me);
+                acc = Some(match m {
+                    "union" => {
+                        let mut r = if i == 0 { me.copy() } else { cur.clone().unwrap_or_default() };
+                        with_other(other, |o| r.update(o))?;
+                        r
+                    }
+                    "intersection" => with_other(other, |o| base.intersection(o))?,
+                    _ if i == 0 => with_other(other, |o| me.difference(o))?,
+                    _ => {
+                        let mut r = cur.clone().unwrap_or_default();
+                        with_other(other, |o| r.difference_update(o))?;
+                        r
+                    }
+                });
+            }
+            Ok(wrap(acc.unwrap_or_else(|| me.copy())))
+        }
+        "symmetric_difference" => {
+            arity(recv, m, &a, 1, 1)?;
+            let me = items_of(recv);
+            Ok(wrap(with_other(&a.pos[0], |o| {
+                let mut r = PySet::from_other(o);
+                r.symmetric_difference_update(Other::Set(&me));
+                r
+            })?))
+        }
+        "update" | "intersection_update" | "difference_update" => {
+            if !a.kw.is_empty() {
+                return Err(type_error(format!("set.{m}() takes no keyword arguments")));
+            }
+            let s = need_mut()?;
+            if m == "intersection_update" && a.pos.len() != 1 {
+                // set_intersection_multi
+                let mut acc = items_of(recv);
+                for other in &a.pos {
+                    acc = with_other(other, |o| acc.intersection(o))?;
+                }
+                let finger = s.borrow().layout().2;
+                let mut me = s.borrow_mut();
+                *me = acc;
+                me.set_finger(finger);
+                return Ok(Value::None);
+            }
+            for other in &a.pos {
+                set_inplace(&s, m, other)?;
+            }
+            Ok(Value::None)
+        }
+        "symmetric_difference_update" => {
+            arity(recv, m, &a, 1, 1)?;
+            set_inplace(&need_mut()?, m, &a.pos[0])?;
             Ok(Value::None)
         }
         "issubset" | "issuperset" | "isdisjoint" => {
             arity(recv, m, &a, 1, 1)?;
-            let (x, y) = (items_of(recv), to_set(&a.pos[0])?);
+            let x = items_of(recv);
+            let y = with_other(&a.pos[0], |o| match o {
+                Other::Set(s) => s.clone(),
+                o => PySet::from_other(o),
+            })?;
             Ok(Value::Bool(match m {
                 "issubset" => x.iter().all(|k| y.contains(k)),
                 "issuperset" => y.iter().all(|k| x.contains(k)),

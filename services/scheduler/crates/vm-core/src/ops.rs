@@ -8,6 +8,7 @@ use crate::exc::{
 };
 use crate::ir::{BinOpKind, CmpOpKind, UnaryOpKind};
 use crate::num::{float_divmod, int_truediv, Int};
+use crate::pyset::Other;
 use crate::value::{Key, PySet, TimeDelta, Value};
 
 pub fn op_symbol(op: BinOpKind) -> &'static str {
@@ -103,15 +104,12 @@ fn seq_repeat(seq: &Value, n: &Int) -> R<Option<Value>> {
     }))
 }
 
-fn set_items(v: &Value) -> Option<PySet> {
-    match v {
-        Value::Set(s) => Some(s.borrow().clone()),
-        Value::FrozenSet(s) => Some((**s).clone()),
-        Value::View(view) if view.kind == crate::value::ViewKind::Keys => {
-            Some(view.dict.borrow().keys().cloned().collect())
-        }
-        _ => None,
-    }
+fn is_set(v: &Value) -> bool {
+    matches!(v, Value::Set(_) | Value::FrozenSet(_))
+}
+
+fn is_keys_view(v: &Value) -> bool {
+    matches!(v, Value::View(view) if view.kind != crate::value::ViewKind::Values)
 }
 
 /// Result of a set operator keeps the left operand's type (set or frozenset).
@@ -122,16 +120,59 @@ fn set_result(left: &Value, items: PySet) -> Value {
     }
 }
 
-pub fn set_op(op: BinOpKind, x: &PySet, y: &PySet) -> Option<PySet> {
-    Some(match op {
-        BinOpKind::BitOr => x.iter().chain(y.iter()).cloned().collect(),
-        BinOpKind::BitAnd => x.iter().filter(|k| y.contains(*k)).cloned().collect(),
-        BinOpKind::Sub => x.iter().filter(|k| !y.contains(*k)).cloned().collect(),
-        BinOpKind::BitXor => {
-            x.iter().filter(|k| !y.contains(*k)).chain(y.iter().filter(|k| !x.contains(*k))).cloned().collect()
+fn set_of(v: &Value) -> PySet {
+    match v {
+        Value::Set(s) => s.borrow().clone(),
+        Value::FrozenSet(s) => (**s).clone(),
+        _ => PySet::default(),
+    }
+}
+
+/// `a | b`, `a & b`, `a - b`, `a ^ b` on sets and dict views, as setobject.c / dictobject.c compute them.
+fn set_binop(op: BinOpKind, a: &Value, b: &Value) -> R<Option<Value>> {
+    use crate::methods::with_other;
+    if is_set(a) && is_set(b) {
+        let x = set_of(a);
+        let r = match op {
+            BinOpKind::BitOr => with_other(b, |o| x.union(o))?,
+            BinOpKind::BitAnd => with_other(b, |o| x.intersection(o))?,
+            BinOpKind::Sub => with_other(b, |o| x.difference(o))?,
+            _ => with_other(b, |o| {
+                let mut r = PySet::from_other(o);
+                r.symmetric_difference_update(Other::Set(&x));
+                r
+            })?,
+        };
+        return Ok(Some(set_result(a, r)));
+    }
+    if !(is_keys_view(a) || is_keys_view(b)) {
+        return Ok(None);
+    }
+    // dict views: a new set from the left operand, then the in-place operation with the right one
+    if op == BinOpKind::BitAnd {
+        let (view, other) = if is_keys_view(a) { (a, b) } else { (b, a) };
+        let vlen = crate::builtins::len_of(view)?;
+        if let Value::Set(s) = other {
+            if vlen <= s.borrow().len() {
+                let x = s.borrow().clone();
+                return Ok(Some(Value::set(with_other(view, |o| x.intersection(o))?)));
+            }
         }
-        _ => return None,
-    })
+        let mut r = PySet::default();
+        for item in crate::iter::collect(other)? {
+            if contains(view, &item)? {
+                r.insert(key(&item)?);
+            }
+        }
+        return Ok(Some(Value::set(r)));
+    }
+    let mut r = with_other(a, PySet::from_other)?;
+    with_other(b, |o| match op {
+        BinOpKind::BitOr => r.update(o),
+        BinOpKind::Sub => r.difference_update(o),
+        _ => r.symmetric_difference_update(o),
+    })?;
+    Ok(Some(Value::set(r)))
 }
 
 fn td(t: &TimeDelta) -> i128 {
@@ -224,12 +265,9 @@ pub fn binop(op: BinOpKind, a: &Value, b: &Value) -> R<Value> {
             }
             Ok(Value::dict(d))
         }
-        (BitOr | BitAnd | Sub | BitXor, _, _) => match (set_items(a), set_items(b)) {
-            (Some(x), Some(y)) if !matches!(a, Value::View(_)) || matches!(op, BitOr | BitAnd | Sub | BitXor) => {
-                let r = set_op(op, &x, &y).unwrap_or_default();
-                Ok(if matches!(a, Value::View(_)) { Value::set(r) } else { set_result(a, r) })
-            }
-            _ => Err(unsupported(sym, a, b)),
+        (BitOr | BitAnd | Sub | BitXor, _, _) => match set_binop(op, a, b)? {
+            Some(v) => Ok(v),
+            None => Err(unsupported(sym, a, b)),
         },
         (Pow, _, _) => Err(unsupported("** or pow()", a, b)),
         _ => Err(unsupported(sym, a, b)),
@@ -352,14 +390,17 @@ pub fn inplace(op: BinOpKind, a: &Value, b: &Value) -> R<Value> {
             binop(op, a, b)
         }
         (BinOpKind::BitOr | BinOpKind::BitAnd | BinOpKind::Sub | BinOpKind::BitXor, Value::Set(s)) => {
-            match set_items(b) {
-                Some(y) => {
-                    let r = set_op(op, &s.borrow(), &y).unwrap_or_default();
-                    *s.borrow_mut() = r;
-                    Ok(a.clone())
-                }
-                None => Err(unsupported(&format!("{}=", op_symbol(op)), a, b)),
+            if !(is_set(b) || is_keys_view(b)) {
+                return Err(unsupported(&format!("{}=", op_symbol(op)), a, b));
             }
+            let m = match op {
+                BinOpKind::BitOr => "update",
+                BinOpKind::BitAnd => "intersection_update",
+                BinOpKind::Sub => "difference_update",
+                _ => "symmetric_difference_update",
+            };
+            crate::methods::set_inplace(s, m, b)?;
+            Ok(a.clone())
         }
         (BinOpKind::BitOr, Value::Dict(d)) => {
             crate::methods::dict_update(d, std::slice::from_ref(b), &[])?;

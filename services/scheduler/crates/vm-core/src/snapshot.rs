@@ -24,6 +24,7 @@ use crate::codec::{decode_with, encode_inline, encode_with, DecodeExt, EncodeErr
 use crate::error::{VmError, VmResult};
 use crate::num::Int;
 use crate::program::Program;
+use crate::pyset::Slot;
 use crate::state::{Frame, GatherState, OpKind, Outcome, PendingOp, RunState, RunStatus, Task, Wait, Waiter};
 use crate::value::{
     AwaitObj, Awaitable, Dict, DictView, Exception, Func, Iter, ObjKind, Object, Policy, PySet, Range, Str, Value, ViewKind,
@@ -91,8 +92,9 @@ impl HeapOut {
                 json!({"t": "dict", "v": pairs})
             }
             Value::Set(s) => {
-                let items: Vec<Json> = s.borrow().iter().map(|k| self.val(&k.value)).collect();
-                json!({"t": "set", "v": items})
+                let mut e = self.set_layout(&s.borrow());
+                e["t"] = json!("set");
+                e
             }
             Value::Object(o) | Value::WorkflowSelf(o) => {
                 let o = o.borrow();
@@ -162,6 +164,25 @@ impl HeapOut {
         }
     }
 
+    /// A set with its table layout (positions, dummies, fill, pop finger), so it iterates the same after a resume.
+    fn set_layout(&mut self, set: &PySet) -> Json {
+        let (table, fill, finger) = set.layout();
+        let mut items = Vec::new();
+        let mut at = Vec::new();
+        let mut dummies = Vec::new();
+        for (i, slot) in table.iter().enumerate() {
+            match slot {
+                Slot::Active(k) => {
+                    items.push(self.val(&k.value));
+                    at.push(i);
+                }
+                Slot::Dummy => dummies.push(i),
+                Slot::Empty => {}
+            }
+        }
+        json!({"v": items, "at": at, "size": table.len(), "dummies": dummies, "fill": fill, "finger": finger})
+    }
+
     fn locals(&mut self, locals: &[Option<Value>]) -> Json {
         let mut m = Map::new();
         for (i, v) in locals.iter().enumerate() {
@@ -194,6 +215,7 @@ impl EncodeExt for HeapOut {
                 json!({"$view": {"kind": kind_name(view.kind), "dict": d}})
             }
             Value::Type(q) => json!({"$type": &**q}),
+            Value::FrozenSet(fs) => json!({"$fset": self.set_layout(fs)}),
             Value::Function(f) => {
                 let body = match &**f {
                     Func::Builtin(n) => json!({"builtin": &**n}),
@@ -328,6 +350,7 @@ impl DecodeExt for HeapIn {
                 .ok_or_else(|| "bad $class".into()),
             // format-1 snapshots written before instances had attributes: one shared, empty instance
             "$self" => Ok(self.legacy_self.clone()),
+            "$fset" => self.set(body).map(|s| Value::FrozenSet(Rc::new(s))),
             "$type" => body.as_str().map(|q| Value::Type(Str::from(q))).ok_or_else(|| "bad $type".into()),
             "$func" => (|| {
                 let s = |k: &str| body.get(k).and_then(Json::as_str).map(Str::from);
@@ -374,6 +397,38 @@ fn arr<'a>(o: &'a Json, name: &str) -> VmResult<&'a Vec<Json>> {
 }
 
 impl HeapIn {
+    /// A set from its stored layout; from its items in order when the layout is absent (older snapshots).
+    fn set(&self, e: &Json) -> Result<PySet, String> {
+        let items = e.get("v").and_then(Json::as_array).ok_or("a set needs \"v\"")?;
+        let keys = items
+            .iter()
+            .map(|x| crate::codec::hashable(decode_with(x, self)?))
+            .collect::<Result<Vec<_>, String>>()?;
+        let Some(size) = e.get("size").and_then(Json::as_u64) else {
+            return Ok(PySet::from_other(crate::pyset::Other::Keys(keys)));
+        };
+        let size = usize::try_from(size).map_err(|_| "bad set size")?;
+        if size > (1 << 40) || keys.len() >= size {
+            return Err("bad set size".into());
+        }
+        let mut table = vec![Slot::Empty; size];
+        let at = e.get("at").and_then(Json::as_array).ok_or("a set layout needs \"at\"")?;
+        if at.len() != keys.len() {
+            return Err("set layout: \"at\" and \"v\" differ in length".into());
+        }
+        for (k, i) in keys.into_iter().zip(at) {
+            let i = i.as_u64().map(|i| i as usize).filter(|i| *i < size).ok_or("bad set slot")?;
+            table[i] = Slot::Active(k);
+        }
+        for d in e.get("dummies").and_then(Json::as_array).into_iter().flatten() {
+            let i = d.as_u64().map(|i| i as usize).filter(|i| *i < size).ok_or("bad set dummy")?;
+            table[i] = Slot::Dummy;
+        }
+        let fill = e.get("fill").and_then(Json::as_u64).unwrap_or(0) as usize;
+        let finger = e.get("finger").and_then(Json::as_u64).unwrap_or(0) as usize;
+        PySet::from_layout(table, fill, finger).ok_or_else(|| "inconsistent set layout".to_string())
+    }
+
     fn val(&self, j: &Json) -> VmResult<Value> {
         decode_with(j, self).map_err(bad)
     }
@@ -428,13 +483,7 @@ impl HeapIn {
                 }
                 *d.borrow_mut() = out;
             }
-            Value::Set(s) => {
-                let mut out = PySet::default();
-                for x in arr(e, "v")? {
-                    out.insert(crate::codec::hashable(self.val(x)?).map_err(bad)?);
-                }
-                *s.borrow_mut() = out;
-            }
+            Value::Set(s) => *s.borrow_mut() = self.set(e).map_err(bad)?,
             Value::Object(o) | Value::WorkflowSelf(o) => {
                 let mut fields = Vec::new();
                 for p in arr(e, "fields")? {

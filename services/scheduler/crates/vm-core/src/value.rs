@@ -8,7 +8,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::num::Int;
@@ -315,7 +315,7 @@ impl BuildHasher for BuildPassHasher {
 }
 
 pub type Dict = IndexMap<Key, Value, BuildPassHasher>;
-pub type PySet = IndexSet<Key, BuildPassHasher>;
+pub use crate::pyset::PySet;
 
 // ---- constructors and small helpers -----------------------------------------------------------------------------
 
