@@ -298,6 +298,13 @@ def _isatty(stream: TextIO) -> bool:
 _RED, _YELLOW, _BLUE, _CYAN, _BOLD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
 
 
+def colour_frames(text: str, enabled: bool) -> str:
+    """Colour every diagnostic frame (a paragraph starting with its code) of a longer text, like `waymark check`."""
+    if not enabled:
+        return text
+    return "\n\n".join(_colour(block, True) if re.match(r"^WM\d{3} ", block) else block for block in text.split("\n\n"))
+
+
 def _colour(text: str, enabled: bool) -> str:
     if not enabled:
         return text

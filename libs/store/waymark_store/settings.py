@@ -18,6 +18,9 @@ class Settings(BaseModel):
         None, description="Postgres URL. Unset: `waymark dev` starts an embedded Postgres under .waymark/"
     )
     compiler_url: str = Field("127.0.0.1:24117", description="host:port of the compiler's gRPC API")
+    compiler_wait_seconds: float = Field(
+        60.0, gt=0, description="how long a starting worker waits for the compiler to answer before it gives up"
+    )
     gateway_addr: str = Field("127.0.0.1:24119", description="host:port the gateway and dashboard listen on")
     gateway_token: str | None = Field(
         None, description="bearer token the gateway requires (required when it listens beyond loopback)"

@@ -42,7 +42,7 @@ def import_modules(names: list[str]) -> list[ModuleType]:
 
 async def serve(settings: Settings, modules: list[ModuleType], *, stop: asyncio.Event | None = None) -> None:
     """Register the modules' workflows, then run actions until `stop` is set (or the task is cancelled)."""
-    await register_modules(modules, settings.compiler_url)
+    await register_modules(modules, settings.compiler_url, wait=settings.compiler_wait_seconds)
     db = await Database.open(settings.require_database_url(), pool_size=4)
     worker = Worker(settings, db, dict(ACTIONS))
     log.info(
