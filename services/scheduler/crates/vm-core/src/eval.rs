@@ -13,6 +13,15 @@ use crate::state::Frame;
 use crate::subscript::{get_item, get_slice, SliceArgs};
 use crate::value::{Awaitable, BackoffPolicy, Dict, Func, Policy, PySet, Str, Value};
 
+thread_local! {
+    /// Gathers created since the running task last yielded (the interpreter starts them when it does).
+    static CREATED_GATHERS: std::cell::RefCell<Vec<crate::value::AwaitRef>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+pub fn take_created_gathers() -> Vec<crate::value::AwaitRef> {
+    CREATED_GATHERS.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
 pub struct Eval<'a> {
     pub prog: &'a Program,
     pub frame: &'a Frame,
@@ -211,7 +220,11 @@ impl<'a> Eval<'a> {
                         return Err(type_error("An asyncio.Future, a coroutine or an awaitable is required"));
                     }
                 }
-                Ok(Value::awaitable(Awaitable::Gather { items: args.pos, return_exceptions: g.return_exceptions }))
+                let v = Value::awaitable(Awaitable::Gather { items: args.pos, return_exceptions: g.return_exceptions });
+                if let Value::Awaitable(cell) = &v {
+                    CREATED_GATHERS.with(|c| c.borrow_mut().push(cell.clone()));
+                }
+                Ok(v)
             }
             E::Signal(s) => {
                 let name = match self.expr(need(&s.name)?)? {

@@ -151,6 +151,9 @@ impl<'p> Vm<'p> {
                     self.ready.push_back(t);
                 }
             }
+            Waiter::Detached(g) => {
+                self.st.gather_outcomes.insert(g, outcome);
+            }
             Waiter::Gather { gather, slot } => {
                 let Some(g) = self.st.gathers.get_mut(&gather) else { return }; // already resolved: ignore
                 if let Some(c) = g.children.get_mut(slot as usize) {
@@ -280,6 +283,21 @@ impl<'p> Vm<'p> {
         let Value::Awaitable(cell) = aw else {
             return Err(type_error(format!("object {} can't be used in 'await' expression", aw.type_name())));
         };
+        let started_gather = cell.borrow().gather;
+        if let Some(gid) = started_gather {
+            // a gather started when it was created: attach to it, or take its outcome
+            if let Some(g) = self.st.gathers.get_mut(&gid) {
+                g.waiter = waiter;
+                return Ok(Wait::Gather(gid));
+            }
+            return match self.st.gather_outcomes.get(&gid).cloned() {
+                Some(o) => {
+                    self.complete(waiter, o);
+                    Ok(Wait::Done)
+                }
+                None => Err(exc("RuntimeError", "await wasn't used with future")),
+            };
+        }
         let kind = {
             let mut a = cell.borrow_mut();
             if a.used && !matches!(a.kind, Awaitable::Gather { .. }) {
@@ -351,9 +369,14 @@ impl<'p> Vm<'p> {
             Awaitable::Gather { items, return_exceptions } => {
                 let gid = self.st.next_gather;
                 self.st.next_gather += 1;
+                cell.borrow_mut().gather = Some(gid);
                 let n = items.len();
                 if n == 0 {
-                    self.complete(waiter, Outcome::Ok(Value::list(vec![])));
+                    if let Waiter::Detached(_) = waiter {
+                        self.st.gather_outcomes.insert(gid, Outcome::Ok(Value::list(vec![])));
+                    } else {
+                        self.complete(waiter, Outcome::Ok(Value::list(vec![])));
+                    }
                     return Ok(Wait::Done);
                 }
                 self.st.gathers.insert(
@@ -415,7 +438,7 @@ impl<'p> Vm<'p> {
                         continue;
                     }
                     self.st.tasks.insert(tid, task);
-                    break Ok(());
+                    break self.start_created_gathers();
                 }
                 Ok(Step::Done(o)) => break self.task_done(tid, task, o),
                 Err(Flow::Raise(e)) => {
@@ -431,8 +454,35 @@ impl<'p> Vm<'p> {
         result
     }
 
+    /// CPython's gather() wraps its arms in tasks at once: they start when the creating task next yields. A
+    /// gather that was awaited right away is already started (its awaitable is used); the others start detached.
+    fn start_created_gathers(&mut self) -> VmResult<()> {
+        for cell in crate::eval::take_created_gathers() {
+            let fresh = {
+                let c = cell.borrow();
+                !c.used && c.gather.is_none()
+            };
+            if fresh {
+                let gid = self.st.next_gather;
+                match self.start(&Value::Awaitable(cell), Waiter::Detached(gid)) {
+                    Ok(_) => {}
+                    Err(Flow::Raise(e)) => {
+                        self.st.gather_outcomes.insert(gid, Outcome::Err(e));
+                    }
+                    Err(Flow::Internal(e)) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn task_done(&mut self, tid: u32, task: Task, o: Outcome) -> VmResult<()> {
         self.running = None;
+        if task.waiter.is_some() {
+            self.start_created_gathers()?;
+        } else {
+            let _ = crate::eval::take_created_gathers(); // the run ends: nothing more starts
+        }
         match task.waiter {
             None if tid == 0 => self.finish_run(o),
             None => {}

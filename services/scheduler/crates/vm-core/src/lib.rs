@@ -52,6 +52,7 @@ pub fn advance(prog: &Program, snapshot: Option<&[u8]>, events: &[u8]) -> VmResu
             RunState::new()
         }
     };
+    let _ = eval::take_created_gathers(); // nothing left over from an advance that failed
     let mut vm = interp::Vm::new(prog, state);
     for ev in events {
         vm.apply(ev)?;

@@ -158,7 +158,10 @@ impl HeapOut {
                         json!({"k": "gather", "items": v, "return_exceptions": return_exceptions})
                     }
                 };
-                json!({"t": "await", "used": a.used, "a": body})
+                match a.gather {
+                    Some(g) => json!({"t": "await", "used": a.used, "a": body, "gather": g}),
+                    None => json!({"t": "await", "used": a.used, "a": body}),
+                }
             }
             _ => Json::Null,
         }
@@ -234,6 +237,7 @@ fn waiter_json(w: &Waiter) -> Json {
     match w {
         Waiter::Task(t) => json!({"task": t}),
         Waiter::Gather { gather, slot } => json!({"gather": gather, "slot": slot}),
+        Waiter::Detached(g) => json!({"detached": g}),
     }
 }
 
@@ -296,7 +300,9 @@ pub fn encode(st: &RunState) -> Vec<u8> {
         })
         .collect();
     let signals: Vec<Json> = st.signals.iter().map(|(n, v)| json!([&**n, h.val(v)])).collect();
-    let doc = json!({
+    let gather_outcomes: Vec<Json> =
+        st.gather_outcomes.iter().map(|(g, o)| json!([g, outcome_json(&mut h, &Some(o.clone()))])).collect();
+    let mut doc = json!({
         "format": FORMAT,
         "status": st.status.as_str(),
         "seq": st.seq,
@@ -311,6 +317,9 @@ pub fn encode(st: &RunState) -> Vec<u8> {
         "result": st.result,
         "error": st.error,
     });
+    if !gather_outcomes.is_empty() {
+        doc["gather_outcomes"] = Json::Array(gather_outcomes);
+    }
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 
@@ -516,7 +525,11 @@ impl HeapIn {
             Value::Iter(it) => *it.borrow_mut() = self.iter(field(e, "it")?)?,
             Value::Awaitable(a) => {
                 let kind = self.awaitable(field(e, "a")?)?;
-                *a.borrow_mut() = AwaitObj { kind, used: e.get("used").and_then(Json::as_bool).unwrap_or(false) };
+                *a.borrow_mut() = AwaitObj {
+                    kind,
+                    used: e.get("used").and_then(Json::as_bool).unwrap_or(false),
+                    gather: e.get("gather").and_then(Json::as_u64).map(|g| g as u32),
+                };
             }
             _ => {}
         }
@@ -644,6 +657,9 @@ fn waiter_of(j: &Json) -> VmResult<Waiter> {
     if let Some(t) = j.get("task").and_then(Json::as_u64) {
         return Ok(Waiter::Task(t as u32));
     }
+    if let Some(g) = j.get("detached").and_then(Json::as_u64) {
+        return Ok(Waiter::Detached(g as u32));
+    }
     match (j.get("gather").and_then(Json::as_u64), j.get("slot").and_then(Json::as_u64)) {
         (Some(g), Some(s)) => Ok(Waiter::Gather { gather: g as u32, slot: s as u32 }),
         _ => Err(bad(format!("bad waiter {j}"))),
@@ -751,6 +767,18 @@ pub fn decode(bytes: &[u8], prog: &Program) -> VmResult<RunState> {
             _ => return Err(bad("signals are [name, value]")),
         }
     }
+    let mut gather_outcomes = BTreeMap::new();
+    for g in doc.get("gather_outcomes").and_then(Json::as_array).into_iter().flatten() {
+        match g.as_array().map(|a| a.as_slice()) {
+            Some([id, o]) => {
+                let id = id.as_u64().ok_or_else(|| bad("bad gather outcome id"))? as u32;
+                if let Some(o) = h.outcome(Some(o))? {
+                    gather_outcomes.insert(id, o);
+                }
+            }
+            _ => return Err(bad("gather outcomes are [id, outcome]")),
+        }
+    }
     let text = |name: &str| doc.get(name).and_then(Json::as_str).map(String::from);
     Ok(RunState {
         seq: u64_of(&doc, "seq")?,
@@ -759,6 +787,7 @@ pub fn decode(bytes: &[u8], prog: &Program) -> VmResult<RunState> {
         tasks,
         ops,
         gathers,
+        gather_outcomes,
         signals,
         cancel_requested: doc.get("cancel_requested").and_then(Json::as_bool).unwrap_or(false),
         status,

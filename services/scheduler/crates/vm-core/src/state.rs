@@ -22,6 +22,8 @@ pub enum Waiter {
     Task(u32),
     /// Slot `slot` of gather `gather`.
     Gather { gather: u32, slot: u32 },
+    /// Nobody yet: a gather started when it was created (CPython schedules its arms at once), awaited later.
+    Detached(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +103,8 @@ pub struct RunState {
     pub tasks: BTreeMap<u32, Task>,
     pub ops: BTreeMap<u64, PendingOp>,
     pub gathers: BTreeMap<u32, GatherState>,
+    /// Outcomes of gathers that finished before anyone awaited them (kept for every later `await g`).
+    pub gather_outcomes: BTreeMap<u32, Outcome>,
     /// Signals that arrived before anyone waited for them, in arrival order.
     pub signals: Vec<(Str, Value)>,
     pub cancel_requested: bool,
@@ -119,6 +123,7 @@ impl RunState {
             tasks: BTreeMap::new(),
             ops: BTreeMap::new(),
             gathers: BTreeMap::new(),
+            gather_outcomes: BTreeMap::new(),
             signals: Vec::new(),
             cancel_requested: false,
             status: RunStatus::Running,

@@ -254,6 +254,8 @@ pub struct AwaitObj {
     pub kind: Awaitable,
     /// A coroutine can be awaited once (CPython: "cannot reuse already awaited coroutine").
     pub used: bool,
+    /// A gather, once started: its id (RunState.gathers while it runs, RunState.gather_outcomes after).
+    pub gather: Option<u32>,
 }
 
 // ---- dict and set keys ------------------------------------------------------------------------------------------
@@ -345,7 +347,7 @@ impl Value {
         Value::Exception(Rc::new(RefCell::new(e)))
     }
     pub fn awaitable(kind: Awaitable) -> Value {
-        Value::Awaitable(Rc::new(RefCell::new(AwaitObj { kind, used: false })))
+        Value::Awaitable(Rc::new(RefCell::new(AwaitObj { kind, used: false, gather: None })))
     }
 
     /// `type(x).__name__`
