@@ -17,7 +17,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
-from waymark_store import actions, channels
+from waymark_store import actions, channels, failpoints
 from waymark_store.actions import ClaimedCall, Outcome
 from waymark_store.db import Database
 from waymark_store.listener import Wakeup
@@ -86,6 +86,8 @@ class Worker:
                     calls = await actions.claim(
                         self.db.pool, self.keys, want, self.settings.lease_seconds, self.worker_id
                     )
+                    if calls:
+                        failpoints.hit("worker.after_claim")
                     for call in calls:
                         self._start(call)
                     if len(calls) == want:
@@ -150,7 +152,9 @@ class Worker:
         while self._outcomes:
             batch, self._outcomes = self._outcomes, []
             try:
+                failpoints.hit("worker.before_record")
                 await actions.record_outcomes(self.db.pool, batch, self.worker_id)
+                failpoints.hit("worker.after_record")
                 self.completed += len(batch)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 # Keep them: the lease (heartbeated until written) protects the calls meanwhile.

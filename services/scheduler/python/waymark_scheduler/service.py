@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 import orjson
-from waymark_store import advance, channels, versions
+from waymark_store import advance, channels, failpoints, versions
 from waymark_store.db import Connection, Database
 from waymark_store.listener import Wakeup
 from waymark_store.runs import TERMINAL
@@ -112,8 +112,11 @@ class Scheduler:
             runs = await advance.claim_runnable(conn, self.settings.scheduler_batch)
             if not runs:
                 return 0
+            failpoints.hit("scheduler.after_claim")
             outcomes = [await self._advance_one(conn, run) for run in runs]
+            failpoints.hit("scheduler.after_vm")
             await advance.write_advances(conn, outcomes, self.settings.max_redeliveries)
+            failpoints.hit("scheduler.before_commit")
         self.advanced += len(runs)
         return len(runs)
 
