@@ -119,9 +119,9 @@ async def test_heartbeat_extends_only_leases_still_held(pool: asyncpg.Pool) -> N
     (call,) = await actions.claim(pool, [KEY], 10, 0.2, "w")
     for _ in range(3):
         await asyncio.sleep(0.1)
-        assert await actions.heartbeat(pool, [(call.call_id, call.lease_token)], 0.2) == {call.call_id}
+        assert (await actions.heartbeat(pool, [(call.call_id, call.lease_token)], 0.2)).held == {call.call_id}
         assert await actions.expire_leases(pool) == (0, 0)
-    assert await actions.heartbeat(pool, [(call.call_id, uuid.uuid4())], 0.2) == set()
+    assert (await actions.heartbeat(pool, [(call.call_id, uuid.uuid4())], 0.2)).held == set()
 
 
 async def test_release_hands_a_call_back_at_once(pool: asyncpg.Pool) -> None:

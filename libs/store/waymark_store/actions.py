@@ -41,7 +41,7 @@ HEARTBEAT = """
 UPDATE waymark.actions a SET lease_expires_at = clock_timestamp() + make_interval(secs => $3)
 FROM unnest($1::bigint[], $2::uuid[]) AS h(call_id, token)
 WHERE a.call_id = h.call_id AND a.lease_token = h.token AND a.status = 'running'
-RETURNING a.call_id
+RETURNING a.call_id, a.cancel_requested
 """
 
 # Outcomes of a batch of attempts, in one statement. `status` is the next state: succeeded, failed (final) or
@@ -111,14 +111,15 @@ WITH expired AS (
     SET status = 'queued', redeliveries = a.redeliveries + 1, lease_token = NULL, lease_expires_at = NULL,
         worker_id = NULL, available_at = clock_timestamp()
     FROM expired e
-    WHERE a.call_id = e.call_id AND NOT a.at_most_once AND a.redeliveries < a.max_redeliveries
+    WHERE a.call_id = e.call_id AND NOT a.at_most_once AND NOT a.cancel_requested
+      AND a.redeliveries < a.max_redeliveries
     RETURNING a.action_key
 ), lost AS (
     UPDATE waymark.actions a
     SET status = 'failed', lease_token = NULL, lease_expires_at = NULL, finished_at = clock_timestamp(),
         error = {_ACTION_LOST}
     FROM expired e
-    WHERE a.call_id = e.call_id AND (a.at_most_once OR a.redeliveries >= a.max_redeliveries)
+    WHERE a.call_id = e.call_id AND (a.at_most_once OR a.cancel_requested OR a.redeliveries >= a.max_redeliveries)
     RETURNING a.run_id, a.seq, a.error
 ), events AS (
     INSERT INTO waymark.events (run_id, kind, payload)
@@ -182,12 +183,18 @@ async def seconds_until_next(conn: Executor, keys: list[str]) -> float | None:
     return value
 
 
-async def heartbeat(conn: Executor, leases: list[tuple[int, uuid.UUID]], lease_seconds: float) -> set[int]:
-    """Extend the leases; returns the call ids still held (a missing one was lost to expiry)."""
+@dataclass(frozen=True)
+class HeartbeatReply:
+    held: set[int]  # leases extended; a call missing here was lost to expiry
+    cancel_requested: set[int]  # held calls whose run no longer waits for them: stop the attempt
+
+
+async def heartbeat(conn: Executor, leases: list[tuple[int, uuid.UUID]], lease_seconds: float) -> HeartbeatReply:
+    """Extend the leases, and learn which calls were lost or are no longer wanted."""
     if not leases:
-        return set()
+        return HeartbeatReply(set(), set())
     rows = await conn.fetch(HEARTBEAT, [c for c, _ in leases], [t for _, t in leases], lease_seconds)
-    return {r["call_id"] for r in rows}
+    return HeartbeatReply({r["call_id"] for r in rows}, {r["call_id"] for r in rows if r["cancel_requested"]})
 
 
 async def record_outcomes(conn: Executor, outcomes: list[Outcome], worker_id: str) -> tuple[int, int]:

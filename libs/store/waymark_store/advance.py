@@ -15,7 +15,8 @@ from waymark_store.db import Connection
 
 CLAIM_RUNNABLE = """
 WITH claimed AS (
-    SELECT r.run_id, r.version_id, r.workflow_name, r.status, r.snapshot, r.input, r.parent_run_id, r.traceparent
+    SELECT r.run_id, r.version_id, r.workflow_name, r.status, r.snapshot, r.input, r.parent_run_id, r.parent_seq,
+           r.traceparent
     FROM waymark.runs r
     WHERE r.run_id IN (
         SELECT DISTINCT e.run_id FROM waymark.events e WHERE e.consumed_at IS NULL LIMIT $1 * 4
@@ -31,6 +32,101 @@ CROSS JOIN LATERAL (
     FROM waymark.events e
     WHERE e.run_id = c.run_id AND e.consumed_at IS NULL
 ) ev
+"""
+
+
+def _waymark_exception(cls: str, mro: list[str], message_sql: str) -> str:
+    """SQL building a tagged `$exception` (docs/values.md) whose message is the SQL expression `message_sql`."""
+    mro_sql = ", ".join(f"'{name}'" for name in mro)
+    return (
+        f"json_build_object('$exception', json_build_object('class', '{cls}', 'mro', json_build_array({mro_sql}), "
+        f"'args', json_build_array({message_sql}), 'message', {message_sql}, 'cause', NULL))"
+    )
+
+
+_NOT_REGISTERED = _waymark_exception(
+    "waymark.WorkflowNotRegistered",
+    [
+        "waymark.WorkflowNotRegistered",
+        "waymark.WaymarkError",
+        "builtins.LookupError",
+        "builtins.Exception",
+        "builtins.BaseException",
+    ],
+    "format('child workflow %s is not registered: start a worker that imports its module', r.workflow_name)",
+)
+_ID_TAKEN = _waymark_exception(
+    "waymark.WaymarkError",
+    ["waymark.WaymarkError", "builtins.Exception", "builtins.BaseException"],
+    "format('cannot start child workflow %s: workflow_id %s is already used by another run', r.workflow_name, "
+    "r.workflow_id)",
+)
+_CANCELLED = _waymark_exception(
+    "asyncio.exceptions.CancelledError",
+    ["asyncio.exceptions.CancelledError", "builtins.BaseException"],
+    "'the run no longer waits for this call'",
+)
+
+# Links between runs and what they stopped waiting for; run (in the advance's transaction) only when an advance
+# started children, abandoned operations, or ended a child run.
+WRITE_RUN_LINKS = f"""
+WITH child_req AS (
+    SELECT c.*, wf.current_version_id
+    FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::uuid[])
+         AS c(parent_run_id, parent_seq, workflow_name, input, workflow_id, run_id)
+    LEFT JOIN waymark.workflows wf ON wf.name = c.workflow_name
+), child_runs AS (
+    INSERT INTO waymark.runs (run_id, workflow_id, workflow_name, version_id, input, parent_run_id, parent_seq)
+    SELECT run_id, workflow_id, workflow_name, current_version_id, input::json, parent_run_id, parent_seq
+    FROM child_req WHERE current_version_id IS NOT NULL
+    ON CONFLICT (workflow_id) DO NOTHING
+    RETURNING run_id
+), child_started AS (
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT run_id, 'start', '{{"kind":"start"}}' FROM child_runs
+    RETURNING run_id
+), child_refused AS (  -- unregistered, or the workflow_id is taken: the parent sees a failed child at once
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT r.parent_run_id, 'child', json_build_object('kind', 'child', 'seq', r.parent_seq, 'ok', false, 'error',
+           CASE WHEN r.current_version_id IS NULL THEN {_NOT_REGISTERED} ELSE {_ID_TAKEN} END)
+    FROM child_req r WHERE r.run_id NOT IN (SELECT run_id FROM child_runs)
+    RETURNING run_id
+), cancel_req AS (
+    SELECT * FROM unnest($7::uuid[], $8::int[]) AS c(run_id, seq)
+), dropped_calls AS (  -- not started yet: never run them
+    UPDATE waymark.actions a
+    SET status = 'failed', error = {_CANCELLED}, finished_at = clock_timestamp(),
+        cancel_requested = true
+    FROM cancel_req c
+    WHERE a.run_id = c.run_id AND a.seq = c.seq AND a.status IN ('queued', 'retry_waiting')
+    RETURNING 1
+), stopped_calls AS (  -- running: the worker learns of it through its heartbeat and cancels the attempt
+    UPDATE waymark.actions a SET cancel_requested = true
+    FROM cancel_req c WHERE a.run_id = c.run_id AND a.seq = c.seq AND a.status = 'running'
+    RETURNING 1
+), dropped_timers AS (  -- done without an event
+    UPDATE waymark.timers t SET fired_at = clock_timestamp()
+    FROM cancel_req c WHERE t.run_id = c.run_id AND t.seq = c.seq AND t.fired_at IS NULL
+    RETURNING 1
+), cancelled_children AS (
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT r.run_id, 'cancel', '{{"kind":"cancel"}}'
+    FROM waymark.runs r JOIN cancel_req c ON r.parent_run_id = c.run_id AND r.parent_seq = c.seq
+    WHERE r.status NOT IN ('completed', 'failed', 'cancelled', 'timed_out')
+    RETURNING run_id
+), to_parents AS (  -- children that ended in this advance
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT p.parent_run_id, 'child', p.event::json FROM unnest($9::uuid[], $10::text[]) AS p(parent_run_id, event)
+    RETURNING run_id
+), woken AS (
+    SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM (
+        SELECT run_id FROM child_started UNION ALL SELECT run_id FROM child_refused
+        UNION ALL SELECT run_id FROM cancelled_children UNION ALL SELECT run_id FROM to_parents) w
+)
+SELECT (SELECT count(*) FROM child_runs) AS children,
+       (SELECT count(*) FROM dropped_calls) + (SELECT count(*) FROM stopped_calls)
+         + (SELECT count(*) FROM dropped_timers) AS dropped,
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
 """
 
 WRITE_ADVANCES = f"""
@@ -86,6 +182,8 @@ class RunnableRun:
     event_ids: list[int]
     payloads: list[str]  # VM event documents, in event order
     traceparent: str | None
+    parent_run_id: uuid.UUID | None = None  # set on child runs: their outcome becomes a `child` event of the parent
+    parent_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +205,14 @@ class NewTimer:
     seconds: float
 
 
+@dataclass(frozen=True)
+class NewChild:
+    seq: int
+    workflow_name: str
+    args: str  # tagged JSON text of the child's run() arguments
+    workflow_id: str | None  # None: "<parent run id>:<seq>", stable across re-advances
+
+
 @dataclass
 class AdvanceOutcome:
     """What one VM call decided for one run."""
@@ -120,6 +226,9 @@ class AdvanceOutcome:
     actions: list[NewAction] = field(default_factory=list)
     timers: list[NewTimer] = field(default_factory=list)
     traceparent: str | None = None
+    children: list[NewChild] = field(default_factory=list)
+    cancelled_seqs: list[int] = field(default_factory=list)  # operations the run stopped waiting for
+    parent_event: tuple[uuid.UUID, str] | None = None  # (parent run, `child` event) when a child run just ended
 
 
 async def claim_runnable(conn: Connection, limit: int) -> list[RunnableRun]:
@@ -136,6 +245,8 @@ async def claim_runnable(conn: Connection, limit: int) -> list[RunnableRun]:
             event_ids=r["event_ids"] or [],
             payloads=r["payloads"] or [],
             traceparent=r["traceparent"],
+            parent_run_id=r["parent_run_id"],
+            parent_seq=r["parent_seq"],
         )
         for r in rows
     ]
@@ -201,3 +312,41 @@ async def write_advances(conn: Connection, outcomes: list[AdvanceOutcome], max_r
         event_ids,
     )
     return consumed
+
+
+def child_event(seq: int, status: str, result: str | None, error: str | None) -> str:
+    """The `child` event a parent receives when its child run (started at `seq`) ends."""
+    if status == "completed":
+        return f'{{"kind":"child","seq":{seq},"ok":true,"value":{result or "null"}}}'
+    return f'{{"kind":"child","seq":{seq},"ok":false,"error":{error or "null"}}}'
+
+
+async def write_run_links(conn: Connection, outcomes: list[AdvanceOutcome]) -> None:
+    """Start the children, drop what runs stopped waiting for, and tell parents about children that ended (inside
+    the claim's transaction; skipped when there is nothing to write)."""
+    c_parent: list[uuid.UUID] = []
+    c_seq: list[int] = []
+    c_name: list[str] = []
+    c_args: list[str] = []
+    c_id: list[str] = []
+    c_run: list[uuid.UUID] = []
+    x_run: list[uuid.UUID] = []
+    x_seq: list[int] = []
+    p_run: list[uuid.UUID] = []
+    p_event: list[str] = []
+    for o in outcomes:
+        for child in o.children:
+            c_parent.append(o.run_id)
+            c_seq.append(child.seq)
+            c_name.append(child.workflow_name)
+            c_args.append(child.args)
+            c_id.append(child.workflow_id or f"{o.run_id}:{child.seq}")
+            c_run.append(uuid.uuid4())
+        for seq in o.cancelled_seqs:
+            x_run.append(o.run_id)
+            x_seq.append(seq)
+        if o.parent_event is not None:
+            p_run.append(o.parent_event[0])
+            p_event.append(o.parent_event[1])
+    if c_parent or x_run or p_run:
+        await conn.execute(WRITE_RUN_LINKS, c_parent, c_seq, c_name, c_args, c_id, c_run, x_run, x_seq, p_run, p_event)

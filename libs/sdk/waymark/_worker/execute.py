@@ -183,3 +183,11 @@ def encode_exception(exc: BaseException) -> str:
                 }
             }
         ).decode()
+
+
+def cancelled_outcome(call: ClaimedCall) -> Outcome:
+    """The final outcome of an attempt cancelled because its run no longer waits for it (never retried)."""
+    error = encode_exception(asyncio.CancelledError(f"action {call.action_name}: its run no longer waits for it"))
+    return Outcome(
+        call.call_id, call.attempt, call.lease_token, "failed", None, error, 0.0, final_event(call.seq, False, error)
+    )

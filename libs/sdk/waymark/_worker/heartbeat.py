@@ -18,12 +18,18 @@ log = logging.getLogger("waymark.worker")
 
 class HeartbeatThread:
     def __init__(
-        self, url: str, lease_seconds: float, on_lost: Callable[[set[int]], None], main_loop: asyncio.AbstractEventLoop
+        self,
+        url: str,
+        lease_seconds: float,
+        on_lost: Callable[[set[int]], None],
+        main_loop: asyncio.AbstractEventLoop,
+        on_cancel: Callable[[set[int]], None] | None = None,
     ) -> None:
         self._url = url
         self._lease = lease_seconds
         self._interval = max(lease_seconds / 3, 0.05)
         self._on_lost = on_lost
+        self._on_cancel = on_cancel
         self._main_loop = main_loop
         self._held: dict[int, uuid.UUID] = {}
         self._lock = threading.Lock()
@@ -57,13 +63,15 @@ class HeartbeatThread:
                 try:
                     if conn is None or conn.is_closed():
                         conn = await connect(self._url)
-                    kept = await actions.heartbeat(conn, leases, self._lease)
-                    lost = {call_id for call_id, _ in leases} - kept
+                    reply = await actions.heartbeat(conn, leases, self._lease)
+                    lost = {call_id for call_id, _ in leases} - reply.held
                     if lost:
                         with self._lock:
                             lost = {c for c in lost if c in self._held}  # finished meanwhile: not lost
                         if lost:
                             self._main_loop.call_soon_threadsafe(self._on_lost, lost)
+                    if reply.cancel_requested and self._on_cancel is not None:
+                        self._main_loop.call_soon_threadsafe(self._on_cancel, reply.cancel_requested)
                 except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     log.warning("heartbeat failed (%s); retrying", exc)
                     if conn is not None:

@@ -24,7 +24,7 @@ from waymark_store.listener import Wakeup
 from waymark_store.settings import Settings
 
 from waymark._action import ActionDefinition
-from waymark._worker.execute import run_attempt
+from waymark._worker.execute import cancelled_outcome, run_attempt
 from waymark._worker.heartbeat import HeartbeatThread
 
 log = logging.getLogger("waymark.worker")
@@ -46,6 +46,7 @@ class Worker:
         self._outcome_ready = asyncio.Event()
         self._stopping = asyncio.Event()
         self._heartbeat: HeartbeatThread | None = None
+        self._unwanted: set[int] = set()  # calls cancelled because their run stopped waiting for them
 
     async def run(self) -> None:
         """Run until `stop()`; then finish what is held (up to a grace period) and hand back the rest."""
@@ -57,7 +58,9 @@ class Worker:
         loop.set_default_executor(
             ThreadPoolExecutor(max_workers=self.settings.worker_concurrency, thread_name_prefix="waymark-action")
         )
-        self._heartbeat = HeartbeatThread(self.db.url, self.settings.lease_seconds, self._leases_lost, loop)
+        self._heartbeat = HeartbeatThread(
+            self.db.url, self.settings.lease_seconds, self._leases_lost, loop, on_cancel=self._cancel_requested
+        )
         self._heartbeat.start()
         writer = asyncio.create_task(self._write_outcomes(), name="waymark-outcomes")
         try:
@@ -125,14 +128,32 @@ class Worker:
 
     async def _execute(self, call: ClaimedCall, definition: ActionDefinition) -> None:
         try:
-            outcome = await run_attempt(call, definition, self.settings.max_payload_bytes)
+            try:
+                outcome = await run_attempt(call, definition, self.settings.max_payload_bytes)
+            except asyncio.CancelledError:
+                if call.call_id not in self._unwanted:
+                    raise  # lease lost or shutting down: the call is redelivered or handed back
+                # The run stopped waiting for this call: end it for good, so it is not redelivered.
+                outcome = cancelled_outcome(call)
             self._outcomes.append(outcome)
             self._outcome_ready.set()
         finally:
+            self._unwanted.discard(call.call_id)
             self.running.pop(call.call_id, None)
             if self._heartbeat is not None:
                 self._heartbeat.drop(call.call_id)
             self._slot_freed.set()
+
+    def _cancel_requested(self, call_ids: set[int]) -> None:
+        """The runs no longer wait for these calls (cancelled, or ended): cancel the attempts."""
+        for call_id in call_ids:
+            held = self.running.get(call_id)
+            if held is not None and call_id not in self._unwanted:
+                log.info(
+                    "call %d (%s) is no longer wanted by its run; cancelling the attempt", call_id, held[1].action_name
+                )
+                self._unwanted.add(call_id)
+                held[0].cancel()
 
     def _leases_lost(self, call_ids: set[int]) -> None:
         """The timer took these calls back (we missed heartbeats): our outcome would be late, so stop working."""

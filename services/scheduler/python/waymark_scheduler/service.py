@@ -50,11 +50,10 @@ def events_document(run: advance.RunnableRun) -> bytes:
 
 def outcome_from_effects(run: advance.RunnableRun, snapshot: bytes, effects: Effects) -> advance.AdvanceOutcome:
     status = effects["status"]
-    finished = status in TERMINAL
-    return advance.AdvanceOutcome(
+    outcome = advance.AdvanceOutcome(
         run_id=run.run_id,
         status=status,
-        snapshot=None if finished else snapshot,
+        snapshot=None if status in TERMINAL else snapshot,
         event_ids=run.event_ids,
         result=effects.get("result"),
         error=effects.get("error"),
@@ -75,7 +74,23 @@ def outcome_from_effects(run: advance.RunnableRun, snapshot: bytes, effects: Eff
             advance.NewTimer(seq=t["seq"], kind=t["kind"], seconds=t["seconds"]) for t in effects.get("timers", [])
         ],
         traceparent=run.traceparent,
+        children=[
+            advance.NewChild(
+                seq=c["seq"], workflow_name=c["workflow"], args=c["args"], workflow_id=c.get("workflow_id")
+            )
+            for c in effects.get("children", [])
+        ],
+        cancelled_seqs=list(effects.get("cancel", [])),
     )
+    return with_parent_event(run, outcome)
+
+
+def with_parent_event(run: advance.RunnableRun, outcome: advance.AdvanceOutcome) -> advance.AdvanceOutcome:
+    """A child run that just ended tells its parent, in the same transaction."""
+    if run.parent_run_id is not None and run.parent_seq is not None and outcome.status in TERMINAL:
+        event = advance.child_event(run.parent_seq, outcome.status, outcome.result, outcome.error)
+        outcome.parent_event = (run.parent_run_id, event)
+    return outcome
 
 
 class Scheduler:
@@ -116,6 +131,7 @@ class Scheduler:
             outcomes = [await self._advance_one(conn, run) for run in runs]
             failpoints.hit("scheduler.after_vm")
             await advance.write_advances(conn, outcomes, self.settings.max_redeliveries)
+            await advance.write_run_links(conn, outcomes)
             failpoints.hit("scheduler.before_commit")
         self.advanced += len(runs)
         return len(runs)
@@ -129,7 +145,8 @@ class Scheduler:
         except VmError as exc:
             log.error("run %s (%s) cannot advance: %s", run.run_id, run.workflow_name, exc)
             message = f"run {run.run_id} of {run.workflow_name} could not be advanced: {exc}"
-            return advance.AdvanceOutcome(run.run_id, "failed", None, run.event_ids, error=internal_error(message))
+            failed = advance.AdvanceOutcome(run.run_id, "failed", None, run.event_ids, error=internal_error(message))
+            return with_parent_event(run, failed)
         effects: Effects = orjson.loads(effects_json)
         return outcome_from_effects(run, snapshot, effects)
 
