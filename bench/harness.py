@@ -37,8 +37,14 @@ def admin_url() -> str:
 
 
 def database_url(admin: str, name: str) -> str:
-    base, _, _ = admin.rpartition("/")
-    return f"{base}/{name}"
+    """The admin URL with another database name (its query string, e.g. sslmode, kept)."""
+    location, _, query = admin.partition("?")
+    base, _, _ = location.rpartition("/")
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+def database_name(url: str) -> str:
+    return url.partition("?")[0].rpartition("/")[2]
 
 
 @contextlib.asynccontextmanager
@@ -62,7 +68,7 @@ async def fresh_database(admin: str, label: str) -> AsyncIterator[str]:
 
 async def commits(admin: str, url: str) -> int:
     """`pg_stat_database.xact_commit` of the database behind `url`, read from the admin database (not counted)."""
-    name = url.rpartition("/")[2]
+    name = database_name(url)
     conn = await asyncpg.connect(admin)
     try:
         await conn.execute("SELECT pg_stat_clear_snapshot()")
@@ -118,6 +124,7 @@ class Cluster:
     url: str
     workers: int = 2
     env: dict[str, str] = field(default_factory=dict)
+    argv: dict[str, list[str]] = field(default_factory=dict)  # replace a service's command (profiling)
     procs: list[Proc] = field(default_factory=list)
     logdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="waymark-bench-")))
 
@@ -149,14 +156,17 @@ class Cluster:
         migrate = await asyncio.create_subprocess_exec(waymark, "migrate", cwd=ROOT, env=env)
         if await migrate.wait() != 0:
             raise RuntimeError("waymark migrate failed")
-        ready = {
-            await self._spawn("compiler", [waymark, "compiler"], env): None,
-            await self._spawn("scheduler", [waymark, "scheduler"], env): "scheduler running",
-            await self._spawn("timer", [waymark, "timer"], env): "timer running",
+        commands: dict[str, tuple[list[str], str | None]] = {
+            "compiler": ([waymark, "compiler"], None),
+            "scheduler": ([waymark, "scheduler"], "scheduler running"),
+            "timer": ([waymark, "timer"], "timer running"),
         }
+        worker = [str(BIN / "waymark-start-workers"), "bench.flows"]
         for index in range(self.workers):
-            argv = [str(BIN / "waymark-start-workers"), "bench.flows"]
-            ready[await self._spawn(f"worker{index + 1}", argv, env)] = "actions (concurrency"
+            commands[f"worker{index + 1}"] = (worker, "actions (concurrency")
+        ready: dict[Proc, str | None] = {}
+        for name, (argv, marker) in commands.items():
+            ready[await self._spawn(name, self.argv.get(name, argv), env)] = marker
         deadline = time.monotonic() + timeout
         for proc, marker in ready.items():
             while marker is not None and marker not in proc.log.read_text(errors="replace"):
@@ -199,13 +209,20 @@ class Cluster:
         await self.stop()
 
 
-def postgres_pids() -> list[int]:
-    """The Postgres server's processes (backends included), to attribute CPU time to the database."""
-    pids = []
-    for proc in psutil.process_iter(["name"]):
-        if proc.info["name"] in ("postgres", "postmaster"):
-            pids.append(proc.pid)
-    return pids
+async def postgres_pids(admin: str, url: str) -> list[int]:
+    """The Postgres processes working for one database: its backends and the shared WAL writer, checkpointer and
+    background writer (other databases' backends, other engineers' tests, are left out)."""
+    name = database_name(url)
+    conn = await asyncpg.connect(admin)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1"
+            " OR backend_type IN ('walwriter', 'checkpointer', 'background writer')",
+            name,
+        )
+    finally:
+        await conn.close()
+    return [r["pid"] for r in rows]
 
 
 def cpu_seconds(pids: Iterable[int]) -> float:
@@ -218,31 +235,28 @@ def cpu_seconds(pids: Iterable[int]) -> float:
 
 
 class CpuMeter:
-    """CPU seconds used by named processes (and by Postgres, whose backends come and go) over a window."""
+    """CPU seconds used over a window by named processes and by the Postgres processes of one database."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids = pids
+    def __init__(self, pids: dict[str, int], admin: str, url: str) -> None:
+        self.pids = {**pids, "client": os.getpid()}
+        self.admin, self.url = admin, url
         self._start: dict[str, float] = {}
         self._pg_start: dict[int, float] = {}
         self._wall = 0.0
 
-    def _pg(self) -> dict[int, float]:
-        out = {}
-        for pid in postgres_pids():
-            with contextlib.suppress(psutil.Error):
-                t = psutil.Process(pid).cpu_times()
-                out[pid] = t.user + t.system
-        return out
+    async def _pg(self) -> dict[int, float]:
+        return {pid: cpu_seconds([pid]) for pid in await postgres_pids(self.admin, self.url)}
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        self._pg_start = await self._pg()
         self._start = {name: cpu_seconds([pid]) for name, pid in self.pids.items()}
-        self._pg_start = self._pg()
         self._wall = time.monotonic()
 
-    def stop(self) -> dict[str, Any]:
+    async def stop(self) -> dict[str, Any]:
         wall = time.monotonic() - self._wall
         used = {name: cpu_seconds([pid]) - self._start.get(name, 0.0) for name, pid in self.pids.items()}
-        pg_now = self._pg()
+        pg_now = await self._pg()
+        # a backend that was not there at the start counts from zero (a connection opened during the window)
         used["postgres"] = sum(v - self._pg_start.get(pid, 0.0) for pid, v in pg_now.items())
         return {"wall": wall, "cpu": used}
 

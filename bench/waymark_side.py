@@ -99,16 +99,16 @@ async def throughput(admin: str, url: str, *, workflows: int, steps: int, worker
     async with _cluster(url, workers) as cluster:
         watcher = DoneWatcher()
         await watcher.start(url)
-        meter = harness.CpuMeter(cluster.service_pids())
+        meter = harness.CpuMeter(cluster.service_pids(), admin, url)
         await asyncio.sleep(harness.STATS_SETTLE_SECONDS)
         commits0 = await harness.commits(admin, url)
-        meter.start()
+        await meter.start()
         t0 = time.perf_counter()
         handles = await _gather_limited([lambda: TenSteps.start(steps=steps) for _ in range(workflows)], 32)
         t_started = time.perf_counter()
         await watcher.wait_for({str(h.run_id) for h in handles}, url, timeout=600)
         elapsed = time.perf_counter() - t0
-        cpu = meter.stop()
+        cpu = await meter.stop()
         await watcher.close()
         await _client.close()
         cluster.check_alive()
@@ -139,6 +139,7 @@ async def throughput(admin: str, url: str, *, workflows: int, steps: int, worker
         "commits_per_action": (commits1 - commits0) / total,
         "commits": commits1 - commits0,
         "cpu_s": {k: round(v, 2) for k, v in cpu["cpu"].items()},
+        "cpu_us_per_step": 1e6 * sum(cpu["cpu"].values()) / total,
     }
 
 

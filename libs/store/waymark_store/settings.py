@@ -32,7 +32,7 @@ class Settings(BaseModel):
     )
     max_redeliveries: int = Field(5, ge=0, description="lease expiries a call survives before failing with ActionLost")
     poll_seconds: float = Field(2.0, gt=0, description="fallback polling interval when no NOTIFY arrives")
-    scheduler_batch: int = Field(64, ge=1, description="runs one scheduler transaction advances at most")
+    scheduler_batch: int = Field(256, ge=1, description="runs one scheduler transaction advances at most")
     scheduler_concurrency: int = Field(2, ge=1, description="advance transactions one scheduler runs at once")
     max_payload_bytes: int = Field(
         2_000_000, ge=1024, description="largest encoded input, argument, result or signal value"
