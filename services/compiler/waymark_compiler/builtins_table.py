@@ -83,6 +83,23 @@ STDLIB_VALUE_TYPES: frozenset[str] = frozenset(
     }
 )
 
+#: Stdlib types the VM also constructs from run-time values (`timedelta(days=n)`, `Decimal(text)`).
+VM_CONSTRUCTIBLE: frozenset[str] = frozenset(
+    {"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "decimal.Decimal"}
+)
+#: Class methods of stdlib value types the VM implements (a `BuiltinCall` named by the qualified name).
+CLASS_METHODS: frozenset[str] = frozenset(
+    {
+        "datetime.datetime.fromisoformat",
+        "datetime.datetime.combine",
+        "datetime.datetime.strptime",
+        "datetime.datetime.fromordinal",
+        "datetime.date.fromisoformat",
+        "datetime.date.fromordinal",
+        "datetime.time.fromisoformat",
+    }
+)
+
 #: The methods the VM implements, by the receiver's `type(x).__name__` ("model" stands for pydantic models,
 #: "exception" for every exception class). Mirrors `METHODS` in services/scheduler/crates/vm-core/src/methods.rs;
 #: tests/differential/test_language_doc.py checks that both agree and that docs/language.md lists them.
@@ -163,9 +180,44 @@ METHODS_BY_TYPE: dict[str, frozenset[str]] = {
     "int": frozenset({"bit_length", "is_integer"}),
     "float": frozenset({"is_integer"}),
     "timedelta": frozenset({"total_seconds"}),
-    "datetime": frozenset({"isoformat"}),
-    "date": frozenset({"isoformat"}),
-    "time": frozenset({"isoformat"}),
+    "Decimal": frozenset(
+        {
+            "adjusted",
+            "copy_abs",
+            "copy_negate",
+            "is_finite",
+            "is_infinite",
+            "is_nan",
+            "is_signed",
+            "is_zero",
+            "normalize",
+            "quantize",
+            "to_integral",
+            "to_integral_value",
+        }
+    ),
+    "datetime": frozenset(
+        {
+            "ctime",
+            "date",
+            "isocalendar",
+            "isoformat",
+            "isoweekday",
+            "replace",
+            "strftime",
+            "time",
+            "timestamp",
+            "timetz",
+            "toordinal",
+            "tzname",
+            "utcoffset",
+            "weekday",
+        }
+    ),
+    "date": frozenset(
+        {"ctime", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "toordinal", "weekday"}
+    ),
+    "time": frozenset({"isoformat", "replace", "strftime", "tzname", "utcoffset"}),
     "model": frozenset({"copy", "dict", "model_copy", "model_dump"}),
     "exception": frozenset({"add_note", "with_traceback"}),
 }

@@ -10,10 +10,12 @@ from waymark_ir import pb
 from waymark_compiler import constants
 from waymark_compiler.builtins_table import (
     BUILTIN_EXCEPTIONS,
+    CLASS_METHODS,
     CONVERSIONS,
     DATA_METHODS,
     PURE_FUNCTIONS,
     STDLIB_VALUE_TYPES,
+    VM_CONSTRUCTIBLE,
 )
 from waymark_compiler.lower.base import LowererBase, kind_of, local, slot_target
 from waymark_compiler.lower.policy import NotStatic, RetryValue, StaticEvaluator, seconds_of
@@ -292,6 +294,11 @@ class CallsMixin(LowererBase):
             return pb.Expr(action=pb.ActionCall(action=self.program.action_index(entry.action), args=args))
         if ref.entry_kind == "class_ref" and not ref.attrs and entry.class_ref is not None:
             return self.construct(node, entry.class_ref, ref)
+        if ref.entry_kind == "class_ref" and ref.qualname in CLASS_METHODS:
+            try:  # literal arguments: folded like the constructors
+                return constants.const(StaticEvaluator(self.resolve).eval(node))
+            except NotStatic:
+                return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname, args=self.call_args(node)))
         self.lower_args_for_diagnostics(node)
         what, fix = f"cannot call `{self.segment(node.func)}` in a workflow", "call it inside an @action"
         if ref.entry_kind == "workflow":
@@ -331,6 +338,9 @@ class CallsMixin(LowererBase):
             try:
                 return constants.const(StaticEvaluator(self.resolve).eval(node))
             except NotStatic as problem:
+                if cls.qualname in VM_CONSTRUCTIBLE:
+                    index = self.program.class_index(cls)
+                    return pb.Expr(construct=pb.Construct(class_index=index, args=self.call_args(node)))
                 self.lower_args_for_diagnostics(node)
                 fix = (
                     "pass seconds as a number (asyncio.sleep(minutes * 60))"

@@ -1,6 +1,10 @@
 """Stubs of the Rust VM extension (services/scheduler/crates/vm-py). Keep in sync with lib.rs."""
 
 SNAPSHOT_FORMAT: int
+#: the methods the VM implements, by receiver type name ("model", "exception" for those families)
+METHODS: dict[str, list[str]]
+#: the builtin functions the VM implements (`BuiltinCall` names, class methods as qualified names)
+BUILTINS: list[str]
 
 class VmError(Exception):
     """Base class of every error raised by the VM itself (never a workflow's own exception)."""

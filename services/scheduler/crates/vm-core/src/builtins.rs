@@ -165,16 +165,11 @@ fn to_int(v: &Value, base: Option<&Value>) -> R<Value> {
             .filter(|_| !s.trim().starts_with('_') && !s.contains("__") && !s.trim().is_empty())
             .map(Value::Int)
             .ok_or_else(|| value_error(format!("invalid literal for int() with base 10: {}", repr(v)))),
-        Value::Decimal(d) => {
-            let (m, e) = crate::compare::decimal_parts(d)
-                .ok_or_else(|| value_error(format!("cannot convert {d} to integer")))?;
-            let r = if e >= 0 {
-                m * num_traits::pow::Pow::pow(BigInt::from(10), e as u32)
-            } else {
-                m / num_traits::pow::Pow::pow(BigInt::from(10), (-e) as u32)
-            };
-            Ok(Value::Int(Int::from_big(r)))
-        }
+        Value::Decimal(d) => match crate::decimal::Dec::parse(d) {
+            Some(x @ crate::decimal::Dec::Finite { .. }) => Ok(Value::Int(Int::from_big(x.trunc().unwrap_or_default()))),
+            Some(crate::decimal::Dec::Inf { .. }) => Err(overflow("cannot convert Infinity to integer")),
+            _ => Err(value_error("cannot convert NaN to integer")),
+        },
         _ => Err(type_error(format!(
             "int() argument must be a string, a bytes-like object or a real number, not '{}'",
             v.type_name()
@@ -227,7 +222,11 @@ fn to_float(v: &Value) -> R<Value> {
         Value::Str(s) => parse_float(s)
             .map(Value::Float)
             .ok_or_else(|| value_error(format!("could not convert string to float: {}", repr(v)))),
-        Value::Decimal(d) => parse_float(d).map(Value::Float).ok_or_else(|| value_error("bad Decimal")),
+        Value::Decimal(d) => match crate::decimal::Dec::parse(d) {
+            Some(crate::decimal::Dec::NaN { signaling: true, .. }) => Err(value_error("cannot convert signaling NaN to float")),
+            Some(x) => Ok(Value::Float(x.to_f64())),
+            None => Err(value_error("bad Decimal")),
+        },
         _ => Err(type_error(format!("float() argument must be a string or a real number, not '{}'", v.type_name()))),
     }
 }
@@ -238,6 +237,20 @@ fn round(v: &Value, nd: Option<&Value>) -> R<Value> {
         None | Some(Value::None) => None,
         Some(n) => Some(as_index(n, "")?.as_i64().unwrap_or(0)),
     };
+    if let Value::Decimal(d) = v {
+        let x = crate::decimal::Dec::parse(d).ok_or_else(|| value_error("bad Decimal"))?;
+        return match nd {
+            None => match &x {
+                crate::decimal::Dec::Finite { .. } => Ok(Value::Int(Int::from_big(x.round_int().unwrap_or_default()))),
+                crate::decimal::Dec::Inf { .. } => Err(overflow("cannot round an infinity")),
+                _ => Err(value_error("cannot round a NaN")),
+            },
+            Some(n) => {
+                let exp = crate::decimal::Dec::Finite { neg: false, coef: 1u32.into(), exp: -n };
+                Ok(crate::decimal::value(x.quantize(&exp, crate::decimal::Rounding::HalfEven)?))
+            }
+        };
+    }
     match (v, nd) {
         (Value::Float(f), None) => float_to_int(f.round_ties_even()).map(Value::Int),
         (Value::Float(f), Some(n)) => {
@@ -337,6 +350,16 @@ fn set_from(a: &CallArgs, name: &str) -> R<PySet> {
     }
 }
 
+/// Every name `call` implements: the pure builtins and conversions, then stdlib class methods.
+pub const BUILTINS: &[&str] = &[
+    "abs", "all", "any", "bin", "bool", "callable", "chr", "dict", "divmod", "enumerate", "filter", "float", "format",
+    "frozenset", "hash", "hex", "int", "isinstance", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord",
+    "pow", "range", "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "type", "zip",
+    "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
+    "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
+    "datetime.time.fromisoformat",
+];
+
 /// Call builtin `name`. The program is needed for isinstance and class reprs.
 pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
     let first = |a: &CallArgs| a.pos.first().cloned().unwrap_or(Value::None);
@@ -397,7 +420,9 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 } else {
                     *t
                 })),
-                Value::Decimal(d) => Ok(Value::Decimal(d.trim_start_matches('-').into())),
+                Value::Decimal(d) => Ok(crate::decimal::value(
+                    crate::decimal::Dec::parse(d).ok_or_else(|| value_error("bad Decimal"))?.abs()?,
+                )),
                 v => Err(type_error(format!("bad operand type for abs(): '{}'", v.type_name()))),
             }
         }
@@ -588,7 +613,11 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             let k = key(&a.pos[0])?;
             Ok(Value::int((k.hash() >> 2) as i64))
         }
-        "callable" => Ok(Value::Bool(false)),
+        "callable" => {
+            arity(name, &a, 1, 1)?;
+            Ok(Value::Bool(matches!(a.pos[0], Value::Function(_) | Value::Class(_) | Value::Type(_))))
+        }
+        q if crate::datetime::CLASS_METHODS.contains(&q) => crate::datetime::class_method(q, a),
         _ => Err(crate::exc::exc("NameError", format!("name '{name}' is not defined"))),
     }
 }

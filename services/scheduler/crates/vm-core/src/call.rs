@@ -18,7 +18,7 @@ pub fn call_value(prog: &Program, f: &Value, args: CallArgs) -> R<Value> {
                 let ok = match &**type_name {
                     "int" => matches!(recv, Value::Int(_) | Value::Bool(_)),
                     "frozenset" => matches!(recv, Value::FrozenSet(_)),
-                    t => recv.type_name() == t,
+                    t => recv.short_type_name() == t,
                 };
                 if !ok {
                     return Err(type_error(format!(

@@ -209,10 +209,22 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
             }
             Err(value_error(format!("{} is not a valid {name}", crate::repr::repr(v))))
         }
-        ClassKind::BuiltinType => {
-            let b = c.qualname.strip_prefix("builtins.").unwrap_or(&c.qualname).to_string();
-            crate::builtins::call(prog, &b, args)
-        }
+        ClassKind::BuiltinType => match c.qualname.as_str() {
+            "datetime.datetime" => crate::datetime::construct(crate::datetime::Kind::DateTime, args),
+            "datetime.date" => crate::datetime::construct(crate::datetime::Kind::Date, args),
+            "datetime.time" => crate::datetime::construct(crate::datetime::Kind::Time, args),
+            "datetime.timedelta" => crate::datetime::timedelta(args),
+            "decimal.Decimal" => {
+                if args.pos.len() > 1 || !args.kw.is_empty() {
+                    return Err(type_error("Decimal() takes one argument in a workflow (no context)"));
+                }
+                crate::decimal::construct(args.pos.first())
+            }
+            q => {
+                let b = q.strip_prefix("builtins.").unwrap_or(q).to_string();
+                crate::builtins::call(prog, &b, args)
+            }
+        },
         ClassKind::Unspecified => Err(type_error(format!("cannot call class {}", c.qualname))),
     }
 }
@@ -357,6 +369,13 @@ fn date_attr(v: &Value, s: &str, attr: &str) -> R<Value> {
         (Value::DateTime(_) | Value::Time(_), "hour") => num(time_off, time_off + 2),
         (Value::DateTime(_) | Value::Time(_), "minute") => num(time_off + 3, time_off + 5),
         (Value::DateTime(_) | Value::Time(_), "second") => num(time_off + 6, time_off + 8),
+        (Value::DateTime(_) | Value::Time(_), "tzinfo") => match crate::datetime::parse_value(v) {
+            Some((_, d)) if d.tz.is_some() => {
+                Err(type_error("tzinfo objects are not supported in workflows: use utcoffset()"))
+            }
+            _ => Ok(Value::None),
+        },
+        (Value::DateTime(_) | Value::Time(_), "fold") => Ok(Value::int(0)),
         (Value::DateTime(_) | Value::Time(_), "microsecond") => {
             match s.get(time_off + 8..).and_then(|r| r.strip_prefix('.')) {
                 Some(frac) => {

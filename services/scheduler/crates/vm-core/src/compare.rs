@@ -40,17 +40,11 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
             let (lx, ly) = (x.len(), y.len());
             lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
         }
-        (Decimal(x), Decimal(y)) => decimal_cmp(x, y) == Some(Ordering::Equal),
-        (Decimal(x), Int(_) | Bool(_)) | (Int(_) | Bool(_), Decimal(x)) => {
-            let i = if let Decimal(_) = a { b } else { a };
-            match (decimal_parts(x), as_int(i)) {
-                (Some((m, e)), Some(i)) => decimal_cmp_parts(&(m, e), &(i.to_big(), 0)) == Ordering::Equal,
-                _ => false,
-            }
+        (Decimal(_), Decimal(_) | Int(_) | Bool(_) | Float(_)) | (Int(_) | Bool(_) | Float(_), Decimal(_)) => {
+            decimal_order(a, b) == Some(Ordering::Equal)
         }
-        (DateTime(x), DateTime(y)) | (Date(x), Date(y)) | (Time(x), Time(y)) | (Uuid(x), Uuid(y)) => {
-            x.to_lowercase() == y.to_lowercase()
-        }
+        (DateTime(_) | Date(_) | Time(_), DateTime(_) | Date(_) | Time(_)) => crate::datetime::eq(a, b).unwrap_or(false),
+        (Uuid(x), Uuid(y)) => x.to_lowercase() == y.to_lowercase(),
         (TimeDelta(x), TimeDelta(y)) => x == y,
         (Enum(x), Enum(y)) => x.class == y.class && x.name == y.name,
         (Object(x), Object(y)) => {
@@ -149,12 +143,11 @@ pub fn py_cmp(a: &Value, b: &Value) -> Option<Ordering> {
         (Bytes(x), Bytes(y)) => Some(x.cmp(y)),
         (List(x), List(y)) => seq_cmp(&x.borrow(), &y.borrow()),
         (Tuple(x), Tuple(y)) => seq_cmp(x, y),
-        (Decimal(x), Decimal(y)) => decimal_cmp(x, y),
-        (Decimal(x), Int(_) | Bool(_)) => decimal_cmp_parts(&decimal_parts(x)?, &(as_int(b)?.to_big(), 0)).into(),
-        (Int(_) | Bool(_), Decimal(y)) => decimal_cmp_parts(&(as_int(a)?.to_big(), 0), &decimal_parts(y)?).into(),
-        (DateTime(x), DateTime(y)) | (Date(x), Date(y)) | (Time(x), Time(y)) | (Uuid(x), Uuid(y)) => {
-            Some(x.cmp(y))
+        (Decimal(_), Decimal(_) | Int(_) | Bool(_) | Float(_)) | (Int(_) | Bool(_) | Float(_), Decimal(_)) => {
+            decimal_order(a, b)
         }
+        (DateTime(_) | Date(_) | Time(_), DateTime(_) | Date(_) | Time(_)) => crate::datetime::cmp(a, b)?.ok(),
+        (Uuid(x), Uuid(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
         (TimeDelta(x), TimeDelta(y)) => Some(x.cmp(y)),
         _ => Option::None,
     }
@@ -167,6 +160,16 @@ fn seq_cmp(x: &[Value], y: &[Value]) -> Option<Ordering> {
         }
     }
     Some(x.len().cmp(&y.len()))
+}
+
+/// Exact comparison of a Decimal with a Decimal, int or float (floats compare by their exact value).
+fn decimal_order(a: &Value, b: &Value) -> Option<Ordering> {
+    let conv = |v: &Value| match v {
+        Float(f) => Some(crate::decimal::Dec::from_f64(*f)),
+        _ => crate::decimal::as_dec(v),
+    };
+    use Value::Float;
+    conv(a)?.compare(&conv(b)?)
 }
 
 /// Set comparison operators (`<=` is subset ...) return Some(bool); None means "not sets".
@@ -427,7 +430,10 @@ fn py_hash_signed(v: &Value) -> Option<i64> {
                 None => hash_bytes(b'u', s.as_bytes()) as i64,
             }
         }
-        Value::DateTime(s) | Value::Date(s) | Value::Time(s) => hash_bytes(b't', s.to_lowercase().as_bytes()) as i64,
+        Value::DateTime(s) | Value::Date(s) | Value::Time(s) => match crate::datetime::hash_key(v) {
+            Some(k) => hash_bytes(b't', k.as_bytes()) as i64,
+            None => hash_bytes(b't', s.as_bytes()) as i64,
+        },
         Value::TimeDelta(t) => tuple_hash(
             [int_hash(&Int::Small(t.days)), int_hash(&Int::Small(t.seconds)), int_hash(&Int::Small(t.micros))]
                 .into_iter(),

@@ -1,4 +1,6 @@
 //! The format-spec mini-language (`f"{x:>10.2f}"`, `format(n, ",")`), `str.format` and `%`-formatting.
+use num_traits::Zero;
+
 use crate::bind::CallArgs;
 use crate::exc::{key_error, type_error, value_error, R};
 use crate::num::Int;
@@ -111,6 +113,111 @@ fn pad(s: &Spec, sign: &str, prefix: &str, body: &str, default_align: char) -> S
         '=' => format!("{sign}{prefix}{}{body}", f(n)),
         _ => format!("{}{sign}{prefix}{body}", f(n)),
     }
+}
+
+/// Decimal.__format__ (as _pydecimal does it): rounding with the context's ROUND_HALF_EVEN on the exact digits.
+fn format_decimal(text: &str, s: &Spec) -> R<String> {
+    use crate::decimal::{Dec, Rounding};
+    let d = Dec::parse(text).ok_or_else(|| value_error("bad Decimal"))?;
+    let ty = s.ty.unwrap_or('g');
+    if !matches!(ty, 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' | 'n') {
+        return Err(value_error(format!("Unknown format code '{ty}' for object of type 'decimal.Decimal'")));
+    }
+    let ty = if ty == 'n' { 'g' } else { ty };
+    let neg = d.is_neg();
+    let Dec::Finite { .. } = d else {
+        let body = match d {
+            Dec::Inf { .. } => "Infinity",
+            _ => "NaN",
+        };
+        return Ok(pad(s, sign_str(neg, s), "", body, '>'));
+    };
+    let mut d = d;
+    if ty == '%' {
+        if let Dec::Finite { neg, coef, exp } = d {
+            d = Dec::Finite { neg, coef, exp: exp + 2 };
+        }
+    }
+    let round_sig = |d: Dec, places: usize| -> Dec {
+        // _round: `places` significant digits
+        let Dec::Finite { coef, exp, neg } = &d else { return d };
+        let n = if coef.is_zero() { 1 } else { coef.to_str_radix(10).len() };
+        if n <= places {
+            return d;
+        }
+        let target = exp + (n - places) as i64;
+        let one = Dec::Finite { neg: false, coef: 1u32.into(), exp: target };
+        let r = d.quantize(&one, Rounding::HalfEven).unwrap_or_else(|_| d.clone());
+        // a carry may add a digit: round once more
+        match &r {
+            Dec::Finite { coef: c, .. } if c.to_str_radix(10).len() > places => {
+                let one = Dec::Finite { neg: false, coef: 1u32.into(), exp: target + 1 };
+                r.quantize(&one, Rounding::HalfEven).unwrap_or(r)
+            }
+            _ => {
+                let _ = neg;
+                r
+            }
+        }
+    };
+    if let Some(p) = s.precision {
+        d = match ty {
+            'e' | 'E' => round_sig(d, p + 1),
+            'f' | 'F' | '%' => {
+                let one = Dec::Finite { neg: false, coef: 1u32.into(), exp: -(p as i64) };
+                d.quantize(&one, Rounding::HalfEven).map_err(|_| value_error("bad precision"))?
+            }
+            _ => round_sig(d, p.max(1)),
+        };
+    }
+    let Dec::Finite { coef, mut exp, .. } = d else { return Err(value_error("bad Decimal")) };
+    let mut digits = coef.to_str_radix(10);
+    if coef.is_zero() && exp > 0 && matches!(ty, 'f' | 'F' | '%') {
+        exp = 0;
+        digits = "0".into();
+    }
+    let leftdigits = exp + digits.len() as i64;
+    let dotplace = match ty {
+        'e' | 'E' => {
+            if coef.is_zero() && s.precision.is_some() {
+                1 - s.precision.unwrap_or(0) as i64
+            } else {
+                1
+            }
+        }
+        'f' | 'F' | '%' => leftdigits,
+        _ => {
+            if exp <= 0 && leftdigits > -6 {
+                leftdigits
+            } else {
+                1
+            }
+        }
+    };
+    let (intpart, mut fracpart) = if dotplace < 0 {
+        ("0".to_string(), format!("{}{digits}", "0".repeat((-dotplace) as usize)))
+    } else if dotplace as usize > digits.len() {
+        (format!("{digits}{}", "0".repeat(dotplace as usize - digits.len())), String::new())
+    } else {
+        let ip = &digits[..dotplace as usize];
+        (if ip.is_empty() { "0".to_string() } else { ip.to_string() }, digits[dotplace as usize..].to_string())
+    };
+    let e = leftdigits - dotplace;
+    if !fracpart.is_empty() || s.alt {
+        fracpart = format!(".{fracpart}");
+    }
+    if e != 0 || matches!(ty, 'e' | 'E') {
+        let echar = if matches!(ty, 'E' | 'G') { 'E' } else { 'e' };
+        fracpart.push_str(&format!("{echar}{}{}", if e < 0 { '-' } else { '+' }, e.abs()));
+    }
+    if ty == '%' {
+        fracpart.push('%');
+    }
+    let intpart = match s.grouping {
+        Some(c) => group(&intpart, c, 3),
+        None => intpart,
+    };
+    Ok(pad(s, sign_str(neg, s), "", &format!("{intpart}{fracpart}"), '>'))
 }
 
 fn sign_str(neg: bool, s: &Spec) -> &'static str {
@@ -269,23 +376,18 @@ pub fn format_value(v: &Value, spec: &str) -> R<String> {
     if spec.is_empty() {
         return Ok(str_of(v));
     }
+    if let Some((kind, dt)) = crate::datetime::parse_value(v) {
+        return dt.strftime(kind, spec); // date.__format__ is strftime
+    }
     let s = parse_spec(spec)?;
     match v {
         Value::Str(t) => format_str(t, &s, "str"),
         Value::Int(i) => format_int(i, &s),
         Value::Bool(b) => format_int(&Int::Small(*b as i64), &s),
         Value::Float(f) => format_float(*f, &s),
-        Value::Decimal(d) => {
-            let f = crate::builtins::parse_float(d).unwrap_or(f64::NAN);
-            format_float(f, &s)
-        }
+        Value::Decimal(d) => format_decimal(d, &s),
         Value::Enum(e) => format_value(&e.value, spec).or_else(|_| format_str(&str_of(v), &s, "str")),
-        Value::DateTime(_) | Value::Date(_) | Value::Time(_) if spec.contains('%') => {
-            Err(value_error("strftime-style format specs are not supported in workflows"))
-        }
-        Value::TimeDelta(_) | Value::Uuid(_) | Value::DateTime(_) | Value::Date(_) | Value::Time(_) => {
-            format_str(&str_of(v), &s, &v.type_name())
-        }
+
         _ => Err(type_error(format!("unsupported format string passed to {}.__format__", v.type_name()))),
     }
 }

@@ -13,6 +13,8 @@ pub mod call;
 pub mod classes;
 pub mod codec;
 pub mod compare;
+pub mod datetime;
+pub mod decimal;
 pub mod effects;
 pub mod error;
 pub mod eval;

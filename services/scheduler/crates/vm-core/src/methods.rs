@@ -63,9 +63,16 @@ pub const METHODS: &[(&str, &[&str])] = &[
     ("int", &["bit_length", "is_integer"]),
     ("float", &["is_integer"]),
     ("timedelta", &["total_seconds"]),
-    ("datetime", &["isoformat"]),
-    ("date", &["isoformat"]),
-    ("time", &["isoformat"]),
+    (
+        "Decimal",
+        &[
+            "adjusted", "copy_abs", "copy_negate", "is_finite", "is_infinite", "is_nan", "is_signed", "is_zero",
+            "normalize", "quantize", "to_integral", "to_integral_value",
+        ],
+    ),
+    ("datetime", crate::datetime::DATETIME_METHODS),
+    ("date", crate::datetime::DATE_METHODS),
+    ("time", crate::datetime::TIME_METHODS),
     ("model", &["copy", "dict", "model_copy", "model_dump"]),
     ("exception", &["add_note", "with_traceback"]),
 ];
@@ -76,7 +83,7 @@ pub fn methods_of(v: &Value) -> &'static [&'static str] {
         Value::Bool(_) => "int",
         Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Model => "model",
         Value::Exception(_) => "exception",
-        _ => return METHODS.iter().find(|(t, _)| *t == v.type_name()).map(|(_, m)| *m).unwrap_or(&[]),
+        _ => return METHODS.iter().find(|(t, _)| *t == v.short_type_name()).map(|(_, m)| *m).unwrap_or(&[]),
     };
     METHODS.iter().find(|(n, _)| *n == t).map(|(_, m)| *m).unwrap_or(&[])
 }
@@ -180,10 +187,8 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
             "total_seconds" => Ok(Value::Float(t.total_seconds())),
             _ => Err(no_method(recv, m)),
         },
-        Value::DateTime(s) | Value::Date(s) | Value::Time(s) => match m {
-            "isoformat" => Ok(Value::Str(s.clone())),
-            _ => Err(no_method(recv, m)),
-        },
+        Value::Decimal(d) => decimal_method(recv, d, m, a),
+        Value::DateTime(_) | Value::Date(_) | Value::Time(_) => crate::datetime::method(recv, m, a),
         Value::Exception(e) => match m {
             "with_traceback" => Ok(recv.clone()),
             "add_note" => Ok(Value::None),
@@ -824,6 +829,54 @@ fn dict_method(recv: &Value, d: &DictRef, m: &str, a: CallArgs) -> R<Value> {
 }
 
 // ---- set ------------------------------------------------------------------------------------------------------------
+
+fn decimal_method(recv: &Value, d: &str, m: &str, mut a: CallArgs) -> R<Value> {
+    use crate::decimal::{as_dec, value, Dec, Rounding};
+    let x = Dec::parse(d).ok_or_else(|| value_error("bad Decimal"))?;
+    let rounding = |a: &mut CallArgs, pos: usize| -> R<Rounding> {
+        let r = take_kw(a, "rounding").or_else(|| a.pos.get(pos).cloned());
+        match r {
+            None | Some(Value::None) => Ok(Rounding::HalfEven),
+            Some(Value::Str(s)) => Rounding::parse(&s).ok_or_else(|| type_error("invalid rounding mode")),
+            Some(_) => Err(type_error("valid values for rounding are: [ROUND_CEILING, ROUND_FLOOR, ROUND_UP, ROUND_DOWN, ROUND_HALF_UP, ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_05UP]")),
+        }
+    };
+    match m {
+        "quantize" => {
+            let exp = take_kw(&mut a, "exp").or_else(|| a.pos.first().cloned());
+            let exp = exp.ok_or_else(|| type_error("quantize() missing required argument 'exp' (pos 1)"))?;
+            let mode = rounding(&mut a, 1)?;
+            let e = as_dec(&exp).ok_or_else(|| type_error(format!("conversion from {} to Decimal is not supported", exp.type_name())))?;
+            Ok(value(x.quantize(&e, mode)?))
+        }
+        "normalize" => Ok(value(x.normalize()?)),
+        "to_integral_value" | "to_integral" => {
+            let mode = rounding(&mut a, 0)?;
+            if x.exponent() >= 0 {
+                return Ok(recv.clone());
+            }
+            let zero = Dec::Finite { neg: false, coef: 1u32.into(), exp: 0 };
+            Ok(value(x.quantize(&zero, mode)?))
+        }
+        "is_zero" => Ok(Value::Bool(x.is_zero())),
+        "is_signed" => Ok(Value::Bool(x.is_neg())),
+        "is_nan" => Ok(Value::Bool(x.is_nan())),
+        "is_finite" => Ok(Value::Bool(matches!(x, Dec::Finite { .. }))),
+        "is_infinite" => Ok(Value::Bool(matches!(x, Dec::Inf { .. }))),
+        "copy_abs" => Ok(value(match x {
+            Dec::Finite { coef, exp, .. } => Dec::Finite { neg: false, coef, exp },
+            Dec::Inf { .. } => Dec::Inf { neg: false },
+            Dec::NaN { signaling, .. } => Dec::NaN { neg: false, signaling },
+        })),
+        "copy_negate" => Ok(value(match x {
+            Dec::Finite { coef, exp, neg } => Dec::Finite { neg: !neg, coef, exp },
+            Dec::Inf { neg } => Dec::Inf { neg: !neg },
+            Dec::NaN { signaling, neg } => Dec::NaN { neg: !neg, signaling },
+        })),
+        "adjusted" => Ok(Value::int(x.adjusted())),
+        _ => Err(no_method(recv, m)),
+    }
+}
 
 /// A snapshot of a set value's table (a frozenset's or a set's), for read-only use.
 fn items_of(v: &Value) -> PySet {

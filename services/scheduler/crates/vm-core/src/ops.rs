@@ -191,6 +191,16 @@ pub fn binop(op: BinOpKind, a: &Value, b: &Value) -> R<Value> {
     }
     use BinOpKind::*;
     let sym = op_symbol(op);
+    if matches!(a, Value::Decimal(_)) || matches!(b, Value::Decimal(_)) {
+        if let Some(v) = decimal_binop(op, a, b)? {
+            return Ok(v);
+        }
+    }
+    if matches!(op, Add | Sub) && (crate::datetime::kind_of(a).is_some() || crate::datetime::kind_of(b).is_some()) {
+        if let Some(v) = crate::datetime::binop(op == Add, a, b)? {
+            return Ok(v);
+        }
+    }
     match (op, a, b) {
         (Add, Value::Str(x), Value::Str(y)) => {
             let mut s = String::with_capacity(x.len() + y.len());
@@ -272,6 +282,28 @@ pub fn binop(op: BinOpKind, a: &Value, b: &Value) -> R<Value> {
         (Pow, _, _) => Err(unsupported("** or pow()", a, b)),
         _ => Err(unsupported(sym, a, b)),
     }
+}
+
+/// Decimal arithmetic with Decimal, int or bool operands (floats are refused, like CPython).
+fn decimal_binop(op: BinOpKind, a: &Value, b: &Value) -> R<Option<Value>> {
+    use crate::decimal::{as_dec, value};
+    use BinOpKind::*;
+    let (Some(x), Some(y)) = (as_dec(a), as_dec(b)) else { return Ok(None) };
+    Ok(Some(match op {
+        Add => value(x.add(&y)?),
+        Sub => value(x.sub(&y)?),
+        Mult => value(x.mul(&y)?),
+        Div => value(x.div(&y)?),
+        FloorDiv => value(x.divmod(&y)?.0),
+        Mod => value(x.divmod(&y)?.1),
+        Pow => match &y {
+            crate::decimal::Dec::Finite { exp, .. } if *exp >= 0 || y.normalize()?.exponent() >= 0 => {
+                value(x.pow_int(&y.trunc().unwrap_or_default())?)
+            }
+            _ => return Err(type_error("non-integral Decimal powers are not supported in workflows")),
+        },
+        _ => return Ok(None),
+    }))
 }
 
 fn num_binop(op: BinOpKind, n: Nums, a: &Value, b: &Value) -> R<Value> {
@@ -433,14 +465,16 @@ pub fn unaryop(op: UnaryOpKind, v: &Value) -> R<Value> {
             Value::Bool(b) => Ok(Value::int(-(*b as i64))),
             Value::Float(f) => Ok(Value::Float(-f)),
             Value::TimeDelta(t) => td_value(-td(t)),
-            Value::Decimal(d) => Ok(Value::Decimal(match d.strip_prefix('-') {
-                Some(r) => r.into(),
-                None => format!("-{d}").into(),
-            })),
+            Value::Decimal(d) => Ok(crate::decimal::value(
+                crate::decimal::Dec::parse(d).ok_or_else(|| value_error("bad Decimal"))?.neg()?,
+            )),
             _ => Err(type_error(format!("bad operand type for unary -: '{}'", v.type_name()))),
         },
         UnaryOpKind::Pos => match v {
-            Value::Int(_) | Value::Float(_) | Value::TimeDelta(_) | Value::Decimal(_) => Ok(v.clone()),
+            Value::Int(_) | Value::Float(_) | Value::TimeDelta(_) => Ok(v.clone()),
+            Value::Decimal(d) => Ok(crate::decimal::value(
+                crate::decimal::Dec::parse(d).ok_or_else(|| value_error("bad Decimal"))?.plus()?,
+            )),
             Value::Bool(b) => Ok(Value::int(*b as i64)),
             _ => Err(type_error(format!("bad operand type for unary +: '{}'", v.type_name()))),
         },
@@ -474,6 +508,15 @@ pub fn compare(op: CmpOpKind, a: &Value, b: &Value) -> R<bool> {
             let sym = cmp_symbol(op);
             if let Some(r) = set_compare(a, b, sym) {
                 return Ok(r);
+            }
+            if let Some(r) = crate::datetime::cmp(a, b) {
+                let ord = r.map_err(type_error)?;
+                return Ok(match op {
+                    CmpOpKind::Lt => ord == Ordering::Less,
+                    CmpOpKind::LtE => ord != Ordering::Greater,
+                    CmpOpKind::Gt => ord == Ordering::Greater,
+                    _ => ord != Ordering::Less,
+                });
             }
             // NaN: every ordering comparison is False
             let is_num = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_));

@@ -350,7 +350,7 @@ impl Value {
         Value::Awaitable(Rc::new(RefCell::new(AwaitObj { kind, used: false, gather: None })))
     }
 
-    /// `type(x).__name__`
+    /// The type's name as CPython's messages show it (tp_name: `int`, `decimal.Decimal`, `datetime.date` ...).
     pub fn type_name(&self) -> String {
         match self {
             Value::None => "NoneType".into(),
@@ -365,11 +365,12 @@ impl Value {
             Value::Set(_) => "set".into(),
             Value::FrozenSet(_) => "frozenset".into(),
             Value::Range(_) => "range".into(),
-            Value::Decimal(_) => "Decimal".into(),
-            Value::DateTime(_) => "datetime".into(),
-            Value::Date(_) => "date".into(),
-            Value::Time(_) => "time".into(),
-            Value::TimeDelta(_) => "timedelta".into(),
+            // C types name themselves with their module in messages (tp_name)
+            Value::Decimal(_) => "decimal.Decimal".into(),
+            Value::DateTime(_) => "datetime.datetime".into(),
+            Value::Date(_) => "datetime.date".into(),
+            Value::Time(_) => "datetime.time".into(),
+            Value::TimeDelta(_) => "datetime.timedelta".into(),
             Value::Uuid(_) => "UUID".into(),
             Value::Enum(e) => short_name(&e.class).into(),
             Value::Object(o) => short_name(&o.borrow().class).into(),
@@ -422,6 +423,11 @@ impl Value {
             Value::Exception(e) => e.borrow().class.to_string(),
             _ => format!("builtins.{}", self.type_name()),
         }
+    }
+
+    /// `type(x).__name__`
+    pub fn short_type_name(&self) -> String {
+        short_name(&self.type_qualname()).to_string()
     }
 
     /// Python truthiness.

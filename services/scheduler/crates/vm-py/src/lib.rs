@@ -92,5 +92,11 @@ fn _vm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("VmEventError", py.get_type::<VmEventError>())?;
     m.add("VmInternalError", py.get_type::<VmInternalError>())?;
     m.add("SNAPSHOT_FORMAT", vm_core::snapshot::FORMAT)?;
+    let methods = pyo3::types::PyDict::new(py);
+    for (t, names) in vm_core::methods::METHODS {
+        methods.set_item(*t, names.to_vec())?;
+    }
+    m.add("METHODS", methods)?;
+    m.add("BUILTINS", vm_core::builtins::BUILTINS.to_vec())?;
     Ok(())
 }

@@ -1,0 +1,20 @@
+"""The compiler accepts exactly what the VM implements: its table of methods by receiver type and its builtins
+must match the VM's own lists (`waymark_scheduler._vm.METHODS` / `BUILTINS`)."""
+
+from __future__ import annotations
+
+import pytest
+from waymark_compiler import builtins_table as table
+
+vm = pytest.importorskip("waymark_scheduler._vm")
+
+
+def test_methods_match_the_vm() -> None:
+    assert {t: sorted(names) for t, names in table.METHODS_BY_TYPE.items()} == {
+        t: sorted(names) for t, names in vm.METHODS.items()
+    }
+
+
+def test_every_accepted_builtin_is_implemented() -> None:
+    accepted = table.PURE_FUNCTIONS | table.CONVERSIONS | table.CLASS_METHODS
+    assert accepted <= set(vm.BUILTINS), sorted(accepted - set(vm.BUILTINS))
