@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from waymark_ir import values
 from waymark_store import channels, runs
-from waymark_store.db import Database
+from waymark_store.db import CONNECTION_ERRORS, Database
 from waymark_store.settings import Settings
 
 from waymark._errors import ValueNotSupported, WorkflowCancelled, WorkflowFailed, WorkflowNotRegistered
@@ -196,11 +196,16 @@ class WorkflowHandle:
         try:
             while True:
                 event.clear()
-                outcome = await runs.get_outcome(conn.db.pool, self.run_id)
-                if outcome is None:
-                    raise LookupError(f"run {self.run_id} does not exist (was the database reset?)")
-                if outcome.finished:
-                    return _unwrap(outcome)
+                try:
+                    outcome = await runs.get_outcome(conn.db.pool, self.run_id)
+                except CONNECTION_ERRORS as exc:  # Postgres restarting: the run goes on, and so does the wait
+                    outcome, status = None, f"unknown (Postgres unreachable: {type(exc).__name__}: {exc})"
+                else:
+                    if outcome is None:
+                        raise LookupError(f"run {self.run_id} does not exist (was the database reset?)")
+                    if outcome.finished:
+                        return _unwrap(outcome)
+                    status = outcome.status
                 wait = RECHECK_SECONDS
                 if deadline is not None:
                     remaining = deadline - loop.time()
@@ -208,7 +213,7 @@ class WorkflowHandle:
                         raise TimeoutError(
                             f"run {self.run_id} ({self.workflow_name}, workflow_id "
                             f"{self.workflow_id!r}) did not finish within {timeout}s; it is "
-                            f"{outcome.status} and goes on"
+                            f"{status} and goes on"
                         )
                     wait = min(wait, remaining)
                 with contextlib.suppress(TimeoutError):

@@ -30,6 +30,15 @@ else:
     Executor = Connection | asyncpg.Pool
 
 
+# What a lost connection or a restarting server raises: worth retrying after a pause, never a reason to give up.
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    OSError,  # refused, reset, no socket file, timeouts (TimeoutError is an OSError)
+    asyncpg.InterfaceError,  # the connection was closed under us
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08
+    asyncpg.exceptions.OperatorInterventionError,  # 57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up
+)
+
+
 async def connect(url: str, *, timeout: float = 10.0) -> asyncpg.Connection:
     """A dedicated connection (LISTEN, long-lived work)."""
     conn: asyncpg.Connection = await asyncpg.connect(url, timeout=timeout)
