@@ -31,6 +31,11 @@ class Settings(BaseModel):
         15.0, gt=0, description="an action's lease; a worker that misses heartbeats this long loses the call"
     )
     max_redeliveries: int = Field(5, ge=0, description="lease expiries a call survives before failing with ActionLost")
+    shutdown_grace_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="how long a worker stopping on SIGTERM lets running actions finish before handing them back",
+    )
     poll_seconds: float = Field(2.0, gt=0, description="fallback polling interval when no NOTIFY arrives")
     scheduler_batch: int = Field(256, ge=1, description="runs one scheduler transaction advances at most")
     scheduler_concurrency: int = Field(2, ge=1, description="advance transactions one scheduler runs at once")

@@ -45,6 +45,8 @@ class Worker:
         self._outcomes: list[Outcome] = []
         self._outcome_ready = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._closing = False  # every attempt has ended: the outcome writer exits once it has written everything
+        self._wakeup: Wakeup | None = None
         self._heartbeat: HeartbeatThread | None = None
         self._unwanted: set[int] = set()  # calls cancelled because their run stopped waiting for them
 
@@ -65,21 +67,29 @@ class Worker:
         writer = asyncio.create_task(self._write_outcomes(), name="waymark-outcomes")
         try:
             await self._claim_loop()
-            await self._drain()
-        finally:
-            self._heartbeat.stop()
+            await self._drain(self.settings.shutdown_grace_seconds)
+            # Every attempt has ended. Let the writer finish the last outcomes: cancelling it mid-statement would lose
+            # its batch (those calls would run again after their leases expired), and the heartbeat keeps their
+            # leases until they are written.
+            self._closing = True
             self._outcome_ready.set()
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
-            await self._flush()
+            await writer
+        finally:
+            if not writer.done():  # failing or cancelled ourselves: nothing more can be written
+                writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writer
+            self._heartbeat.stop()
 
     def stop(self) -> None:
+        """Stop claiming now (also when waiting for work), then finish or hand back what is held (`run`)."""
         self._stopping.set()
         self._slot_freed.set()
+        if self._wakeup is not None:
+            self._wakeup.notify("")
 
     async def _claim_loop(self) -> None:
-        wakeup = await self.db.listener.subscribe(channels.ACTIONS)
+        wakeup = self._wakeup = await self.db.listener.subscribe(channels.ACTIONS)
         while not self._stopping.is_set():
             free = self.settings.worker_concurrency - len(self.running)
             wait: float = self.settings.poll_seconds
@@ -127,6 +137,7 @@ class Worker:
         self.running[call.call_id] = (task, call)
 
     async def _execute(self, call: ClaimedCall, definition: ActionDefinition) -> None:
+        queued = False
         try:
             try:
                 outcome = await run_attempt(call, definition, self.settings.max_payload_bytes)
@@ -137,10 +148,11 @@ class Worker:
                 outcome = cancelled_outcome(call)
             self._outcomes.append(outcome)
             self._outcome_ready.set()
+            queued = True  # the heartbeat keeps its lease until the writer has written it (and drops it then)
         finally:
             self._unwanted.discard(call.call_id)
             self.running.pop(call.call_id, None)
-            if self._heartbeat is not None:
+            if self._heartbeat is not None and not queued:
                 self._heartbeat.drop(call.call_id)
             self._slot_freed.set()
 
@@ -168,6 +180,8 @@ class Worker:
             await self._outcome_ready.wait()
             self._outcome_ready.clear()
             await self._flush()
+            if self._closing and not self._outcomes:
+                return
 
     async def _flush(self) -> None:
         while self._outcomes:
@@ -177,6 +191,9 @@ class Worker:
                 await actions.record_outcomes(self.db.pool, batch, self.worker_id)
                 failpoints.hit("worker.after_record")
                 self.completed += len(batch)
+                if self._heartbeat is not None:
+                    for written in batch:
+                        self._heartbeat.drop(written.call_id)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 # Keep them: the lease (heartbeated until written) protects the calls meanwhile.
                 log.warning("writing %d outcomes failed (%s); retrying", len(batch), exc)
