@@ -110,12 +110,13 @@ async def test_worker_killed_before_or_after_writing_outcomes(make_cluster, clie
     # before_record: what that worker executed was lost with it, so it ran again elsewhere (at-least-once)
     lost = [key for key, runs in starts.items() if any(e.pid == lives["worker.before_record"] for e in runs)]
     assert lost
-    redone = [key for key in lost if len(starts[key]) == 2]
+    redone = [key for key in lost if len(starts[key]) >= 2]
     assert redone, "nothing the killed worker executed ran again"
     # after_record: what that worker committed never ran again
     marker = f":{lives['worker.after_record']}:"  # worker ids are host:pid:random
     committed = {(r["run_id"], r["seq"]) for r in rows if r["worker_id"] and marker in r["worker_id"]}
     assert committed, "the worker killed after writing committed nothing"
-    assert all(len(starts[key]) == 1 for key in committed), "a committed step ran again"
+    for key in committed:  # its last start was that worker's (an earlier one may have been lost with life 1)
+        assert starts[key][-1].pid == lives["worker.after_record"], f"committed step {key} ran again"
     print(f"\nexecutions: {figures}")
     assert not await consistency_problems(client)
