@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import typing
 import uuid
 from typing import TYPE_CHECKING, Any
 
 import orjson
+import pydantic
 from waymark_ir import values
 from waymark_store import channels, runs
 from waymark_store.db import CONNECTION_ERRORS, Database
@@ -130,6 +132,17 @@ def encode_input(cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, A
         raise TypeError(f"{cls.__waymark_name__}.run{_without_self(signature)}: {exc}") from None
     arguments = dict(bound.arguments)
     arguments.pop(next(iter(signature.parameters)), None)
+    for name, value in arguments.items():
+        adapter = _input_adapters(cls).get(name)
+        if adapter is None:
+            continue
+        try:
+            adapter.validate_python(value)  # lax, like action arguments; the value itself is stored unchanged
+        except pydantic.ValidationError as exc:
+            problem = exc.errors()[0]["msg"] if exc.errors() else str(exc)
+            raise TypeError(
+                f"{cls.__waymark_name__}.run() argument {name!r} is invalid: {problem} (got {value!r})"
+            ) from None
     try:
         text = values.dumps(arguments)
     except TypeError as exc:
@@ -140,6 +153,23 @@ def encode_input(cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, A
             f"{limit} (WAYMARK_MAX_PAYLOAD_BYTES): pass a reference to large data instead"
         )
     return text
+
+
+_adapters: dict[type[Any], dict[str, pydantic.TypeAdapter[Any]]] = {}
+
+
+def _input_adapters(cls: type[Workflow]) -> dict[str, pydantic.TypeAdapter[Any]]:
+    """A validator per annotated parameter of run() (none when the hints cannot be resolved here)."""
+    found = _adapters.get(cls)
+    if found is None:
+        try:
+            hints = typing.get_type_hints(cls.__waymark_run__, include_extras=True)
+            hints.pop("return", None)
+            found = {name: pydantic.TypeAdapter(hint) for name, hint in hints.items()}
+        except Exception:  # noqa: BLE001 - unresolvable or unsupported hints: the compiler's checks still apply
+            found = {}
+        _adapters[cls] = found
+    return found
 
 
 def _without_self(signature: inspect.Signature) -> str:
@@ -228,7 +258,17 @@ class WorkflowHandle:
     async def signal(self, name: str, value: Any = None) -> None:
         """Deliver a signal to the run (`await waymark.wait_for_signal(name)` receives `value`)."""
         conn = await _connection()
-        payload = orjson.dumps({"kind": "signal", "name": name}).decode()[:-1] + f',"value":{values.dumps(value)}}}'
+        try:
+            encoded = values.dumps(value)
+        except TypeError as exc:
+            raise ValueNotSupported(f"signal {name!r} value cannot be stored: {exc}") from None
+        limit = conn.settings.max_payload_bytes
+        if len(encoded) > limit:
+            raise ValueNotSupported(
+                f"signal {name!r} value is {len(encoded)} bytes encoded; the limit is {limit} "
+                "(WAYMARK_MAX_PAYLOAD_BYTES): pass a reference to large data instead"
+            )
+        payload = orjson.dumps({"kind": "signal", "name": name}).decode()[:-1] + f',"value":{encoded}}}'
         status, added = await runs.add_event(conn.db.pool, self.run_id, "signal", payload)
         if not added:
             raise RuntimeError(f"cannot signal run {self.run_id}: it is {status or 'unknown'}")

@@ -119,6 +119,11 @@ async def run_attempt(call: ClaimedCall, definition: ActionDefinition, max_paylo
         )
     )
     try:
+        if len(call.args) > max_payload:  # built by the workflow itself: the call fails, the workflow may catch it
+            raise ArgumentError(
+                f"action {call.action_name} was called with {len(call.args)} bytes of encoded arguments; the limit "
+                f"is {max_payload} (WAYMARK_MAX_PAYLOAD_BYTES): pass a reference to large data instead"
+            )
         kwargs = decode_arguments(definition, call.args)
         invocation: ActionInvocation[Any] = ActionInvocation(definition, (), kwargs)
         if policy.timeout_seconds:
