@@ -65,7 +65,9 @@ PURE_FUNCTIONS: frozenset[str] = frozenset(
     }
 )
 #: Builtin types that convert their argument when called: also `BuiltinCall`s (`str(e)`, `int("3")`, `list(xs)`).
-CONVERSIONS: frozenset[str] = frozenset({"str", "int", "float", "bool", "list", "dict", "set", "frozenset", "tuple"})
+CONVERSIONS: frozenset[str] = frozenset(
+    {"str", "int", "float", "bool", "list", "dict", "set", "frozenset", "tuple", "bytes"}
+)
 
 #: Stdlib value types the VM knows (constructed with `Construct`, folded to constants when the arguments are).
 STDLIB_VALUE_TYPES: frozenset[str] = frozenset(
@@ -97,6 +99,7 @@ CLASS_METHODS: frozenset[str] = frozenset(
         "datetime.date.fromisoformat",
         "datetime.date.fromordinal",
         "datetime.time.fromisoformat",
+        "dict.fromkeys",
     }
 )
 
@@ -152,6 +155,26 @@ METHODS_BY_TYPE: dict[str, frozenset[str]] = {
         {"append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"}
     ),
     "tuple": frozenset({"count", "index"}),
+    "bytes": frozenset(
+        {
+            "count",
+            "decode",
+            "endswith",
+            "find",
+            "hex",
+            "index",
+            "join",
+            "lower",
+            "lstrip",
+            "replace",
+            "rfind",
+            "rstrip",
+            "split",
+            "startswith",
+            "strip",
+            "upper",
+        }
+    ),
     "dict": frozenset({"clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"}),
     "set": frozenset(
         {

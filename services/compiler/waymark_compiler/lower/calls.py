@@ -313,6 +313,8 @@ class CallsMixin(LowererBase):
 
     def builtin_call(self, node: ast.Call, ref: Ref) -> pb.Expr:
         name = ref.parts[0]
+        if ".".join(ref.parts) in CLASS_METHODS:  # dict.fromkeys(...)
+            return pb.Expr(builtin=pb.BuiltinCall(name=".".join(ref.parts), args=self.call_args(node)))
         if ref.attrs:
             self.lower_args_for_diagnostics(node)
             self.report(

@@ -352,12 +352,12 @@ fn set_from(a: &CallArgs, name: &str) -> R<PySet> {
 
 /// Every name `call` implements: the pure builtins and conversions, then stdlib class methods.
 pub const BUILTINS: &[&str] = &[
-    "abs", "all", "any", "bin", "bool", "callable", "chr", "dict", "divmod", "enumerate", "filter", "float", "format",
+    "abs", "all", "any", "bin", "bool", "bytes", "callable", "chr", "dict", "divmod", "enumerate", "filter", "float", "format",
     "frozenset", "hash", "hex", "int", "isinstance", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord",
     "pow", "range", "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "type", "zip",
     "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
     "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
-    "datetime.time.fromisoformat",
+    "datetime.time.fromisoformat", "dict.fromkeys",
 ];
 
 /// Call builtin `name`. The program is needed for isinstance and class reprs.
@@ -612,6 +612,48 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             arity(name, &a, 1, 1)?;
             let k = key(&a.pos[0])?;
             Ok(Value::int((k.hash() >> 2) as i64))
+        }
+        "bytes" => {
+            let enc = take_kw(&mut a, "encoding").or_else(|| a.pos.get(1).cloned());
+            let _ = take_kw(&mut a, "errors");
+            match a.pos.first() {
+                None => Ok(Value::Bytes(Rc::from(Vec::<u8>::new()))),
+                Some(Value::Str(s)) => match enc {
+                    Some(_) => Ok(Value::Bytes(Rc::from(s.as_bytes()))),
+                    None => Err(type_error("string argument without an encoding")),
+                },
+                Some(Value::Int(i)) => {
+                    let n = i.as_i64().unwrap_or(-1);
+                    if n < 0 {
+                        return Err(value_error("negative count"));
+                    }
+                    if n > 100_000_000 {
+                        return Err(crate::exc::memory_error());
+                    }
+                    Ok(Value::Bytes(Rc::from(vec![0u8; n as usize])))
+                }
+                Some(b @ Value::Bytes(_)) => Ok(b.clone()),
+                Some(v) => {
+                    let mut out = Vec::new();
+                    for x in collect(v)? {
+                        let n = as_index(&x, "")?.as_i64().unwrap_or(-1);
+                        if !(0..256).contains(&n) {
+                            return Err(value_error("bytes must be in range(0, 256)"));
+                        }
+                        out.push(n as u8);
+                    }
+                    Ok(Value::Bytes(Rc::from(out)))
+                }
+            }
+        }
+        "dict.fromkeys" => {
+            arity(name, &a, 1, 2)?;
+            let value = a.pos.get(1).cloned().unwrap_or(Value::None);
+            let mut d = Dict::default();
+            for k in collect(&a.pos[0])? {
+                d.insert(key(&k)?, value.clone());
+            }
+            Ok(Value::dict(d))
         }
         "callable" => {
             arity(name, &a, 1, 1)?;

@@ -59,6 +59,13 @@ pub fn builtin_mro(name: &str) -> Option<&'static [&'static str]> {
         "AssertionError" => &["builtins.AssertionError", "builtins.Exception", "builtins.BaseException"],
         "StopIteration" => &["builtins.StopIteration", "builtins.Exception", "builtins.BaseException"],
         "MemoryError" => &["builtins.MemoryError", "builtins.Exception", "builtins.BaseException"],
+        "UnicodeDecodeError" => &[
+            "builtins.UnicodeDecodeError",
+            "builtins.UnicodeError",
+            "builtins.ValueError",
+            "builtins.Exception",
+            "builtins.BaseException",
+        ],
         "UnicodeError" => &["builtins.UnicodeError", "builtins.ValueError", "builtins.Exception", "builtins.BaseException"],
         "OSError" => &["builtins.OSError", "builtins.Exception", "builtins.BaseException"],
         "TimeoutError" => &["builtins.TimeoutError", "builtins.OSError", "builtins.Exception", "builtins.BaseException"],

@@ -47,6 +47,13 @@ pub const METHODS: &[(&str, &[&str])] = &[
     ),
     ("list", &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"]),
     ("tuple", &["count", "index"]),
+    (
+        "bytes",
+        &[
+            "count", "decode", "endswith", "find", "hex", "index", "join", "lower", "lstrip", "replace", "rfind", "rstrip",
+            "split", "startswith", "strip", "upper",
+        ],
+    ),
     ("dict", &["clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"]),
     (
         "set",
@@ -188,6 +195,7 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
             _ => Err(no_method(recv, m)),
         },
         Value::Decimal(d) => decimal_method(recv, d, m, a),
+        Value::Bytes(b) => bytes_method(recv, b, m, a),
         Value::DateTime(_) | Value::Date(_) | Value::Time(_) => crate::datetime::method(recv, m, a),
         Value::Exception(e) => match m {
             "with_traceback" => Ok(recv.clone()),
@@ -829,6 +837,220 @@ fn dict_method(recv: &Value, d: &DictRef, m: &str, a: CallArgs) -> R<Value> {
 }
 
 // ---- set ------------------------------------------------------------------------------------------------------------
+
+fn want_bytes<'a>(v: &'a Value, _m: &str) -> R<&'a [u8]> {
+    match v {
+        Value::Bytes(b) => Ok(&b[..]),
+        _ => Err(type_error(format!("a bytes-like object is required, not '{}'", v.type_name()))),
+    }
+}
+
+fn find_sub(hay: &[u8], needle: &[u8], from_end: bool) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(if from_end { hay.len() } else { 0 });
+    }
+    if needle.len() > hay.len() {
+        return None;
+    }
+    let mut positions = (0..=hay.len() - needle.len()).filter(|&i| &hay[i..i + needle.len()] == needle);
+    if from_end {
+        positions.next_back()
+    } else {
+        positions.next()
+    }
+}
+
+/// UnicodeDecodeError(encoding, object, start, end, reason), with CPython's message.
+fn unicode_decode_error(encoding: &str, b: &[u8], start: usize, end: usize, reason: &str) -> Flow {
+    let message = if end == start + 1 {
+        format!("'{encoding}' codec can't decode byte 0x{:02x} in position {start}: {reason}", b[start])
+    } else {
+        format!("'{encoding}' codec can't decode bytes in position {start}-{}: {reason}", end - 1)
+    };
+    let e = crate::exc::new_builtin(
+        "UnicodeDecodeError",
+        vec![
+            Value::str(encoding),
+            Value::Bytes(Rc::from(b)),
+            Value::int(start as i64),
+            Value::int(end as i64),
+            Value::str(reason),
+        ],
+    );
+    if let Value::Exception(x) = &e {
+        x.borrow_mut().message = Some(Str::from(message.as_str()));
+    }
+    Flow::Raise(e)
+}
+
+fn bytes_method(recv: &Value, b: &[u8], m: &str, mut a: CallArgs) -> R<Value> {
+    let out = |v: Vec<u8>| Ok(Value::Bytes(Rc::from(v)));
+    match m {
+        "decode" => {
+            let encoding = take_kw(&mut a, "encoding").or_else(|| a.pos.first().cloned());
+            let errors = take_kw(&mut a, "errors").or_else(|| a.pos.get(1).cloned());
+            let enc = match &encoding {
+                Some(Value::Str(e)) => e.to_lowercase().replace(['-', '_'], ""),
+                _ => "utf8".into(),
+            };
+            let errors = match &errors {
+                Some(Value::Str(e)) => e.to_string(),
+                _ => "strict".into(),
+            };
+            match enc.as_str() {
+                "utf8" => match std::str::from_utf8(b) {
+                    Ok(s) => Ok(Value::str(s)),
+                    Err(e) if errors == "strict" => {
+                        let pos = e.valid_up_to();
+                        let reason = match e.error_len() {
+                            None => "unexpected end of data",
+                            Some(_) if (0x80..0xc0).contains(&b[pos]) || b[pos] >= 0xf8 => "invalid start byte",
+                            Some(_) => "invalid continuation byte",
+                        };
+                        let end = pos + e.error_len().unwrap_or(b.len() - pos);
+                        Err(unicode_decode_error("utf-8", b, pos, end, reason))
+                    }
+                    Err(_) if errors == "ignore" => {
+                        let s = String::from_utf8_lossy(b).replace('\u{fffd}', "");
+                        Ok(Value::str(&s))
+                    }
+                    Err(_) => Ok(Value::str(&String::from_utf8_lossy(b))),
+                },
+                "ascii" | "latin1" | "iso88591" => {
+                    if enc == "ascii" && b.iter().any(|c| *c > 127) && errors == "strict" {
+                        let pos = b.iter().position(|c| *c > 127).unwrap_or(0);
+                        return Err(unicode_decode_error("ascii", b, pos, pos + 1, "ordinal not in range(128)"));
+                    }
+                    Ok(Value::str(&b.iter().map(|c| *c as char).collect::<String>()))
+                }
+                other => Err(crate::exc::exc("LookupError", format!("unknown encoding: {other}"))),
+            }
+        }
+        "hex" => Ok(Value::str(&b.iter().map(|c| format!("{c:02x}")).collect::<String>())),
+        "upper" => out(b.to_ascii_uppercase()),
+        "lower" => out(b.to_ascii_lowercase()),
+        "strip" | "lstrip" | "rstrip" => {
+            let chars: Vec<u8> = match a.pos.first() {
+                Some(Value::Bytes(c)) => c.to_vec(),
+                _ => b" \t\n\r\x0b\x0c".to_vec(),
+            };
+            let mut s = 0;
+            let mut e = b.len();
+            if m != "rstrip" {
+                while s < e && chars.contains(&b[s]) {
+                    s += 1;
+                }
+            }
+            if m != "lstrip" {
+                while e > s && chars.contains(&b[e - 1]) {
+                    e -= 1;
+                }
+            }
+            out(b[s..e].to_vec())
+        }
+        "startswith" | "endswith" => {
+            let test = |p: &[u8]| if m == "startswith" { b.starts_with(p) } else { b.ends_with(p) };
+            match a.pos.first() {
+                Some(Value::Tuple(ps)) => {
+                    for p in ps.iter() {
+                        if test(want_bytes(p, m)?) {
+                            return Ok(Value::Bool(true));
+                        }
+                    }
+                    Ok(Value::Bool(false))
+                }
+                Some(p) => Ok(Value::Bool(test(want_bytes(p, m)?))),
+                None => Err(type_error(format!("{m}() takes at least 1 argument (0 given)"))),
+            }
+        }
+        "find" | "rfind" | "index" | "count" => {
+            let needle: Vec<u8> = match a.pos.first() {
+                Some(Value::Int(i)) => vec![i.as_i64().unwrap_or(0) as u8],
+                Some(p) => want_bytes(p, m)?.to_vec(),
+                None => return Err(type_error(format!("{m}() takes at least 1 argument (0 given)"))),
+            };
+            if m == "count" {
+                if needle.is_empty() {
+                    return Ok(Value::int(b.len() as i64 + 1));
+                }
+                let (mut n, mut i) = (0, 0);
+                while let Some(p) = find_sub(&b[i..], &needle, false) {
+                    n += 1;
+                    i += p + needle.len();
+                }
+                return Ok(Value::int(n));
+            }
+            match find_sub(b, &needle, m == "rfind") {
+                Some(p) => Ok(Value::int(p as i64)),
+                None if m == "index" => Err(value_error("subsection not found")),
+                None => Ok(Value::int(-1)),
+            }
+        }
+        "split" => {
+            let sep = a.pos.first().cloned().or_else(|| take_kw(&mut a, "sep")).unwrap_or(Value::None);
+            let parts: Vec<Value> = match &sep {
+                Value::None => b
+                    .split(|c| c.is_ascii_whitespace())
+                    .filter(|p| !p.is_empty())
+                    .map(|p| Value::Bytes(Rc::from(p)))
+                    .collect(),
+                s => {
+                    let s = want_bytes(s, m)?;
+                    if s.is_empty() {
+                        return Err(value_error("empty separator"));
+                    }
+                    let mut out = Vec::new();
+                    let mut rest = b;
+                    while let Some(p) = find_sub(rest, s, false) {
+                        out.push(Value::Bytes(Rc::from(&rest[..p])));
+                        rest = &rest[p + s.len()..];
+                    }
+                    out.push(Value::Bytes(Rc::from(rest)));
+                    out
+                }
+            };
+            Ok(Value::list(parts))
+        }
+        "join" => {
+            let items = collect(a.pos.first().unwrap_or(&Value::None))?;
+            let mut v = Vec::new();
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    v.extend_from_slice(b);
+                }
+                match x {
+                    Value::Bytes(p) => v.extend_from_slice(p),
+                    _ => {
+                        return Err(type_error(format!(
+                            "sequence item {i}: expected a bytes-like object, {} found",
+                            x.type_name()
+                        )))
+                    }
+                }
+            }
+            out(v)
+        }
+        "replace" => {
+            let (old, new) = match (a.pos.first(), a.pos.get(1)) {
+                (Some(o), Some(n)) => (want_bytes(o, m)?.to_vec(), want_bytes(n, m)?.to_vec()),
+                _ => return Err(type_error("replace expected at least 2 arguments")),
+            };
+            if old.is_empty() {
+                return Err(type_error("replacing empty bytes is not supported in workflows"));
+            }
+            let mut v = Vec::new();
+            let mut rest = b;
+            while let Some(p) = find_sub(rest, &old, false) {
+                v.extend_from_slice(&rest[..p]);
+                v.extend_from_slice(&new);
+                rest = &rest[p + old.len()..];
+            }
+            v.extend_from_slice(rest);
+            out(v)
+        }
+        _ => Err(no_method(recv, m)),
+    }
+}
 
 fn decimal_method(recv: &Value, d: &str, m: &str, mut a: CallArgs) -> R<Value> {
     use crate::decimal::{as_dec, value, Dec, Rounding};
