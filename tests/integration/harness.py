@@ -528,6 +528,14 @@ class EmbeddedPostgres:
     def stop(self, mode: str = "fast") -> None:
         self._pg_ctl("-w", "-m", mode, "stop")
 
+    @staticmethod
+    def stop_folder(folder: Path) -> None:
+        """Stop whatever server runs on `folder` (clean-up after a test that let one escape)."""
+        pid = int((folder / "postmaster.pid").read_text().splitlines()[0])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGQUIT)  # immediate shutdown
+        wait_until(lambda: not _pid_alive(pid), timeout=60, what=f"the Postgres on {folder} to stop")
+
     def start(self) -> None:
         self._pg_ctl(
             "-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.folder / "log"), "start", timeout=120

@@ -35,9 +35,10 @@ def embedded_postgres(data_dir: str) -> tuple[str, Any]:
     return url, server
 
 
-async def run_demo() -> None:
+async def run_demo(registered: asyncio.Event) -> None:
     from waymark.demo import Checkout, Greeter
 
+    await registered.wait()  # starting a run of a workflow not registered yet is an error (WorkflowNotRegistered)
     print("demo: starting Greeter(name='waymark') ...", flush=True)
     print(f"demo: Greeter returned {await Greeter().run(name='waymark')!r}", flush=True)
     started = time.monotonic()
@@ -69,14 +70,15 @@ async def run_dev(settings: Settings, modules: list[ModuleType], demo: bool) -> 
 
     for spec in services.values():
         launch(spec)
-    tasks.append(asyncio.create_task(serve(settings, modules, stop=stop), name="workers"))
+    registered = asyncio.Event()
+    tasks.append(asyncio.create_task(serve(settings, modules, stop=stop, registered=registered), name="workers"))
     print(
         f"waymark dev: services {', '.join(services)} and workers for "
         f"{', '.join(m.__name__ for m in modules)} are running (Ctrl-C stops them)",
         flush=True,
     )
     if demo:
-        tasks.append(asyncio.create_task(run_demo(), name="demo"))
+        tasks.append(asyncio.create_task(run_demo(registered), name="demo"))
     stopper = asyncio.create_task(stop.wait())
     try:
         while True:

@@ -40,9 +40,18 @@ def import_modules(names: list[str]) -> list[ModuleType]:
     return modules
 
 
-async def serve(settings: Settings, modules: list[ModuleType], *, stop: asyncio.Event | None = None) -> None:
-    """Register the modules' workflows, then run actions until `stop` is set (or the task is cancelled)."""
+async def serve(
+    settings: Settings,
+    modules: list[ModuleType],
+    *,
+    stop: asyncio.Event | None = None,
+    registered: asyncio.Event | None = None,
+) -> None:
+    """Register the modules' workflows (then set `registered`), then run actions until `stop` is set (or the task
+    is cancelled)."""
     await register_modules(modules, settings.compiler_url, wait=settings.compiler_wait_seconds)
+    if registered is not None:
+        registered.set()
     db = await Database.open(settings.require_database_url(), pool_size=4)
     worker = Worker(settings, db, dict(ACTIONS))
     log.info(
