@@ -15,7 +15,8 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any, TextIO
 from waymark_ir import pb
 
 from waymark._bundle import BundleError, bundles_for_modules
+from waymark._registry import ACTIONS, WORKFLOWS
 from waymark._standins import import_with_stand_ins
 
 CheckFn = Callable[[pb.Bundle], pb.CheckResponse]
@@ -128,12 +130,14 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
     notes: list[str] = []
     stood_in: list[str] = []
     seen: set[tuple[str, str]] = set()
+    defined: dict[str, set[str]] = {}  # action and workflow names -> the modules defining them
     try:
         for target in args.targets:
             try:
-                module, missing = import_target(target)
-                stood_in += [name for name in missing if name not in stood_in]
-                bundles = bundles_for_modules([module])
+                with isolated_registry(defined):
+                    module, missing = import_target(target)
+                    stood_in += [name for name in missing if name not in stood_in]
+                    bundles = bundles_for_modules([module])
             except ImportFailure as problem:
                 failures.append(problem)
                 continue
@@ -164,6 +168,12 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
         "complete check)"
         for name in stood_in
     ]
+    notes += [
+        f"{name} is defined in {' and '.join(sorted(modules))}: a worker importing both refuses to start; give one "
+        "of them name=..."
+        for name, modules in sorted(defined.items())
+        if len(modules) > 1
+    ]
 
     if args.format == "json":
         document = {
@@ -190,6 +200,28 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
             out.write(f"ok: {len(compiled)} workflow{'s' * (len(compiled) != 1)}\n")
     out.flush()
     return 1 if diagnostics or failures else 0
+
+
+@contextmanager
+def isolated_registry(defined: dict[str, set[str]]) -> Iterator[None]:
+    """Import each target as a worker importing only it would: with the registry of actions and workflows empty,
+    so two independent modules may both define an action `charge` (noted, not failed). Afterwards the registry
+    holds what it held plus the target's names that do not clash."""
+    saved_actions, saved_workflows = dict(ACTIONS), dict(WORKFLOWS)
+    ACTIONS.clear()
+    WORKFLOWS.clear()
+    try:
+        yield
+    finally:
+        added_actions, added_workflows = dict(ACTIONS), dict(WORKFLOWS)
+        for name, action in added_actions.items():
+            defined.setdefault(f"action {name!r}", set()).add(f"{action.module}.{action.qualname}")
+        for name, cls in added_workflows.items():
+            defined.setdefault(f"workflow {name!r}", set()).add(f"{cls.__module__}.{cls.__qualname__}")
+        ACTIONS.clear()
+        ACTIONS.update({**added_actions, **saved_actions})
+        WORKFLOWS.clear()
+        WORKFLOWS.update({**added_workflows, **saved_workflows})
 
 
 # ---- importing the targets -----------------------------------------------------------------------------------------

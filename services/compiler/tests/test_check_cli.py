@@ -112,3 +112,128 @@ def test_missing_target(tmp_path: Path) -> None:
 
 def test_usage_error() -> None:
     assert run_check([], stdout=io.StringIO()) == 2
+
+
+# ---- options, colour, the JSON schema ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--format", "json", "bad_now.py"),
+        ("bad_now.py", "--format", "json"),
+        ("--color", "never", "bad_now.py", "--format=json"),
+        ("--format", "json", "bad_now.py", "--colour", "always"),
+    ],
+)
+def test_options_in_any_position(args: tuple[str, ...]) -> None:
+    status, out = waymark_check(*args)
+    assert status == 1, out
+    document = json.loads(out)
+    assert [d["code"] for d in document["diagnostics"]] == ["WM101"]
+
+
+def test_help_anywhere() -> None:
+    for args in (("--help",), ("bad_now.py", "--help"), ("-h", "bad_now.py")):
+        status, out = waymark_check(*args)
+        assert status == 0, out
+        assert "usage: waymark check" in out and "--format" in out
+
+
+def test_colour_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    target = str(CONFORMANCE / "bad_uuid.py")
+
+    def coloured(*args: str) -> bool:
+        out = io.StringIO()
+        run_check([target, *args], stdout=out)
+        return "\x1b[" in out.getvalue()
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert not coloured()  # not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert coloured()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not coloured()
+    assert coloured("--color", "always")
+    monkeypatch.delenv("NO_COLOR")
+    assert not coloured("--color", "never")
+
+
+def test_json_schema_is_the_documented_one() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "check.md").read_text()
+    example = json.loads(re.search(r"```json\n(.*?)\n```", doc, re.DOTALL).group(1))  # type: ignore[union-attr]
+    out = io.StringIO()
+    run_check([str(CONFORMANCE / "bad_now.py"), "no_such_module_here_at_all", "--format", "json"], stdout=out)
+    document = json.loads(out.getvalue())
+    assert set(document) == set(example)
+    assert document["version"] == example["version"] == 1
+    assert set(document["diagnostics"][0]) == set(example["diagnostics"][0])
+    assert set(document["errors"][0]) == set(example["errors"][0])
+    ok = io.StringIO()
+    run_check([str(CONFORMANCE / "seedflows.py"), "--format", "json"], stdout=ok)
+    assert set(json.loads(ok.getvalue())["workflows"][0]) == set(example["workflows"][0])
+
+
+# ---- modules the way users have them ------------------------------------------------------------------------------
+
+WORKFLOW_HEAD = "from waymark import Workflow, action, workflow\n\n\n"
+
+
+def test_missing_libraries_are_stood_in(tmp_path: Path) -> None:
+    (tmp_path / "wm_standin_flows.py").write_text(
+        "import httpx\nimport numpy as np\nimport wm_surely_not_installed as lib\nfrom pandas import read_csv\n\n"
+        + WORKFLOW_HEAD
+        + "client = httpx.AsyncClient()\n\n\n"
+        "@workflow\nclass StandIn(Workflow):\n    async def run(self, url: str) -> None:\n"
+        "        page = await client.get(url)\n"  # line 15
+        "        noise = np.random.rand()\n"  # 16
+        "        frame = read_csv(url)\n"  # 17
+        "        value = lib.compute(1)\n"  # 18
+        "        direct = httpx.get(url)\n"  # 19
+    )
+    status, out = waymark_check("--format", "json", "wm_standin_flows.py", cwd=tmp_path)
+    assert status == 1, out
+    document = json.loads(out)
+    assert document["errors"] == []
+    found = {(d["line"], d["code"]) for d in document["diagnostics"]}
+    assert found == {(15, "WM113"), (16, "WM103"), (17, "WM117"), (18, "WM117"), (19, "WM113")}
+    assert any("wm_surely_not_installed" in note for note in document["notes"])
+
+
+def test_a_missing_module_of_your_own_package_is_an_error(tmp_path: Path) -> None:
+    package = tmp_path / "wm_own_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "flows.py").write_text("import wm_own_pkg.missing_part\n" + WORKFLOW_HEAD)
+    status, out = waymark_check(str(package / "flows.py"), cwd=tmp_path)
+    assert status == 1
+    assert "No module named 'wm_own_pkg.missing_part'" in out
+    assert "Traceback" not in out
+
+
+def test_independent_modules_may_reuse_action_names(tmp_path: Path) -> None:
+    for name in ("wm_dup_a", "wm_dup_b"):
+        (tmp_path / f"{name}.py").write_text(
+            WORKFLOW_HEAD + "@action\nasync def charge(x: int) -> int:\n    return x\n\n\n"
+            f"@workflow\nclass {name.title().replace('_', '')}(Workflow):\n"
+            "    async def run(self, x: int) -> int:\n        return await charge(x)\n"
+        )
+    status, out = waymark_check("wm_dup_a.py", "wm_dup_b.py", cwd=tmp_path)
+    assert status == 0, out
+    assert "note: action 'charge' is defined in wm_dup_a.charge and wm_dup_b.charge" in out
+    assert out.rstrip().endswith("ok: 2 workflows")
+
+
+def test_a_module_without_workflows(tmp_path: Path) -> None:
+    (tmp_path / "wm_no_flows.py").write_text("X = 1\n")
+    status, out = waymark_check("wm_no_flows.py", cwd=tmp_path)
+    assert status == 0
+    assert "note: wm_no_flows.py defines no workflow" in out
+
+
+def test_every_problem_of_a_module_at_once() -> None:
+    status, out = waymark_check("--format", "json", str(FIXTURES / "parity_bad.py"))
+    assert status == 1
+    codes = [d["code"] for d in json.loads(out)["diagnostics"]]
+    assert len(codes) >= 11 and len(set(codes)) >= 11

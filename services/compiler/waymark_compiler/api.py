@@ -11,16 +11,18 @@ import ast
 import asyncio
 import hashlib
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from waymark_ir import pb
 
 from waymark_compiler.diagnostics import Diagnostic
+from waymark_compiler.limits import AST_MAX_DEPTH, VM_MAX_NESTING, deepest_statement, program_nesting
 from waymark_compiler.lower import IR_VERSION, WorkflowCompiler
 from waymark_compiler.manifest import Manifest
 from waymark_compiler.report import Reporter
-from waymark_compiler.rules import internal_error, syntax_error, workflow_not_found
+from waymark_compiler.rules import internal_error, limit_exceeded, syntax_error, workflow_not_found
 from waymark_compiler.source import SourceFile, Span, find_class
 
 VERSION_DOMAIN = b"waymark-version-v1\0"
@@ -39,7 +41,14 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
     source = SourceFile(bundle.filename or f"<{bundle.module}>", bundle.source)
     result = CompiledBundle()
     try:
-        tree = ast.parse(bundle.source, filename=source.filename)
+        with warnings.catch_warnings():  # `1if x` or "\d" warn; the worker's import already showed those
+            warnings.simplefilter("ignore")
+            tree = ast.parse(bundle.source, filename=source.filename)
+    except (RecursionError, MemoryError, ValueError) as exc:  # nesting beyond the parser's limits, NUL bytes
+        span = Span(1, 1, 1, 2)
+        message = f"the source cannot be parsed ({type(exc).__name__}: {str(exc) or 'too deeply nested'})"
+        result.diagnostics.append(Diagnostic.at(source, span, syntax_error.RULE.code, message, syntax_error.RULE.help))
+        return result
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = exc.offset or 1
@@ -61,14 +70,27 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
             )
             result.diagnostics += reporter.diagnostics
             continue
+        if not within_limits(class_node, reporter):
+            result.diagnostics += reporter.diagnostics
+            continue
         try:
             program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter, tree).compile()
+        except RecursionError:  # a construct whose depth the pre-check did not foresee: still the user's limit
+            reporter.report(
+                limit_exceeded.RULE,
+                class_node,
+                what=f"workflow `{entry.qualname}` is nested too deeply to compile",
+                fix="split deeply nested expressions and blocks into several statements",
+            )
+            program = None
         except Exception as exc:  # a compiler bug: report it on this workflow, keep checking the others
             log.exception("internal error compiling %s.%s", bundle.module, entry.qualname)
             reporter.add(
                 internal_error.RULE, internal_error.RULE.finding(class_node, error=f"{type(exc).__name__}: {exc}")
             )
             program = None
+        if program is not None:
+            loadable(program, class_node, reporter)
         result.diagnostics += reporter.diagnostics
         if program is not None and not reporter.diagnostics:
             encoded = bytes(program)
@@ -82,6 +104,38 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
     if result.diagnostics:
         result.workflows = []
     return result
+
+
+def within_limits(class_node: ast.ClassDef, reporter: Reporter) -> bool:
+    """Refuse code nested deeper than the compiler's recursive passes take, before they run (WM126)."""
+    found = deepest_statement(class_node)
+    if found is None:
+        return True
+    statement, _ = found
+    reporter.report(
+        limit_exceeded.RULE,
+        statement,
+        what=f"this statement is nested more than {AST_MAX_DEPTH} levels deep",
+        fix="split it into several statements",
+    )
+    return False
+
+
+def loadable(program: pb.Program, class_node: ast.ClassDef, reporter: Reporter) -> None:
+    """Refuse a program the VM could not decode (WM126 at each statement whose instructions nest too deeply)."""
+    statements = {(s.lineno, s.col_offset): s for s in ast.walk(class_node) if isinstance(s, ast.stmt)}
+    lines = {line: s for (line, _), s in sorted(statements.items(), reverse=True)}
+    for instr, depth in program_nesting(program):
+        if depth <= VM_MAX_NESTING + 1:
+            continue
+        node = lines.get(instr.line, class_node)
+        reporter.report(
+            limit_exceeded.RULE,
+            node,
+            what=f"this statement compiles to instructions nested {depth - 1} levels deep; the VM loads at most "
+            f"{VM_MAX_NESTING}",
+            fix="split the expression into several assignments, or loop over a list",
+        )
 
 
 def version_id(program: pb.Program | bytes, used: Any) -> str:

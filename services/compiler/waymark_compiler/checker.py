@@ -37,6 +37,7 @@ class FunctionChecker:
         self.reporter = reporter
         self.scopes: list[set[str]] = []
         self._bindings: dict[str, list[tuple[int, int]]] | None = None
+        self._globals: set[str] | None = None
 
     # ---- RuleContext ----
     def resolve(self, node: ast.expr) -> Ref | None:
@@ -79,6 +80,11 @@ class FunctionChecker:
             self._bindings = _binding_positions(self.func)
         where = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
         return any(position < where for position in self._bindings.get(name, ()))
+
+    def declared_global(self, name: str) -> bool:
+        if self._globals is None:
+            self._globals = {n for node in _own_nodes(self.func) if isinstance(node, ast.Global) for n in node.names}
+        return name in self._globals
 
     @property
     def module(self) -> str:
@@ -140,6 +146,18 @@ class FunctionChecker:
         for element in [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]:
             self.visit(element)
         self.scopes.pop()
+
+
+def _own_nodes(func: FunctionNode) -> list[ast.AST]:
+    """The nodes of the function's body, not those of functions, classes or lambdas nested in it."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if not isinstance(node, _SKIP):
+            stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def _binding_positions(func: FunctionNode) -> dict[str, list[tuple[int, int]]]:

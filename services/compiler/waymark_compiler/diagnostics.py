@@ -64,10 +64,25 @@ def render(diag: Diagnostic) -> str:
         start = len(text[: span.col - 1].expandtabs(4))
         last = span.end_col - 1 if span.end_line == span.line else len(text)
         width = max(1, len(text[: max(last, span.col)].expandtabs(4)) - start)
+        shown, start, width = _window(shown, start, width)
         lines += [f"{gutter} |", f"{span.line} | {shown}", f"{gutter} | {' ' * start}{'^' * width}", f"{gutter} |"]
     if diag.help:
         lines.append(f"{gutter} = help: {diag.help}")
     return "\n".join(lines)
+
+
+#: Longest source line shown in a frame; longer ones are cut around the span (a 5000-character literal ...).
+MAX_SHOWN = 160
+
+
+def _window(shown: str, start: int, width: int) -> tuple[str, int, int]:
+    if len(shown) <= MAX_SHOWN:
+        return shown, start, width
+    begin = max(0, start - 40)
+    end = min(len(shown), begin + MAX_SHOWN)
+    cut = ("..." if begin else "") + shown[begin:end] + ("..." if end < len(shown) else "")
+    offset = start - begin + (3 if begin else 0)
+    return cut, offset, max(1, min(width, end - start))
 
 
 def render_all(diagnostics: list[Diagnostic]) -> str:

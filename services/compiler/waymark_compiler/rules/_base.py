@@ -49,6 +49,9 @@ class RuleContext(Protocol):
     def bound_before(self, name: str, node: ast.AST) -> bool:
         """Whether the function binds `name` (a parameter, or an assignment) at a position before `node`."""
 
+    def declared_global(self, name: str) -> bool:
+        """Whether the function declares `global name` (so assigning `name` assigns the module's)."""
+
     @property
     def module(self) -> str:
         """The module the workflow is defined in."""

@@ -87,7 +87,9 @@ def check_statement(node: ast.stmt, ctx: RuleContext) -> Iterator[Finding]:
                 and node.value is not None
                 and _reads(node.value, target.id)
             )
-            if reads_first and ctx.global_ref(target.id) is not None and not ctx.bound_before(target.id, node):
+            if ctx.declared_global(target.id):
+                yield RULE.finding(target, name=target.id, fix=HELP)
+            elif reads_first and ctx.global_ref(target.id) is not None and not ctx.bound_before(target.id, node):
                 yield RULE.finding(
                     target,
                     name=target.id,
