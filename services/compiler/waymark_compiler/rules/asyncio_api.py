@@ -1,8 +1,9 @@
 """WM112 asyncio-api: asyncio APIs other than `asyncio.sleep` and `asyncio.gather`.
 
 What: `asyncio.create_task`, `asyncio.wait_for`, `asyncio.wait`, `asyncio.shield`, `asyncio.Event`, `Queue`,
-`Lock`, `to_thread`, `get_event_loop`, `get_running_loop`, `timeout` ... inside `run()` or a helper it calls.
-(`asyncio.create_subprocess_*` is WM115; `asyncio.open_connection` and `start_server` are WM113.)
+`Lock`, `get_event_loop`, `get_running_loop`, `timeout` ... inside `run()` or a helper it calls.
+(`asyncio.create_subprocess_*` is WM115, `asyncio.to_thread` WM116, `asyncio.open_connection` and `start_server`
+WM113, and the event loop's clock `loop.time()` WM102.)
 
 Why: a workflow is not an asyncio program: it is suspended between steps (often for hours, in no process at all),
 so tasks, locks, queues, event loops and loop timers cannot survive. Its concurrency is `asyncio.gather`, its timers
@@ -27,7 +28,8 @@ from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import PRIMITIVES, call_names, matches
 
 ALLOWED = PRIMITIVES | {"asyncio.CancelledError", "asyncio.TimeoutError"}
-ELSEWHERE = (  # reported by the I/O and subprocess rules
+ELSEWHERE = (  # reported by the I/O, subprocess and threading rules
+    "asyncio.to_thread",
     "asyncio.create_subprocess_",
     "asyncio.subprocess.",
     "asyncio.open_connection",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from waymark_compiler.builtins_table import MODULE_FUNCTIONS
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import PRIMITIVES, names_of
 
@@ -45,6 +46,9 @@ INSTEAD: dict[str, str] = {
 }
 
 
+RANDOM_LIBRARIES = ("numpy.random.", "scipy.stats.", "torch.rand", "faker.")
+
+
 def is_own(qualname: str, module: str) -> bool:
     """A function defined in the workflow's own module or package (WM110 covers those)."""
     return "<locals>" in qualname or (bool(module) and qualname.split(".")[0] == module.split(".")[0])
@@ -54,6 +58,8 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
     ref = ctx.resolve(node.func)
     if ref is None or ref.kind != "global" or ref.attrs or ref.entry is None:
         return
+    if ref.qualname in MODULE_FUNCTIONS:
+        return  # the VM implements it (dataclasses.replace ...)
     if ref.entry.function is not None:
         if ref.entry.function.is_async or ref.qualname in PRIMITIVES or is_own(ref.entry.function.qualname, ctx.module):
             return  # WM111, a primitive, WM110
@@ -63,7 +69,10 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
     qualname = written or ref.qualname or ".".join(ref.parts)
     module = qualname.rsplit(".", 1)[0] if "." in qualname else qualname
     names = names_of(node.func, ctx)
-    fix = next((INSTEAD[name] for name in sorted(names) if name in INSTEAD), "call it inside an @action and await it")
+    fix = next((INSTEAD[name] for name in sorted(names) if name in INSTEAD), None)
+    if fix is None and any(name.startswith(RANDOM_LIBRARIES) for name in names):
+        fix = "it draws random numbers: draw them inside an @action and await the result"
+    fix = fix or "call it inside an @action and await it"
     yield RULE.finding(node, call=ctx.segment(node.func), module=module, fix=fix)
 
 

@@ -1,7 +1,7 @@
 """WM103 random-call: drawing random numbers in a workflow.
 
-What: any `random.*` call (`random.random()`, `random.choice(xs)`, `random.shuffle(xs)`, `random.Random(...)`,
-`from random import randint` ...) or `numpy.random.*` call inside `run()` or a helper it calls.
+What: any call of the `random` module (`random.random()`, `random.choice(xs)`, `random.shuffle(xs)`,
+`random.Random(...)`, `from random import randint` ...) inside `run()` or a helper it calls.
 
 Why: a step that does not commit runs again from the run's last snapshot; a new draw on the second try can send the
 run down a different path than the one it already recorded (an action called twice, or one never called).
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import call_names, matches
 
-PREFIXES = ("random.", "numpy.random.")
+PREFIXES = ("random.",)  # numpy.random is a library call (WM117), whose help says the same
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:

@@ -1,7 +1,7 @@
 """WM116 threading: threads, process pools and their locks in a workflow.
 
 What: `threading.Thread`, `threading.Lock`, `threading.Event`, `threading.Timer`, `concurrent.futures` executors,
-`multiprocessing` pools and processes, `queue.Queue` ... inside `run()` or a helper it calls.
+`multiprocessing` pools and processes, `queue.Queue`, `asyncio.to_thread` ... inside `run()` or a helper it calls.
 
 Why: a workflow is suspended between steps (often for hours, in no process at all) and resumed from its snapshot
 by whichever scheduler picks it up: a thread, a lock or a pool cannot be part of that snapshot, and the VM runs one
@@ -24,7 +24,15 @@ from collections.abc import Iterator
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import call_names, matches
 
-PREFIXES = ("threading.", "_thread.", "concurrent.futures.", "multiprocessing.", "queue.", "sched.")
+PREFIXES = (
+    "threading.",
+    "_thread.",
+    "concurrent.futures.",
+    "multiprocessing.",
+    "queue.",
+    "sched.",
+    "asyncio.to_thread",
+)
 
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:

@@ -1,7 +1,8 @@
 """WM102 time-call: calling the `time` module in a workflow.
 
 What: any `time.*` call (`time.time()`, `time.monotonic()`, `time.perf_counter()`, `time.sleep()` ..., also through
-`import time as t` or `from time import monotonic`) inside `run()` or a helper it calls.
+`import time as t` or `from time import monotonic`), or the event loop's clock (`asyncio.get_event_loop().time()`),
+inside `run()` or a helper it calls.
 
 Why: clocks read differently on every try of a step (a step that does not commit runs again from the last snapshot,
 on whichever scheduler picks the run up), so code that reads them can take a path that disagrees with what the run
@@ -24,8 +25,26 @@ from collections.abc import Iterator
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 from waymark_compiler.rules._helpers import call_names, matches
 
+LOOPS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop"})
+
+
+def _loop_clock(node: ast.Call, ctx: RuleContext) -> bool:
+    """`asyncio.get_event_loop().time()`: the event loop's monotonic clock."""
+    func = node.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "time"
+        and isinstance(func.value, ast.Call)
+        and matches(call_names(func.value, ctx), LOOPS) is not None
+    )
+
 
 def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
+    if _loop_clock(node, ctx):
+        yield RULE.finding(
+            node, call=ctx.segment(node.func), what="reads a clock", fix="move it into an @action and await the result"
+        )
+        return
     name = matches(call_names(node, ctx), frozenset(), ("time.",))
     if name is None:
         return
