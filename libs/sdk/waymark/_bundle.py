@@ -26,6 +26,7 @@ from typing import Any
 
 from waymark_ir import pb, values
 
+from waymark import _bundle_types
 from waymark._action import ActionDefinition
 from waymark._policy import RetryPolicy
 from waymark._registry import WORKFLOWS
@@ -254,19 +255,34 @@ def workflow_ref(cls: type[Workflow]) -> pb.WorkflowRef:
     return pb.WorkflowRef(name=cls.__waymark_name__, params=_params(signature, skip_self=True))
 
 
-def class_ref(cls: type) -> pb.ClassRef:
+def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
+    """The class as the compiler and the VM see it; models and dataclasses also carry their field annotations and
+    (with `nested`) the classes those name, so the VM can validate a model built inside a workflow."""
     ref = pb.ClassRef(qualname=values.class_name_of(cls), mro=values.mro_names(cls))
     if issubclass(cls, BaseException):
         ref.kind = pb.ClassKind.EXCEPTION
     elif _is_model_class(cls):
         ref.kind = pb.ClassKind.MODEL
+        annotations = _bundle_types.field_annotations(cls)[0]
         for name, info in cls.model_fields.items():  # type: ignore[attr-defined]
-            ref.fields.append(pb.FieldRef(name=name, default=_model_default(info)))
+            alias = info.alias if isinstance(info.alias, str) and info.alias != name else ""
+            ref.fields.append(
+                pb.FieldRef(name=name, default=_model_default(info), annotation=annotations.get(name), alias=alias)
+            )
+        config = getattr(cls, "model_config", {}) or {}
+        ref.frozen = bool(config.get("frozen", False))
+        ref.extra = str(config.get("extra") or "")
+        ref.errors_url = _bundle_types.errors_url()
     elif dataclasses.is_dataclass(cls):
         ref.kind = pb.ClassKind.DATACLASS
+        annotations = _bundle_types.field_annotations(cls)[0]
         for f in dataclasses.fields(cls):
             if f.init:
-                ref.fields.append(pb.FieldRef(name=f.name, default=_dataclass_default(f)))
+                ref.fields.append(
+                    pb.FieldRef(name=f.name, default=_dataclass_default(f), annotation=annotations.get(f.name))
+                )
+        params = getattr(cls, "__dataclass_params__", None)
+        ref.frozen = bool(getattr(params, "frozen", False))
     elif issubclass(cls, enum.Enum):
         ref.kind = pb.ClassKind.ENUM
         for name, member in cls.__members__.items():
@@ -274,6 +290,8 @@ def class_ref(cls: type) -> pb.ClassRef:
             ref.members.append(pb.EnumMemberRef(name=name, value=encoded or pb.Value(json="null")))
     elif cls in _VALUE_TYPES:
         ref.kind = pb.ClassKind.BUILTIN_TYPE
+    if nested and ref.kind in (pb.ClassKind.MODEL, pb.ClassKind.DATACLASS):
+        ref.field_classes = _bundle_types.nested_classes(cls, lambda c: class_ref(c, nested=False))
     return ref
 
 

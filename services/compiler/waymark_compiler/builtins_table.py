@@ -102,6 +102,8 @@ CLASS_METHODS: frozenset[str] = frozenset(
         "dict.fromkeys",
     }
 )
+#: Functions of stdlib modules the VM implements (a `BuiltinCall` named by the qualified name).
+MODULE_FUNCTIONS: frozenset[str] = frozenset({"dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple"})
 
 #: The methods the VM implements, by the receiver's `type(x).__name__` ("model" stands for pydantic models,
 #: "exception" for every exception class). Mirrors `METHODS` in services/scheduler/crates/vm-core/src/methods.rs;
@@ -242,7 +244,7 @@ METHODS_BY_TYPE: dict[str, frozenset[str]] = {
     ),
     "time": frozenset({"isoformat", "replace", "strftime", "tzname", "utcoffset"}),
     "model": frozenset({"copy", "dict", "model_copy", "model_dump"}),
-    "exception": frozenset({"add_note", "with_traceback"}),
+    "exception": frozenset({"add_note", "error_count", "with_traceback"}),
 }
 
 #: Methods of plain data a workflow may call (`xs.append(1)`, `d.get(k, 0)`, `s.upper()` ...): `MethodCall`. The

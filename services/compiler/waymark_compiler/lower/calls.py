@@ -13,6 +13,7 @@ from waymark_compiler.builtins_table import (
     CLASS_METHODS,
     CONVERSIONS,
     DATA_METHODS,
+    MODULE_FUNCTIONS,
     PURE_FUNCTIONS,
     STDLIB_VALUE_TYPES,
     VM_CONSTRUCTIBLE,
@@ -294,6 +295,8 @@ class CallsMixin(LowererBase):
             return pb.Expr(action=pb.ActionCall(action=self.program.action_index(entry.action), args=args))
         if ref.entry_kind == "class_ref" and not ref.attrs and entry.class_ref is not None:
             return self.construct(node, entry.class_ref, ref)
+        if ref.qualname in MODULE_FUNCTIONS and ref.entry_kind in ("function", "module"):
+            return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname, args=self.call_args(node)))
         if ref.entry_kind == "class_ref" and ref.qualname in CLASS_METHODS:
             try:  # literal arguments: folded like the constructors
                 return constants.const(StaticEvaluator(self.resolve).eval(node))

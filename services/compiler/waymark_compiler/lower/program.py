@@ -98,7 +98,13 @@ class WorkflowCompiler:
     def class_index(self, cls: pb.ClassRef) -> int:
         if cls.qualname not in self._class_index:
             self._class_index[cls.qualname] = len(self.classes)
+            nested = list(cls.field_classes)
+            if nested:  # the VM finds them by qualname in the program's table
+                cls = pb.ClassRef().parse(bytes(cls))
+                cls.field_classes = []
             self.classes.append(cls)
+            for inner in nested:
+                self.class_index(inner)
         return self._class_index[cls.qualname]
 
     def instance_attribute(self, name: str) -> None:

@@ -357,8 +357,32 @@ pub const BUILTINS: &[&str] = &[
     "pow", "range", "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "type", "zip",
     "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
     "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
-    "datetime.time.fromisoformat", "dict.fromkeys",
+    "datetime.time.fromisoformat", "dict.fromkeys", "dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple",
 ];
+
+/// dataclasses.asdict / astuple: dataclasses become dicts (or tuples), containers are copied recursively.
+fn as_plain(v: &Value, tuple: bool) -> Value {
+    match v {
+        Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Dataclass => {
+            let o = o.borrow();
+            if tuple {
+                Value::tuple(o.fields.iter().map(|(_, x)| as_plain(x, tuple)).collect())
+            } else {
+                let mut d = Dict::default();
+                for (k, x) in &o.fields {
+                    if let Some(kk) = crate::value::Key::new(Value::Str(k.clone())) {
+                        d.insert(kk, as_plain(x, tuple));
+                    }
+                }
+                Value::dict(d)
+            }
+        }
+        Value::List(l) => Value::list(l.borrow().iter().map(|x| as_plain(x, tuple)).collect()),
+        Value::Tuple(t) => Value::tuple(t.iter().map(|x| as_plain(x, tuple)).collect()),
+        Value::Dict(d) => Value::dict(d.borrow().iter().map(|(k, x)| (k.clone(), as_plain(x, tuple))).collect()),
+        _ => v.clone(),
+    }
+}
 
 /// Call builtin `name`. The program is needed for isinstance and class reprs.
 pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
@@ -644,6 +668,35 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                     }
                     Ok(Value::Bytes(Rc::from(out)))
                 }
+            }
+        }
+        "dataclasses.replace" => {
+            let obj = match a.pos.as_slice() {
+                [o] => o.clone(),
+                _ => return Err(type_error(format!("replace() takes 1 positional argument but {} were given", a.pos.len()))),
+            };
+            let (class, mut kw) = match &obj {
+                Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Dataclass => {
+                    let o = o.borrow();
+                    (o.class.clone(), o.fields.clone())
+                }
+                _ => return Err(type_error("replace() should be called on dataclass instances")),
+            };
+            let idx = prog.class_by_name.get(&*class).copied().ok_or_else(|| type_error("replace() of an unknown dataclass"))?;
+            for (k, v) in a.kw {
+                match kw.iter_mut().find(|(n, _)| *n == k) {
+                    Some((_, slot)) => *slot = v,
+                    None => kw.push((k, v)),
+                }
+            }
+            crate::classes::construct(prog, idx, CallArgs { pos: vec![], kw })
+        }
+        "dataclasses.asdict" | "dataclasses.astuple" => {
+            arity(name, &a, 1, 1)?;
+            let tuple = name.ends_with("astuple");
+            match &a.pos[0] {
+                Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Dataclass => Ok(as_plain(&a.pos[0], tuple)),
+                _ => Err(type_error(format!("{}() should be called on dataclass instances", &name[12..]))),
             }
         }
         "dict.fromkeys" => {

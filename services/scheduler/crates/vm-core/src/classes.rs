@@ -164,7 +164,8 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
                 suppress_context: false,
             }))
         }
-        ClassKind::Model | ClassKind::Dataclass => {
+        ClassKind::Model => crate::validate::construct_model(prog, idx, args),
+        ClassKind::Dataclass => {
             let is_model = kind(c) == ClassKind::Model;
             if is_model && !args.pos.is_empty() {
                 return Err(type_error(format!(
@@ -390,7 +391,29 @@ fn date_attr(v: &Value, s: &str, attr: &str) -> R<Value> {
 }
 
 /// `v.attr = x`: dataclasses and models are mutable; everything else refuses like CPython.
-pub fn set_attr(v: &Value, attr: &str, x: Value) -> R<()> {
+pub fn set_attr(prog: &Program, v: &Value, attr: &str, x: Value) -> R<()> {
+    if let Value::Object(o) = v {
+        let ob = o.borrow();
+        if let Some(e) = crate::validate::frozen_model_error(prog, &ob, attr, &x) {
+            return Err(e);
+        }
+        if ob.kind == ObjKind::Dataclass
+            && crate::validate::find_class(prog, &ob.class).is_some_and(|c| c.frozen)
+        {
+            return Err(Flow::Raise(Value::exception(Exception {
+                class: Arc::from("dataclasses.FrozenInstanceError"),
+                mro: ["dataclasses.FrozenInstanceError", "builtins.AttributeError", "builtins.Exception", "builtins.BaseException"]
+                    .iter()
+                    .map(|s| Arc::from(*s))
+                    .collect(),
+                args: vec![Value::str(&format!("cannot assign to field '{attr}'"))],
+                message: None,
+                cause: None,
+                context: None,
+                suppress_context: false,
+            })));
+        }
+    }
     match v {
         Value::WorkflowSelf(o) => {
             let mut o = o.borrow_mut();

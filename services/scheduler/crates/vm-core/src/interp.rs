@@ -831,7 +831,7 @@ pub fn assign(prog: &Program, frame: &mut Frame, t: &ir::Target, v: Value) -> R<
         }
         Some(T::Attribute(a)) => {
             let obj = Eval::new(prog, frame).expr(need(&a.value)?)?;
-            crate::classes::set_attr(&obj, &a.attr, v)
+            crate::classes::set_attr(prog, &obj, &a.attr, v)
         }
         None => Err(internal("empty target")),
     }
@@ -865,7 +865,7 @@ fn aug_assign(prog: &Program, frame: &mut Frame, a: &ir::AugAssign) -> R<()> {
             let cur = crate::classes::get_attr(prog, &obj, &at.attr)?;
             let rhs = ev.expr(need(&a.value)?)?;
             let new = inplace(op, &cur, &rhs)?;
-            crate::classes::set_attr(&obj, &at.attr, new)
+            crate::classes::set_attr(prog, &obj, &at.attr, new)
         }
         _ => Err(internal("AugAssign to an unpack target")),
     }

@@ -33,6 +33,7 @@ pub mod snapshot;
 pub mod sort;
 pub mod state;
 pub mod subscript;
+pub mod validate;
 pub mod value;
 
 pub use error::{VmError, VmResult};

@@ -81,7 +81,7 @@ pub const METHODS: &[(&str, &[&str])] = &[
     ("date", crate::datetime::DATE_METHODS),
     ("time", crate::datetime::TIME_METHODS),
     ("model", &["copy", "dict", "model_copy", "model_dump"]),
-    ("exception", &["add_note", "with_traceback"]),
+    ("exception", &["add_note", "error_count", "with_traceback"]),
 ];
 
 /// The row of METHODS for a value's type.
@@ -200,6 +200,12 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
         Value::Exception(e) => match m {
             "with_traceback" => Ok(recv.clone()),
             "add_note" => Ok(Value::None),
+            // pydantic's ValidationError: "N validation error(s) for Model ..."
+            "error_count" if e.borrow().is_instance_of("pydantic_core._pydantic_core.ValidationError") => {
+                let text = crate::repr::exc_str(&e.borrow());
+                let n: i64 = text.split_whitespace().next().and_then(|w| w.parse().ok()).unwrap_or(0);
+                Ok(Value::int(n))
+            }
             _ => {
                 let _ = e;
                 Err(no_method(recv, m))

@@ -1,0 +1,158 @@
+"""Pydantic models and dataclasses built inside a workflow: validation and coercion like pydantic (lax mode) for
+common field types, defaults and default factories, missing fields, model_dump/model_copy, equality, repr;
+dataclasses with defaults, field(default_factory=...), frozen instances, replace/asdict."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from waymark import Workflow, workflow
+
+from .diffcase import case
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Item(BaseModel):
+    sku: str
+    qty: int = 1
+    price: float = 0.0
+
+
+class Cart(BaseModel):
+    id: int
+    items: list[Item] = Field(default_factory=list)
+    tags: dict[str, str] = {}
+    note: str | None = None
+    color: Color = Color.RED
+    created: datetime | None = None
+    total: Decimal = Decimal("0")
+    active: bool = True
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int = 0
+    labels: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str = "EUR"
+
+
+@workflow(name="d_models_build")
+class Build(Workflow):
+    async def run(self, cart_id: str, qty: str) -> list[object]:
+        cart = Cart(id=cart_id, items=[Item(sku="a", qty=qty), {"sku": "b", "price": 2}])
+        cart.items.append(Item(sku="c"))
+        other = Cart(id=int(cart_id), items=[Item(sku="a", qty=int(qty)), Item(sku="b", price=2.0), Item(sku="c")])
+        copy = cart.model_copy(update={"note": "copied"})
+        return [
+            cart,
+            cart.id,
+            cart.items[0].qty,
+            cart.items[1].price,
+            cart.model_dump(),
+            cart.model_dump(exclude_none=True),
+            cart == other,
+            copy.note,
+            cart.note,
+            repr(cart.items[0]),
+            str(cart.items[1]),
+            Cart(id=1, color="blue", created="2024-05-01T10:00:00", total="1.50", active="yes"),
+            Item(sku="x", qty=3.0),
+            Item(sku="x", qty=True),
+        ]
+
+
+@workflow(name="d_models_invalid")
+class Invalid(Workflow):
+    async def run(self, data: dict[str, object]) -> str:
+        try:
+            Item(**data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            return f"{type(exc).__name__}: {exc.error_count()} errors\n{exc}"
+        return "valid"
+
+
+@workflow(name="d_models_dataclasses")
+class Dataclasses(Workflow):
+    async def run(self, x: int) -> list[object]:
+        p = Point(x)
+        q = Point(x, 2, ["a"])
+        p.labels.append("first")
+        r = Point(x)
+        m = Money(Decimal("9.99"))
+        out: list[object] = [
+            p,
+            q,
+            r,
+            p == Point(x, 0, ["first"]),
+            repr(m),
+            m.amount,
+            m == Money(Decimal("9.99"), "EUR"),
+        ]
+        try:
+            m.currency = "USD"  # type: ignore[misc]
+        except dataclasses.FrozenInstanceError as exc:
+            out.append(f"frozen: {exc}")
+        out.append(dataclasses.replace(q, y=5))
+        out.append(dataclasses.asdict(q))
+        return out
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["a", "b"]
+    color: Color
+    ref: int | str
+    when: date | None = None
+
+
+@workflow(name="d_models_nested_errors")
+class NestedErrors(Workflow):
+    async def run(self, payload: dict[str, object]) -> list[str]:
+        out = []
+        try:
+            Cart(**payload)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            out.append(str(exc))
+        try:
+            s = Strict(kind=payload.get("kind", "a"), color=payload.get("color", "red"), ref=payload.get("ref", 1))
+            out.append(repr(s))
+            s.ref = 5  # type: ignore[misc]
+        except ValidationError as exc:
+            out.append(str(exc))
+        try:
+            Strict(kind="a", color="red", ref=1.5, extra=1)  # type: ignore[call-arg]
+        except ValidationError as exc:
+            out.append(str(exc))
+        return out
+
+
+CASES = [
+    case(
+        "nested_errors",
+        NestedErrors,
+        {"id": "x", "items": [{"sku": "a", "qty": "two"}, {"qty": 1}, "nope"], "tags": {"a": 1}, "color": "green"},
+    ),
+    case("nested_ok", NestedErrors, {"id": 3, "kind": "b", "color": "blue", "ref": "r1"}),
+    case("build", Build, "7", "2"),
+    case("invalid_qty", Invalid, {"sku": "a", "qty": "many"}),
+    case("invalid_missing", Invalid, {"qty": 1}),
+    case("invalid_types", Invalid, {"sku": 5, "qty": 1.5, "price": "x"}),
+    case("valid", Invalid, {"sku": "a", "qty": "3"}),
+    case("dataclasses", Dataclasses, 4),
+]
