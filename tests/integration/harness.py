@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -486,6 +487,12 @@ async def at_least_once_problems(url: str, records: list[dict[str, Any]]) -> tup
 # ---- an embedded Postgres the test owns -------------------------------------------------------------------------
 
 
+def private_folder(prefix: str) -> Path:
+    """A fresh folder for an embedded Postgres, outside pytest's tmp_path: a concurrent pytest session chmods
+    /tmp/pytest-of-<user> back to 0700, which locks out the separate user pgserver runs Postgres as (under root)."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
 class EmbeddedPostgres:
     """A private Postgres (the `pgserver` package's binaries) that a test may stop, kill and restart. It listens on a
     Unix socket in its data folder only, so restarting it never touches the machine's shared server."""
@@ -548,6 +555,7 @@ class EmbeddedPostgres:
             with contextlib.suppress(Exception):
                 self.stop("immediate")
             shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder.parent, ignore_errors=True)
 
 
 def _pid_alive(pid: int) -> bool:

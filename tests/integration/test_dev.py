@@ -4,11 +4,12 @@ database or, with no WAYMARK_DATABASE_URL, an embedded Postgres under ./.waymark
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 from pathlib import Path
 
 import pytest
-from harness import BIN, EmbeddedPostgres, Proc, clean_env, fetchval, free_port, wait_until
+from harness import BIN, EmbeddedPostgres, Proc, clean_env, fetchval, free_port, private_folder, wait_until
 
 PAID = re.compile(r"demo: Checkout \S+ returned 'paid'")
 
@@ -56,8 +57,8 @@ async def test_waymark_dev_runs_the_demo_on_the_given_database(database_url: str
 
 
 @pytest.mark.slow
-def test_waymark_dev_without_a_database_embeds_postgres_under_dot_waymark(tmp_path: Path) -> None:
-    work = tmp_path / "project"
+def test_waymark_dev_without_a_database_embeds_postgres_under_dot_waymark() -> None:
+    work = private_folder("waymark-it-dev-") / "project"
     work.mkdir()
     pgdata = work / ".waymark" / "pg"
     sessions = []
@@ -81,3 +82,6 @@ def test_waymark_dev_without_a_database_embeds_postgres_under_dot_waymark(tmp_pa
             dev.stop()
         if (pgdata / "postmaster.pid").exists():  # never leave a server behind, whatever happened
             EmbeddedPostgres.stop_folder(pgdata)
+        for dev in sessions:
+            print(f"----- {dev.name} -----\n{dev.tail(30)}")  # shown when the test failed
+        shutil.rmtree(work.parent, ignore_errors=True)

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import pytest
 import waymark._client
-from harness import EmbeddedPostgres, at_least_once_problems, consistency_problems, eventually, fetchval, timed
+from harness import (
+    EmbeddedPostgres,
+    at_least_once_problems,
+    consistency_problems,
+    eventually,
+    fetchval,
+    private_folder,
+    timed,
+)
 from it_chain import Chain, expected_chain
 from it_timers import Sleeper
 
 
 @pytest.fixture
-async def private_postgres(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[EmbeddedPostgres, str]]:
-    server = EmbeddedPostgres(tmp_path / "pg")
+async def private_postgres(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[EmbeddedPostgres, str]]:
+    server = EmbeddedPostgres(private_folder("waymark-it-pg-") / "pg")
     try:
         admin = await asyncpg.connect(server.url)
         try:
