@@ -197,7 +197,7 @@ def test_missing_libraries_are_stood_in(tmp_path: Path) -> None:
     document = json.loads(out)
     assert document["errors"] == []
     found = {(d["line"], d["code"]) for d in document["diagnostics"]}
-    assert found == {(15, "WM113"), (16, "WM103"), (17, "WM117"), (18, "WM117"), (19, "WM113")}
+    assert found == {(15, "WM113"), (16, "WM117"), (17, "WM117"), (18, "WM117"), (19, "WM113")}
     assert any("wm_surely_not_installed" in note for note in document["notes"])
 
 

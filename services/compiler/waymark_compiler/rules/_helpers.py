@@ -64,6 +64,18 @@ def matches(names: frozenset[str], exact: frozenset[str], prefixes: tuple[str, .
     return None
 
 
+def referenced(node: ast.AST, ctx: RuleContext, exact: frozenset[str], prefixes: tuple[str, ...] = ()) -> bool:
+    """A name or attribute read without being called (`now = datetime.now`, `key=random.random`) that is one of
+    these functions: calling it later is the same problem. (A call claims its callee first, so only references are
+    left for this.)"""
+    if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+        return False
+    ref = ctx.resolve(node)
+    if ref is None or ref.kind != "global" or ref.entry_kind == "module":
+        return False
+    return matches(names_of(node, ctx), exact, prefixes) is not None
+
+
 def span_node(start: ast.AST, end: ast.AST) -> ast.stmt:
     """A position-only node from the start of `start` to the end of `end` (for spans that are not one node)."""
     node = ast.Pass()

@@ -18,12 +18,16 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_names, matches
+from waymark_compiler.rules._helpers import call_names, matches, referenced
 
 CALLS = frozenset({"os.urandom", "os.getrandom"})
 
 
-def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
+def check(node: ast.Call | ast.Attribute | ast.Name, ctx: RuleContext) -> Iterator[Finding]:
+    if not isinstance(node, ast.Call):
+        if referenced(node, ctx, CALLS):
+            yield RULE.finding(node, call=ctx.segment(node), parens="")
+        return
     if matches(call_names(node, ctx), CALLS):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
@@ -31,9 +35,10 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="WM105",
     name="os-urandom",
-    message="{call}() is nondeterministic",
+    message="{call}{parens} is nondeterministic",
     help="generate the bytes in an @action and await the result",
     doc=__doc__ or "",
-    nodes=(ast.Call,),
+    defaults={"parens": "()"},
+    nodes=(ast.Call, ast.Attribute, ast.Name),
     check=check,
 )

@@ -24,15 +24,19 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_names, matches
+from waymark_compiler.rules._helpers import call_names, matches, names_of, referenced
 
 PREFIXES = ("random.",)  # numpy.random is a library call (WM117), whose help says the same
 
 
-def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
-    names = call_names(node, ctx)
+def check(node: ast.Call | ast.Attribute | ast.Name, ctx: RuleContext) -> Iterator[Finding]:
+    names = call_names(node, ctx) if isinstance(node, ast.Call) else names_of(node, ctx)
     if matches(names, frozenset(), ("secrets.",)):
         return  # `secrets.choice` is `random.SystemRandom().choice`: WM106 says it better
+    if not isinstance(node, ast.Call):
+        if referenced(node, ctx, frozenset(), PREFIXES):
+            yield RULE.finding(node, call=ctx.segment(node), parens="")
+        return
     if matches(names, frozenset(), PREFIXES):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
@@ -40,9 +44,10 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="WM103",
     name="random-call",
-    message="{call}() is nondeterministic",
+    message="{call}{parens} is nondeterministic",
     help="draw it in an @action and await the result",
     doc=__doc__ or "",
-    nodes=(ast.Call,),
+    defaults={"parens": "()"},
+    nodes=(ast.Call, ast.Attribute, ast.Name),
     check=check,
 )

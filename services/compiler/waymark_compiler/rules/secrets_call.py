@@ -19,10 +19,14 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_names, matches
+from waymark_compiler.rules._helpers import call_names, matches, referenced
 
 
-def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
+def check(node: ast.Call | ast.Attribute | ast.Name, ctx: RuleContext) -> Iterator[Finding]:
+    if not isinstance(node, ast.Call):
+        if referenced(node, ctx, frozenset(), ("secrets.",)):
+            yield RULE.finding(node, call=ctx.segment(node), parens="")
+        return
     if matches(call_names(node, ctx), frozenset(), ("secrets.",)):
         yield RULE.finding(node, call=ctx.segment(node.func))
 
@@ -30,9 +34,10 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="WM106",
     name="secrets-call",
-    message="{call}() is nondeterministic",
+    message="{call}{parens} is nondeterministic",
     help="generate and use the secret inside an @action",
     doc=__doc__ or "",
-    nodes=(ast.Call,),
+    defaults={"parens": "()"},
+    nodes=(ast.Call, ast.Attribute, ast.Name),
     check=check,
 )

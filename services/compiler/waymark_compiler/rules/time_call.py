@@ -23,7 +23,7 @@ import ast
 from collections.abc import Iterator
 
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
-from waymark_compiler.rules._helpers import call_names, matches
+from waymark_compiler.rules._helpers import call_names, matches, referenced
 
 LOOPS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop"})
 
@@ -39,7 +39,17 @@ def _loop_clock(node: ast.Call, ctx: RuleContext) -> bool:
     )
 
 
-def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
+def check(node: ast.Call | ast.Attribute | ast.Name, ctx: RuleContext) -> Iterator[Finding]:
+    if not isinstance(node, ast.Call):
+        if referenced(node, ctx, frozenset(), ("time.",)):
+            yield RULE.finding(
+                node,
+                call=ctx.segment(node),
+                parens="",
+                what="is nondeterministic",
+                fix="move it into an @action and await the result",
+            )
+        return
     if _loop_clock(node, ctx):
         yield RULE.finding(
             node, call=ctx.segment(node.func), what="reads a clock", fix="move it into an @action and await the result"
@@ -67,9 +77,10 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="WM102",
     name="time-call",
-    message="{call}() {what}",
+    message="{call}{parens} {what}",
     help="{fix}",
     doc=__doc__ or "",
-    nodes=(ast.Call,),
+    defaults={"parens": "()"},
+    nodes=(ast.Call, ast.Attribute, ast.Name),
     check=check,
 )
