@@ -18,3 +18,12 @@ def test_methods_match_the_vm() -> None:
 def test_every_accepted_builtin_is_implemented() -> None:
     accepted = table.PURE_FUNCTIONS | table.CONVERSIONS | table.CLASS_METHODS | table.MODULE_FUNCTIONS
     assert accepted <= set(vm.BUILTINS), sorted(accepted - set(vm.BUILTINS))
+
+
+def test_language_doc_is_generated() -> None:
+    from waymark_compiler import language_doc
+
+    text = language_doc.DOC.read_text()
+    assert language_doc.splice(text) == text, (
+        "docs/language.md is stale: python -m waymark_compiler.language_doc --write"
+    )
