@@ -277,14 +277,14 @@ def _import(target: str, name: str, path: Path | None) -> tuple[ModuleType, list
     except ModuleNotFoundError as exc:
         if exc.name == name and path is None:
             raise ImportFailure(target, f"no module named {name!r} (and no such file)") from None
-        raise _located(target, exc, path) from None
+        raise located(target, exc, path) from None
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
-        raise _located(target, exc, path) from None
+        raise located(target, exc, path) from None
 
 
-def _located(target: str, exc: BaseException, path: Path | None) -> ImportFailure:
+def located(target: str, exc: BaseException, path: Path | None) -> ImportFailure:
     """The failure at the deepest frame in the user's file (or the deepest frame outside the import machinery)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
     chosen = None

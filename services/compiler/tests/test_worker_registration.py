@@ -126,3 +126,19 @@ async def test_valid_module_registers_and_runs(database_url: str, compiler_url: 
             proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), 30)
     assert proc.returncode == 0
+
+
+async def test_a_module_that_fails_to_import_is_located_not_a_traceback(database_url: str, tmp_path: Path) -> None:
+    (tmp_path / "wm_worker_broken.py").write_text("import os\n\nx = (\n")
+    (tmp_path / "wm_worker_raises.py").write_text("import os\n\nraise RuntimeError('no config')\n")
+    env = worker_env(database_url, f"127.0.0.1:{free_port()}", WAYMARK_COMPILER_WAIT_SECONDS="1")
+    env["PYTHONPATH"] = str(tmp_path)
+    for module, message, where in (
+        ("wm_worker_broken", "SyntaxError: '(' was never closed", "wm_worker_broken.py:3:5"),
+        ("wm_worker_raises", "RuntimeError: no config", "wm_worker_raises.py:3"),
+    ):
+        status, _, err, _ = await run_workers(module, env=env)
+        assert status == 1, err
+        assert "Traceback" not in err
+        assert f"waymark: cannot import {module}: {message}" in err
+        assert where in err

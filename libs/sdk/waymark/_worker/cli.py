@@ -36,8 +36,28 @@ def import_modules(names: list[str]) -> list[ModuleType]:
                     f"waymark: cannot import module {name!r}: it was not found on sys.path "
                     "(run from the directory that holds it, or set PYTHONPATH)"
                 ) from None
-            raise
+            raise SystemExit(import_failure(name, exc)) from None
+        except Exception as exc:  # noqa: BLE001 - user code at import: located, without a traceback
+            raise SystemExit(import_failure(name, exc)) from None
     return modules
+
+
+def import_failure(name: str, exc: BaseException) -> str:
+    """The error rendered like `waymark check` renders it (file:line, the source line, a help line)."""
+    from waymark._check import ImportFailure, display_path, located
+
+    if isinstance(exc, SyntaxError):
+        failure = ImportFailure(
+            name,
+            f"SyntaxError: {exc.msg}",
+            display_path(exc.filename or ""),
+            exc.lineno or 0,
+            exc.offset or 0,
+            exc.text or "",
+        )
+    else:
+        failure = located(name, exc, None)
+    return "waymark: " + failure.render().removeprefix("error: ")
 
 
 async def serve(
