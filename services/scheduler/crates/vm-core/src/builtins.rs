@@ -542,10 +542,10 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             Ok(Value::iter(Iter::Enumerate { inner: make_iter(&a.pos[0])?, count }))
         }
         "zip" => {
-            let _ = take_kw(&mut a, "strict");
+            let strict = take_kw(&mut a, "strict").is_some_and(|v| v.truthy());
             unexpected_kw(name, &a)?;
             let inners = a.pos.iter().map(make_iter).collect::<R<Vec<_>>>()?;
-            Ok(Value::iter(Iter::Zip { inners }))
+            Ok(Value::iter(Iter::Zip { inners, strict }))
         }
         "iter" => {
             arity(name, &a, 1, 1)?;
@@ -592,8 +592,37 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             Ok(Value::tuple(vec![q, r]))
         }
         "pow" => {
-            arity(name, &a, 2, 2)?;
-            binop(crate::ir::BinOpKind::Pow, &a.pos[0], &a.pos[1])
+            let m = take_kw(&mut a, "mod");
+            let e = take_kw(&mut a, "exp");
+            let b = take_kw(&mut a, "base");
+            unexpected_kw(name, &a)?;
+            let mut args = a.pos;
+            args.extend(b);
+            args.extend(e);
+            args.extend(m);
+            match args.as_slice() {
+                [x, y] => binop(crate::ir::BinOpKind::Pow, x, y),
+                [x, y, Value::None] => binop(crate::ir::BinOpKind::Pow, x, y),
+                [x, y, z] => {
+                    let (Value::Int(_) | Value::Bool(_), Value::Int(_) | Value::Bool(_), Value::Int(_) | Value::Bool(_)) =
+                        (x, y, z)
+                    else {
+                        return Err(type_error("pow() 3rd argument not allowed unless all arguments are integers"));
+                    };
+                    let (b, e, m) = (as_index(x, "")?.to_big(), as_index(y, "")?.to_big(), as_index(z, "")?.to_big());
+                    if m == BigInt::from(0) {
+                        return Err(value_error("pow() 3rd argument cannot be 0"));
+                    }
+                    if e < BigInt::from(0) {
+                        return Err(value_error("pow() with a negative exponent and a modulus is not supported in workflows"));
+                    }
+                    let r = b.modpow(&e, &m);
+                    // Python's result takes the sign of the modulus
+                    let r = if r != BigInt::from(0) && (r < BigInt::from(0)) != (m < BigInt::from(0)) { r + &m } else { r };
+                    Ok(Value::Int(Int::from_big(r)))
+                }
+                _ => Err(type_error(format!("pow expected 2 or 3 arguments, got {}", args.len()))),
+            }
         }
         "format" => {
             arity(name, &a, 1, 2)?;

@@ -121,13 +121,29 @@ pub fn next(it: &Value) -> R<Option<Value>> {
                 }
             });
         }
-        Iter::Zip { inners } => {
-            let inners = inners.clone();
+        Iter::Zip { inners, strict } => {
+            let (inners, strict) = (inners.clone(), *strict);
             drop(state);
             let mut items = Vec::with_capacity(inners.len());
-            for i in &inners {
-                match next(i)? {
+            for (i, it) in inners.iter().enumerate() {
+                match next(it)? {
                     Some(v) => items.push(v),
+                    None if strict && i > 0 => {
+                        let which = if i == 1 { " 1".to_string() } else { format!("s 1-{i}") };
+                        return Err(crate::exc::value_error(format!("zip() argument {} is shorter than argument{which}", i + 1)));
+                    }
+                    None if strict => {
+                        for (j, other) in inners.iter().enumerate().skip(1) {
+                            if next(other)?.is_some() {
+                                let which = if j == 1 { " 1".to_string() } else { format!("s 1-{j}") };
+                                return Err(crate::exc::value_error(format!(
+                                    "zip() argument {} is longer than argument{which}",
+                                    j + 1
+                                )));
+                            }
+                        }
+                        return Ok(None);
+                    }
                     None => return Ok(None),
                 }
             }

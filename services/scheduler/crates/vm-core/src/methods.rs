@@ -38,8 +38,9 @@ pub const METHODS: &[(&str, &[&str])] = &[
     (
         "str",
         &[
-            "capitalize", "casefold", "center", "count", "encode", "endswith", "find", "format", "index", "isalnum",
-            "isalpha", "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric", "isspace", "isupper", "join",
+            "capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs", "find", "format",
+            "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
+            "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join",
             "ljust", "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex",
             "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase",
             "title", "upper", "zfill",
@@ -595,6 +596,71 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
             s.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
                 && s.chars().all(|c| c == '_' || c.is_alphanumeric()),
         )),
+        "isascii" => Ok(Value::Bool(s.is_ascii())),
+        "isprintable" => Ok(Value::Bool(s.chars().all(|c| crate::repr::is_printable(c) || c == ' '))),
+        "istitle" => {
+            let (mut cased, mut prev_cased) = (false, false);
+            for c in s.chars() {
+                if c.is_uppercase() {
+                    if prev_cased {
+                        return Ok(Value::Bool(false));
+                    }
+                    prev_cased = true;
+                    cased = true;
+                } else if c.is_lowercase() {
+                    if !prev_cased {
+                        return Ok(Value::Bool(false));
+                    }
+                    prev_cased = true;
+                    cased = true;
+                } else {
+                    prev_cased = false;
+                }
+            }
+            Ok(Value::Bool(cased))
+        }
+        "expandtabs" => {
+            let mut a = a;
+            let size = take_kw(&mut a, "tabsize").or_else(|| a.pos.first().cloned());
+            let size = match size {
+                Some(v) => as_index(&v, "")?.as_i64().unwrap_or(8),
+                None => 8,
+            };
+            let mut out = String::new();
+            let mut col: i64 = 0;
+            for c in s.chars() {
+                match c {
+                    '\t' => {
+                        if size > 0 {
+                            let n = size - col % size;
+                            out.extend(std::iter::repeat_n(' ', n as usize));
+                            col += n;
+                        }
+                    }
+                    '\n' | '\r' => {
+                        out.push(c);
+                        col = 0;
+                    }
+                    _ => {
+                        out.push(c);
+                        col += 1;
+                    }
+                }
+            }
+            st(out)
+        }
+        "format_map" => {
+            arity(recv, m, &a, 1, 1)?;
+            let Value::Dict(d) = &a.pos[0] else {
+                return Err(type_error(format!("'{}' object is not a mapping", a.pos[0].type_name())));
+            };
+            let kw = d
+                .borrow()
+                .iter()
+                .filter_map(|(k, v)| k.value.as_str().map(|s| (Str::from(s), v.clone())))
+                .collect();
+            crate::format::str_format(s, CallArgs { pos: vec![], kw })
+        }
         "removeprefix" => {
             arity(recv, m, &a, 1, 1)?;
             let p = want_str(&a.pos[0], "removeprefix() argument")?;

@@ -92,7 +92,7 @@ pub fn str_repr(s: &str) -> String {
 }
 
 /// An approximation of str.isprintable() for repr: control, separator and unassigned-ish characters escape.
-fn is_printable(c: char) -> bool {
+pub fn is_printable(c: char) -> bool {
     let n = c as u32;
     !(n < 0x20
         || (0x7f..0xa1).contains(&n)

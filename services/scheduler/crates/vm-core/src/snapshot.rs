@@ -130,9 +130,13 @@ impl HeapOut {
                     Iter::Enumerate { inner, count } => {
                         json!({"k": "enumerate", "inner": self.val(inner), "count": self.val(&Value::Int(count.clone()))})
                     }
-                    Iter::Zip { inners } => {
+                    Iter::Zip { inners, strict } => {
                         let v: Vec<Json> = inners.iter().map(|x| self.val(x)).collect();
-                        json!({"k": "zip", "v": v})
+                        if *strict {
+                            json!({"k": "zip", "v": v, "strict": true})
+                        } else {
+                            json!({"k": "zip", "v": v})
+                        }
                     }
                     Iter::Reversed { seq, remaining } => json!({"k": "reversed", "seq": self.val(seq), "n": remaining}),
                     Iter::Exhausted => json!({"k": "exhausted"}),
@@ -581,7 +585,10 @@ impl HeapIn {
                     _ => Int::Small(0),
                 },
             },
-            Some("zip") => Iter::Zip { inners: arr(j, "v")?.iter().map(|x| self.val(x)).collect::<VmResult<_>>()? },
+            Some("zip") => Iter::Zip {
+                inners: arr(j, "v")?.iter().map(|x| self.val(x)).collect::<VmResult<_>>()?,
+                strict: j.get("strict").and_then(Json::as_bool).unwrap_or(false),
+            },
             Some("reversed") => Iter::Reversed { seq: self.val(field(j, "seq")?)?, remaining: Self::usize_of(j, "n")? },
             Some("exhausted") => Iter::Exhausted,
             other => return Err(bad(format!("unknown iterator kind {other:?}"))),

@@ -215,7 +215,7 @@ pub enum Iter {
     /// A fixed sequence of values (set iteration, sorted/reversed results ...).
     Values { items: Rc<[Value]>, index: usize },
     Enumerate { inner: Value, count: Int },
-    Zip { inners: Vec<Value> },
+    Zip { inners: Vec<Value>, strict: bool },
     Reversed { seq: Value, remaining: usize },
     Exhausted,
 }
