@@ -14,6 +14,7 @@ class Everyday(Workflow):
         return item[1]
 
     async def run(self, scores: dict[str, int], words: list[str], amount: float) -> list[object]:
+        csv, spaced, pair, grouped = "a,b,,c", " a  b c ", "k=v=w", "{:,}"
         ranked = sorted(scores.items(), key=self.by_score, reverse=True)
         return [
             ranked,
@@ -26,8 +27,8 @@ class Everyday(Workflow):
             all(isinstance(v, (int, float)) for v in scores.values()),
             " ".join(reversed(words)),
             list(enumerate(words, start=1)),
-            dict(zip(words, range(len(words)))),
-            "{:,}".format(1234567),
+            dict(zip(words, range(len(words)), strict=True)),
+            grouped.format(len(words) * 246913 + 2),
             "{:>8.2f}|{:<6}|{:^7}".format(amount, "ab", "mid"),
             "%s has %d items costing %.2f" % ("cart", len(words), amount),
             f"{amount:,.2f} {amount:e} {amount:g} {amount:%} {int(amount):08d} {int(amount):x} {int(amount):#b}",
@@ -45,10 +46,10 @@ class Everyday(Workflow):
             2**-1,
             words[::-1],
             "abcdef"[-2::-2],
-            "a,b,,c".split(","),
-            " a  b c ".split(),
-            "k=v=w".split("=", 1),
-            "k=v=w".rsplit("=", 1),
+            csv.split(","),
+            spaced.split(),
+            pair.split("=", 1),
+            pair.rsplit("=", 1),
             "Hello World".swapcase(),
             "hello world".title(),
             "  x ".strip() == "x",
