@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from waymark import Workflow, workflow
 
 from .diffcase import case
@@ -129,6 +131,19 @@ class Nested(Workflow):
         return [order, items[0]["sku"], len(items)]  # type: ignore[index,arg-type]
 
 
+class Stage(enum.Enum):
+    NEW = "new"
+    PAID = "paid"
+    SHIPPED = "shipped"
+
+
+@workflow(name="d_data_enum_class")
+class EnumClass(Workflow):
+    async def run(self, name: str) -> list[object]:
+        stages = [s.value for s in Stage]
+        return [stages, list(Stage), len(Stage), Stage[name], Stage(stages[1]), sorted(s.name for s in Stage)]
+
+
 CASES = [
     case("lists", Lists, [3, 1, 2]),
     case("dicts", Dicts, {"a": 1, "b": 2, "c": 3}),
@@ -137,4 +152,6 @@ CASES = [
     case("subscript_ok", SubscriptErrors, {"a": 1}, "a"),
     case("subscript_missing", SubscriptErrors, {"a": 1}, "b", raises="builtins.KeyError"),
     case("nested", Nested, {"id": 7, "items": [{"sku": "A", "price": 3, "qty": 2}, {"sku": "B", "price": 5}]}),
+    case("enum_class", EnumClass, "PAID"),
+    case("enum_class_missing", EnumClass, "LOST", raises="builtins.KeyError"),
 ]

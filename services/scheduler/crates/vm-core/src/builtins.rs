@@ -386,6 +386,16 @@ fn as_plain(v: &Value, tuple: bool) -> Value {
 
 /// Call builtin `name`. The program is needed for isinstance and class reprs.
 pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
+    if name != "isinstance" && name != "type" && name != "repr" && name != "str" {
+        // an enum class is iterable: its members
+        for v in a.pos.iter_mut() {
+            if let Value::Class(c) = v {
+                if let Some(members) = crate::classes::enum_members(prog, *c) {
+                    *v = members;
+                }
+            }
+        }
+    }
     let first = |a: &CallArgs| a.pos.first().cloned().unwrap_or(Value::None);
     match name {
         "len" => {

@@ -244,6 +244,40 @@ pub fn enum_member(c: &ClassRef, name: &str, value: Value) -> Value {
     Value::Enum(Rc::new(EnumMember { class: Arc::from(c.qualname.as_str()), name: Arc::from(name), value }))
 }
 
+/// The members of an enum class, in definition order (`for s in Status`, `list(Status)`); None for other classes.
+pub fn enum_members(prog: &Program, idx: u32) -> Option<Value> {
+    let c = prog.ir.classes.get(idx as usize)?;
+    if kind(c) != ClassKind::Enum {
+        return None;
+    }
+    let mut seen: Vec<Value> = Vec::new();
+    let mut out = Vec::new();
+    for m in &c.members {
+        let v = m.value.as_ref().map(|x| prog.constant(x)).unwrap_or(Value::None);
+        if seen.iter().any(|s| py_eq(s, &v)) {
+            continue; // an alias is not iterated
+        }
+        seen.push(v.clone());
+        out.push(enum_member(c, &m.name, v));
+    }
+    Some(Value::list(out))
+}
+
+/// `Status["PAID"]`: an enum member by name.
+pub fn class_item(prog: &Program, idx: u32, key: &Value) -> R<Value> {
+    let c = &prog.ir.classes[idx as usize];
+    if kind(c) == ClassKind::Enum {
+        if let Value::Str(name) = key {
+            if let Some(m) = c.members.iter().find(|m| m.name == **name) {
+                let v = m.value.as_ref().map(|x| prog.constant(x)).unwrap_or(Value::None);
+                return Ok(enum_member(c, &m.name, v));
+            }
+        }
+        return Err(crate::exc::key_error(key.clone()));
+    }
+    Err(type_error(format!("type '{}' is not subscriptable", short_name(&c.qualname))))
+}
+
 /// Attribute of a class object: enum members (`Color.RED`), `__name__`, `__qualname__`.
 pub fn class_attr(prog: &Program, idx: u32, attr: &str) -> R<Value> {
     let c = &prog.ir.classes[idx as usize];

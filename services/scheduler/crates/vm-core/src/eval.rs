@@ -119,6 +119,9 @@ impl<'a> Eval<'a> {
                     Some(E::Slice(sl)) => get_slice(&v, &self.slice(sl)?),
                     _ => {
                         let i = self.expr(need(&s.index)?)?;
+                        if let Value::Class(c) = &v {
+                            return crate::classes::class_item(self.prog, *c, &i);
+                        }
                         get_item(&v, &i)
                     }
                 }

@@ -657,6 +657,10 @@ impl<'p> Vm<'p> {
             }
             Op::GetIter(g) => {
                 let v = Eval::new(prog, frame).expr(need(&g.value)?)?;
+                let v = match &v {
+                    Value::Class(c) => crate::classes::enum_members(prog, *c).unwrap_or(v),
+                    _ => v,
+                };
                 let it = make_iter(&v)?;
                 set_slot(frame, g.slot, it)?;
                 frame.pc += 1;
