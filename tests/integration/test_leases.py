@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from harness import Cluster, consistency_problems, eventually, executions_by_call, fetch, fetchval
-from it_leases import Napper, OnceOnly, Poisoned
+from it_leases import Blocker, Napper, OnceOnly, Poisoned
 
 
 async def holder_of(url: str, action: str) -> str:
@@ -90,3 +90,15 @@ async def test_redeliveries_are_bounded_then_action_lost(make_cluster, client) -
     row = (await fetch(client, "SELECT status, attempt, redeliveries FROM waymark.actions"))[0]
     assert (row["status"], row["attempt"], row["redeliveries"]) == ("failed", 1, bound)
     assert not await consistency_problems(client)
+
+
+@pytest.mark.slow
+async def test_an_action_blocking_the_event_loop_keeps_its_lease(make_cluster, client) -> None:
+    """Heartbeats come from their own thread: an action that blocks the worker's loop for several leases is not
+    redelivered (DESIGN §2)."""
+    cluster = make_cluster(["it_leases"], env={"WAYMARK_LEASE_SECONDS": "1"})
+    cluster.start_all(workers=2)
+    assert await Blocker().run(seconds=5.0) == "unblocked"
+    row = (await fetch(client, "SELECT status, attempt, redeliveries FROM waymark.actions"))[0]
+    assert (row["status"], row["attempt"], row["redeliveries"]) == ("succeeded", 1, 0)
+    assert [len(runs) for runs in executions_by_call(cluster.executions()).values()] == [1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 
 from it_support import log_execution
 from waymark import ActionLost, Workflow, action, workflow
@@ -57,3 +58,18 @@ class Poisoned(Workflow):
             return await poison_step()
         except ActionLost as exc:
             return "lost: " + str(exc)
+
+
+@action
+async def blocking_step(seconds: float) -> str:
+    """Blocks the worker's event loop (a CPU-bound or badly written async action)."""
+    log_execution("start")
+    time.sleep(seconds)  # on purpose: the heartbeat thread must keep the lease anyway
+    log_execution("end")
+    return "unblocked"
+
+
+@workflow
+class Blocker(Workflow):
+    async def run(self, seconds: float) -> str:
+        return await blocking_step(seconds)
