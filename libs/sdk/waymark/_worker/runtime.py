@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import asyncpg
 from waymark_store import actions, channels, failpoints
 from waymark_store.actions import ClaimedCall, Outcome
-from waymark_store.db import Database
+from waymark_store.db import CONNECTION_ERRORS, Database
 from waymark_store.listener import Wakeup
 from waymark_store.settings import Settings
 
@@ -30,6 +30,9 @@ from waymark._worker.heartbeat import HeartbeatThread
 log = logging.getLogger("waymark.worker")
 
 MAX_CLAIM = 128  # calls per claim statement
+# Errors after which a statement is simply tried again: the connection or the server went away, or Postgres chose this
+# transaction as a deadlock or serialization victim.
+RETRYABLE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.TransactionRollbackError)
 
 
 class Worker:
@@ -187,18 +190,39 @@ class Worker:
         while self._outcomes:
             batch, self._outcomes = self._outcomes, []
             try:
-                failpoints.hit("worker.before_record")
-                await actions.record_outcomes(self.db.pool, batch, self.worker_id)
-                failpoints.hit("worker.after_record")
-                self.completed += len(batch)
-                if self._heartbeat is not None:
-                    for written in batch:
-                        self._heartbeat.drop(written.call_id)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                await self._record(batch)
+            except RETRYABLE_ERRORS as exc:
                 # Keep them: the lease (heartbeated until written) protects the calls meanwhile.
                 log.warning("writing %d outcomes failed (%s); retrying", len(batch), exc)
                 self._outcomes[:0] = batch
                 await asyncio.sleep(0.5)
+            except asyncpg.PostgresError as exc:
+                # Not a lost connection: this statement will never succeed. Retrying the batch would hold every
+                # later outcome of this worker behind it, so write the outcomes one by one and give up on the ones
+                # Postgres refuses: their leases lapse and the calls are redelivered (a bounded number of times).
+                log.error("writing %d outcomes failed (%s); writing them one by one", len(batch), exc)
+                for outcome in batch:
+                    try:
+                        await self._record([outcome])
+                    except RETRYABLE_ERRORS:
+                        self._outcomes.append(outcome)
+                    except asyncpg.PostgresError as single:
+                        log.error(
+                            "the outcome of call %d cannot be written (%s); it will be redelivered",
+                            outcome.call_id,
+                            single,
+                        )
+                        if self._heartbeat is not None:
+                            self._heartbeat.drop(outcome.call_id)
+
+    async def _record(self, batch: list[Outcome]) -> None:
+        failpoints.hit("worker.before_record")
+        await actions.record_outcomes(self.db.pool, batch, self.worker_id)
+        failpoints.hit("worker.after_record")
+        self.completed += len(batch)
+        if self._heartbeat is not None:
+            for written in batch:
+                self._heartbeat.drop(written.call_id)
 
     async def _drain(self, grace: float = 30.0) -> None:
         """Shutdown: let running attempts finish for `grace` seconds, then cancel and hand back the rest."""
