@@ -103,7 +103,9 @@ CLASS_METHODS: frozenset[str] = frozenset(
     }
 )
 #: Functions of stdlib modules the VM implements (a `BuiltinCall` named by the qualified name).
-MODULE_FUNCTIONS: frozenset[str] = frozenset({"dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple"})
+MODULE_FUNCTIONS: frozenset[str] = frozenset(
+    {"dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple", "operator.itemgetter", "operator.attrgetter"}
+)
 
 #: The methods the VM implements, by the receiver's `type(x).__name__` ("model" stands for pydantic models,
 #: "exception" for every exception class). Mirrors `METHODS` in services/scheduler/crates/vm-core/src/methods.rs;

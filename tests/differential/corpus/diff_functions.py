@@ -3,6 +3,8 @@ sync workflow helpers), map, filter, and type()/__class__ in messages."""
 
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
+
 from waymark import Workflow, workflow
 
 from .diffcase import case
@@ -84,3 +86,28 @@ CASES = [
     case("key_ok", KeyErrors, [5, 1, 2]),
     case("key_raises", KeyErrors, [5, 0, 2], raises="builtins.ZeroDivisionError"),
 ]
+
+
+@workflow(name="d_functions_getters")
+class Getters(Workflow):
+    async def run(self, rows: list[dict[str, int]], points: list[tuple[int, int]]) -> list[object]:
+        by_price = sorted(rows, key=itemgetter("price"))
+        by_two = sorted(rows, key=itemgetter("qty", "price"), reverse=True)
+        return [
+            by_price,
+            by_two,
+            max(points, key=itemgetter(1)),
+            list(map(itemgetter(0), points)),
+            min(rows, key=itemgetter("qty")),
+            sorted([Exception("b"), Exception("a")], key=attrgetter("args")),
+        ]
+
+
+CASES.append(
+    case(
+        "getters",
+        Getters,
+        [{"price": 3, "qty": 1}, {"price": 1, "qty": 5}, {"price": 2, "qty": 5}],
+        [(1, 9), (4, 2), (0, 10)],
+    )
+)

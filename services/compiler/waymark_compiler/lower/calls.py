@@ -293,10 +293,10 @@ class CallsMixin(LowererBase):
             args = self.call_args(node)
             self.check_binding(node, entry.action.name, entry.action.params, check_missing=False)
             return pb.Expr(action=pb.ActionCall(action=self.program.action_index(entry.action), args=args))
+        if ref.qualname in MODULE_FUNCTIONS and ref.entry_kind in ("function", "module", "class_ref"):
+            return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname, args=self.call_args(node)))
         if ref.entry_kind == "class_ref" and not ref.attrs and entry.class_ref is not None:
             return self.construct(node, entry.class_ref, ref)
-        if ref.qualname in MODULE_FUNCTIONS and ref.entry_kind in ("function", "module"):
-            return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname, args=self.call_args(node)))
         if ref.entry_kind == "class_ref" and ref.qualname in CLASS_METHODS:
             try:  # literal arguments: folded like the constructors
                 return constants.const(StaticEvaluator(self.resolve).eval(node))

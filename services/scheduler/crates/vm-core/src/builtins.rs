@@ -358,6 +358,7 @@ pub const BUILTINS: &[&str] = &[
     "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
     "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
     "datetime.time.fromisoformat", "dict.fromkeys", "dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple",
+    "operator.itemgetter", "operator.attrgetter",
 ];
 
 /// dataclasses.asdict / astuple: dataclasses become dicts (or tuples), containers are copied recursively.
@@ -737,6 +738,20 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Dataclass => Ok(as_plain(&a.pos[0], tuple)),
                 _ => Err(type_error(format!("{}() should be called on dataclass instances", &name[12..]))),
             }
+        }
+        "operator.itemgetter" | "operator.attrgetter" => {
+            no_kw(name, &a)?;
+            if a.pos.is_empty() {
+                return Err(type_error(format!("{} expected 1 argument, got 0", &name[9..])));
+            }
+            let attr = name.ends_with("attrgetter");
+            if attr {
+                if let Some(bad) = a.pos.iter().find(|k| !matches!(k, Value::Str(_))) {
+                    let _ = bad;
+                    return Err(type_error("attribute name must be a string"));
+                }
+            }
+            Ok(Value::Function(Rc::new(crate::value::Func::Getter { attr, keys: a.pos })))
         }
         "dict.fromkeys" => {
             arity(name, &a, 1, 2)?;

@@ -30,6 +30,31 @@ pub fn call_value(prog: &Program, f: &Value, args: CallArgs) -> R<Value> {
             }
             Func::Bound { recv, method } => crate::methods::call(prog, recv, method, args),
             Func::Helper { function, this } => crate::interp::call_sync(prog, *function, this.clone(), args),
+            Func::Getter { attr, keys } => {
+                let [x] = args.pos.as_slice() else {
+                    return Err(type_error(format!(
+                        "{}getter expected 1 argument, got {}",
+                        if *attr { "attr" } else { "item" },
+                        args.pos.len()
+                    )));
+                };
+                let one = |k: &Value| -> R<Value> {
+                    if *attr {
+                        let Value::Str(name) = k else { return Err(type_error("attribute name must be a string")) };
+                        let mut v = x.clone();
+                        for part in name.split('.') {
+                            v = crate::classes::get_attr(prog, &v, part)?;
+                        }
+                        Ok(v)
+                    } else {
+                        crate::subscript::get_item(x, k)
+                    }
+                };
+                match keys.as_slice() {
+                    [k] => one(k),
+                    ks => Ok(Value::tuple(ks.iter().map(one).collect::<R<Vec<_>>>()?)),
+                }
+            }
         },
         Value::Class(i) => crate::classes::construct(prog, *i, args),
         Value::Type(q) => match q.strip_prefix("builtins.") {

@@ -434,6 +434,11 @@ fn repr_into(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
             crate::value::Func::Helper { function, .. } => {
                 let _ = write!(out, "<bound method #{function}>");
             }
+            crate::value::Func::Getter { attr, keys } => {
+                let _ = write!(out, "operator.{}(", if *attr { "attrgetter" } else { "itemgetter" });
+                join_into(keys, out, seen);
+                out.push(')');
+            }
         },
     }
 }

@@ -229,6 +229,10 @@ impl EncodeExt for HeapOut {
                     Func::Method { type_name, method } => json!({"type": &**type_name, "method": &**method}),
                     Func::Bound { recv, method } => json!({"recv": self.val(recv), "method": &**method}),
                     Func::Helper { function, this } => json!({"function": function, "self": self.val(this)}),
+                    Func::Getter { attr, keys } => {
+                        let keys: Vec<Json> = keys.iter().map(|k| self.val(k)).collect();
+                        json!({"getter": if *attr { "attr" } else { "item" }, "keys": keys})
+                    }
                 };
                 json!({"$func": body})
             }
@@ -373,6 +377,9 @@ impl DecodeExt for HeapIn {
                     Func::Method { type_name: t, method: m }
                 } else if let (Some(r), Some(m)) = (body.get("recv"), s("method")) {
                     Func::Bound { recv: decode_with(r, self)?, method: m }
+                } else if let (Some(g), Some(keys)) = (s("getter"), body.get("keys").and_then(Json::as_array)) {
+                    let keys = keys.iter().map(|k| decode_with(k, self)).collect::<Result<Vec<_>, String>>()?;
+                    Func::Getter { attr: &*g == "attr", keys }
                 } else if let Some(i) = body.get("function").and_then(Json::as_u64).filter(|i| (*i as usize) < self.nfunctions) {
                     Func::Helper { function: i as u32, this: decode_with(body.get("self").unwrap_or(&Json::Null), self)? }
                 } else {

@@ -76,6 +76,8 @@ pub enum Func {
     Bound { recv: Value, method: Str },
     /// A sync workflow helper bound to the workflow instance (`self.score`).
     Helper { function: u32, this: Value },
+    /// `operator.itemgetter(*keys)` / `operator.attrgetter(*names)`.
+    Getter { attr: bool, keys: Vec<Value> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -381,6 +383,8 @@ impl Value {
                 Func::Method { .. } => "method_descriptor".into(),
                 Func::Bound { .. } => "builtin_function_or_method".into(),
                 Func::Helper { .. } => "method".into(),
+                Func::Getter { attr: false, .. } => "operator.itemgetter".into(),
+                Func::Getter { attr: true, .. } => "operator.attrgetter".into(),
             },
             Value::View(v) => match v.kind {
                 ViewKind::Keys => "dict_keys".into(),
