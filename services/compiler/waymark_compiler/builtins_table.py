@@ -250,7 +250,7 @@ METHODS_BY_TYPE: dict[str, frozenset[str]] = {
         {"ctime", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "toordinal", "weekday"}
     ),
     "time": frozenset({"isoformat", "replace", "strftime", "tzname", "utcoffset"}),
-    "model": frozenset({"copy", "dict", "model_copy", "model_dump"}),
+    "model": frozenset({"copy", "dict", "model_copy", "model_dump", "model_dump_json"}),
     "exception": frozenset({"add_note", "error_count", "with_traceback"}),
 }
 

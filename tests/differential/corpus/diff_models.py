@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -76,6 +76,27 @@ class Build(Workflow):
         ]
 
 
+class Everything(BaseModel):
+    d: Decimal = Decimal("1.50")
+    t: datetime = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    n: datetime = datetime(2024, 5, 1, 10, 0, 0, 5)
+    dd: date = date(2024, 1, 2)
+    td: timedelta = timedelta(days=1, hours=2, microseconds=5)
+    c: Color = Color.BLUE
+    s: set[int] = {3, 1, 9}
+    tu: tuple[int, str] = (1, "x")
+    f: float = 1e16
+    nested: list[Item] = [Item(sku="n")]
+    text: str = 'é "quoted"'
+
+
+@workflow(name="d_models_json")
+class JsonDump(Workflow):
+    async def run(self, f: float) -> list[object]:
+        e = Everything(f=f, td=timedelta(seconds=f))
+        return [e.model_dump(mode="json"), e.model_dump_json(), e.model_dump(include={"d", "c"})]
+
+
 @workflow(name="d_models_invalid")
 class Invalid(Workflow):
     async def run(self, data: dict[str, object]) -> str:
@@ -143,6 +164,8 @@ class NestedErrors(Workflow):
 
 
 CASES = [
+    case("json", JsonDump, 2.5),
+    case("json_zero", JsonDump, 0.0),
     case(
         "nested_errors",
         NestedErrors,

@@ -81,7 +81,7 @@ pub const METHODS: &[(&str, &[&str])] = &[
     ("datetime", crate::datetime::DATETIME_METHODS),
     ("date", crate::datetime::DATE_METHODS),
     ("time", crate::datetime::TIME_METHODS),
-    ("model", &["copy", "dict", "model_copy", "model_dump"]),
+    ("model", &["copy", "dict", "model_copy", "model_dump", "model_dump_json"]),
     ("exception", &["add_note", "error_count", "with_traceback"]),
 ];
 
@@ -126,12 +126,12 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
             _ => Err(no_method(recv, m)),
         },
         Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Model => match m {
-            "model_dump" | "dict" => {
+            "model_dump" | "dict" | "model_dump_json" => {
                 let mut a = a;
                 let exclude_none = take_kw(&mut a, "exclude_none").is_some_and(|v| v.truthy());
                 let include = take_kw(&mut a, "include").filter(|v| !v.is_none());
                 let exclude = take_kw(&mut a, "exclude").filter(|v| !v.is_none());
-                let _ = take_kw(&mut a, "mode");
+                let json_mode = m == "model_dump_json" || matches!(take_kw(&mut a, "mode"), Some(Value::Str(s)) if &*s == "json");
                 arity(recv, m, &a, 0, 0)?;
                 let names = |v: &Option<Value>| -> R<Option<Vec<Value>>> {
                     v.as_ref().map(|x| match x {
@@ -153,7 +153,17 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
                     }
                     d.insert(key(&kv)?, dump_value(v, exclude_none));
                 }
-                Ok(Value::dict(d))
+                let d = Value::dict(d);
+                if !json_mode {
+                    return Ok(d);
+                }
+                let j = json_value(&d)?;
+                if m == "model_dump_json" {
+                    let mut out = String::new();
+                    write_json(&j, &mut out);
+                    return Ok(Value::str(&out));
+                }
+                Ok(j)
             }
             "model_copy" | "copy" => {
                 let mut a = a;
@@ -244,6 +254,95 @@ fn dump_value(v: &Value, exclude_none: bool) -> Value {
         Value::Tuple(t) => Value::tuple(t.iter().map(|x| dump_value(x, exclude_none)).collect()),
         Value::Dict(d) => Value::dict(d.borrow().iter().map(|(k, x)| (k.clone(), dump_value(x, exclude_none))).collect()),
         _ => v.clone(),
+    }
+}
+
+/// model_dump(mode="json"): what pydantic's JSON serializer turns values into.
+fn json_value(v: &Value) -> R<Value> {
+    Ok(match v {
+        Value::Decimal(d) => Value::Str(d.clone()),
+        Value::DateTime(s) => Value::str(&s.replace("+00:00", "Z")),
+        Value::Date(s) | Value::Time(s) | Value::Uuid(s) => Value::Str(s.clone()),
+        Value::Enum(e) => json_value(&e.value)?,
+        Value::Bytes(b) => Value::str(&String::from_utf8_lossy(b)),
+        Value::TimeDelta(t) => {
+            let neg = t.days < 0;
+            let t = if neg { crate::value::TimeDelta::from_micros(-t.total_micros()).unwrap_or(*t) } else { *t };
+            let mut out = String::from(if neg { "-P" } else { "P" });
+            if t.days != 0 {
+                out.push_str(&format!("{}D", t.days));
+            }
+            if t.seconds != 0 || t.micros != 0 || t.days == 0 {
+                out.push('T');
+                let (h, mi, s) = (t.seconds / 3600, t.seconds % 3600 / 60, t.seconds % 60);
+                if h != 0 {
+                    out.push_str(&format!("{h}H"));
+                }
+                if mi != 0 {
+                    out.push_str(&format!("{mi}M"));
+                }
+                if s != 0 || t.micros != 0 || (h == 0 && mi == 0) {
+                    if t.micros != 0 {
+                        let frac = format!("{:06}", t.micros);
+                        out.push_str(&format!("{s}.{}S", frac.trim_end_matches('0')));
+                    } else {
+                        out.push_str(&format!("{s}S"));
+                    }
+                }
+            }
+            Value::str(&out)
+        }
+        Value::List(l) => Value::list(l.borrow().iter().map(json_value).collect::<R<Vec<_>>>()?),
+        Value::Tuple(t) => Value::list(t.iter().map(json_value).collect::<R<Vec<_>>>()?),
+        Value::Set(_) | Value::FrozenSet(_) => Value::list(collect(v)?.iter().map(json_value).collect::<R<Vec<_>>>()?),
+        Value::Dict(d) => {
+            let mut out = crate::value::Dict::default();
+            for (k, x) in d.borrow().iter() {
+                let kk = match &k.value {
+                    Value::Str(_) => k.value.clone(),
+                    other => Value::str(&crate::repr::str_of(&json_value(other)?)),
+                };
+                out.insert(key(&kk)?, json_value(x)?);
+            }
+            Value::dict(out)
+        }
+        Value::Object(_) => json_value(&dump_value(v, false))?,
+        _ => v.clone(),
+    })
+}
+
+/// Compact JSON text of a json_value result, as pydantic writes it.
+fn write_json(v: &Value, out: &mut String) {
+    match v {
+        Value::None => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) if f.is_finite() => out.push_str(&crate::repr::float_repr(*f)),
+        Value::Float(_) => out.push_str("null"),
+        Value::Str(s) => out.push_str(&serde_json::to_string(&**s).unwrap_or_default()),
+        Value::List(l) => {
+            out.push('[');
+            for (i, x) in l.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(x, out);
+            }
+            out.push(']');
+        }
+        Value::Dict(d) => {
+            out.push('{');
+            for (i, (k, x)) in d.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(&crate::repr::str_of(&k.value)).unwrap_or_default());
+                out.push(':');
+                write_json(x, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&serde_json::to_string(&crate::repr::str_of(other)).unwrap_or_default()),
     }
 }
 
