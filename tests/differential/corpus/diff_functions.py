@@ -111,3 +111,13 @@ CASES.append(
         [(1, 9), (4, 2), (0, 10)],
     )
 )
+
+
+@workflow(name="d_functions_class_reprs")
+class ClassReprs(Workflow):
+    async def run(self, value: object) -> list[str]:
+        kinds = [int, str, type(value)]
+        return [repr(kinds), f"unexpected {type(value)}", str(type(value)), f"{kinds[0]!r}"]
+
+
+CASES.append(case("class_reprs", ClassReprs, 1.5))

@@ -56,6 +56,7 @@ pub fn advance(prog: &Program, snapshot: Option<&[u8]>, events: &[u8]) -> VmResu
         }
     };
     let _ = eval::take_created_gathers(); // nothing left over from an advance that failed
+    repr::set_class_names(prog);
     let mut vm = interp::Vm::new(prog, state);
     for ev in events {
         vm.apply(ev)?;

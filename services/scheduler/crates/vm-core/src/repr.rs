@@ -5,6 +5,17 @@ use std::rc::Rc;
 use crate::num::Int;
 use crate::value::{short_name, Exception, Iter, ObjKind, TimeDelta, Value, ViewKind};
 
+thread_local! {
+    /// Qualified names of the running program's classes, so `repr()` of a class value (which is an index into
+    /// Program.classes) can name it anywhere, e.g. inside a list. Set when the VM starts on a program.
+    static CLASS_NAMES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Called once per advance (vm-core is single-threaded inside an advance).
+pub fn set_class_names(prog: &crate::program::Program) {
+    CLASS_NAMES.with(|c| *c.borrow_mut() = prog.ir.classes.iter().map(|k| k.qualname.clone()).collect());
+}
+
 /// CPython's float repr: shortest round-trip digits; exponent form when exp < -4 or exp >= 16.
 pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
@@ -389,7 +400,15 @@ fn repr_into(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
             out.push(')');
         }
         Value::Class(i) => {
-            let _ = write!(out, "<class #{i}>");
+            let name = CLASS_NAMES.with(|c| c.borrow().get(*i as usize).cloned());
+            match name {
+                Some(q) => {
+                    let _ = write!(out, "<class '{}'>", q.strip_prefix("builtins.").unwrap_or(&q));
+                }
+                None => {
+                    let _ = write!(out, "<class #{i}>");
+                }
+            }
         }
         Value::View(view) => {
             let d = view.dict.borrow();
