@@ -105,8 +105,7 @@ names = st.one_of(
 )
 constants = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
-    st.sampled_from([0, 1, -1, 2**63, 10**30]),
-    st.just(4000).map(lambda digits: 16**digits),  # more digits than Python turns into text
+    st.sampled_from([0, 1, -1, 2**63, 10**30]),  # (ints beyond 4300 digits: `ast.unparse` cannot print them; EXTREMES)
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
     st.binary(max_size=6),
