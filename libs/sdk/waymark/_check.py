@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -253,17 +254,43 @@ def _import_file(target: str, path: Path) -> tuple[ModuleType, list[str]]:
     if str(parent) not in sys.path:
         sys.path.insert(0, str(parent))
     name = ".".join(parts)
+    if len(parts) == 1 and _taken(name, path):
+        # `time.py`, `secrets.py` ...: a standard module (or another file) has that name; check the file under a
+        # private one instead of shadowing it (a worker importing it by this name would get the other module)
+        return _import(target, f"waymark_check__{name}", path, by_path=True)
     module, stood_in = _import(target, name, path)
     loaded = getattr(module, "__file__", None)
     if loaded is None or Path(loaded).resolve() != path:
-        raise ImportFailure(
-            target, f"the module name {name!r} is already taken by {loaded or 'a builtin module'}; rename the file"
-        )
+        return _import(target, f"waymark_check__{name}", path, by_path=True)
     return module, stood_in
 
 
-def _import(target: str, name: str, path: Path | None) -> tuple[ModuleType, list[str]]:
+def _taken(name: str, path: Path) -> bool:
+    if name in sys.stdlib_module_names:
+        return True
+    loaded = getattr(sys.modules.get(name), "__file__", None)
+    return name in sys.modules and (loaded is None or Path(loaded).resolve() != path)
+
+
+def _load_by_path(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def _import(target: str, name: str, path: Path | None, *, by_path: bool = False) -> tuple[ModuleType, list[str]]:
+    try:
+        if by_path and path is not None:
+            file = path
+            return import_with_stand_ins(lambda: _load_by_path(name, file), name)
         return import_with_stand_ins(lambda: importlib.import_module(name), name)
     except SyntaxError as exc:
         raise ImportFailure(

@@ -14,7 +14,7 @@ from compiler_support import FIXTURES
 from waymark._check import run_check
 
 CONFORMANCE = FIXTURES / "conformance"
-CLI = [sys.executable, "-c", "import sys; from waymark._cli import main; sys.exit(main())", "check"]
+CLI = [str(Path(sys.executable).parent / "waymark"), "check"]  # the console script users run
 
 
 def expect_line(path: Path) -> int:
@@ -170,9 +170,8 @@ def test_json_schema_is_the_documented_one() -> None:
     assert document["version"] == example["version"] == 1
     assert set(document["diagnostics"][0]) == set(example["diagnostics"][0])
     assert set(document["errors"][0]) == set(example["errors"][0])
-    ok = io.StringIO()
-    run_check([str(CONFORMANCE / "seedflows.py"), "--format", "json"], stdout=ok)
-    assert set(json.loads(ok.getvalue())["workflows"][0]) == set(example["workflows"][0])
+    _, ok = waymark_check("--format", "json", "seedflows.py")  # another process: this one imports it as a package
+    assert set(json.loads(ok)["workflows"][0]) == set(example["workflows"][0])
 
 
 # ---- modules the way users have them ------------------------------------------------------------------------------
@@ -237,3 +236,20 @@ def test_every_problem_of_a_module_at_once() -> None:
     assert status == 1
     codes = [d["code"] for d in json.loads(out)["diagnostics"]]
     assert len(codes) >= 11 and len(set(codes)) >= 11
+
+
+def test_files_named_like_standard_modules(tmp_path: Path) -> None:
+    """`secrets.py` or `json.py` is checked as the file it is, not confused with the standard module."""
+    (tmp_path / "secrets.py").write_text(
+        "import secrets\n\n" + WORKFLOW_HEAD + "@workflow\nclass Token(Workflow):\n"
+        "    async def run(self) -> str:\n        return secrets.token_hex()\n"
+    )
+    (tmp_path / "json.py").write_text(
+        WORKFLOW_HEAD + "@workflow\nclass Fine(Workflow):\n    async def run(self, x: int) -> int:\n        return x\n"
+    )
+    status, out = waymark_check("secrets.py", "json.py", cwd=tmp_path)
+    assert status == 1, out
+    assert "--> secrets.py:9:16" in out and "WM106" in out
+    assert "Found 1 problem." in out
+    status, out = waymark_check("json.py", cwd=tmp_path)
+    assert (status, out.strip()) == (0, "ok: 1 workflow")

@@ -19,7 +19,7 @@ from waymark._check import run_check
 CORPUS = FIXTURES / "corpus"
 BAD = sorted(CORPUS.glob("bad_*.py"))
 MARK = re.compile(r"#\s*((?:WM\d{3}\s*)+)$")
-CLI = [sys.executable, "-c", "import sys; from waymark._cli import main; sys.exit(main())", "check"]
+CLI = [str(Path(sys.executable).parent / "waymark"), "check"]  # the console script users run
 
 
 def category(path: Path) -> str:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from waymark._check import diagnostic_json
 from waymark_compiler.server import serve
 from waymark_ir import pb
 
-CLI = [sys.executable, "-c", "import sys; from waymark._cli import main; sys.exit(main())", "check"]
+CLI = [str(Path(sys.executable).parent / "waymark"), "check"]  # the console script users run
 EXPECTED_CODES = {"WM101", "WM103", "WM104", "WM107", "WM111", "WM113", "WM114", "WM115", "WM120", "WM122", "WM136"}
 
 
