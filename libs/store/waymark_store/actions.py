@@ -46,7 +46,7 @@ RETURNING a.call_id, a.cancel_requested
 
 # Outcomes of a batch of attempts, in one statement. `status` is the next state: succeeded, failed (final) or
 # retry_waiting (the worker matched the retry policy and computed the backoff). Final outcomes become events.
-RECORD_OUTCOMES = f"""
+RECORD_OUTCOMES = """
 WITH d AS (
     SELECT * FROM unnest($1::bigint[], $2::int[], $3::uuid[], $4::text[], $5::json[], $6::json[], $7::float8[],
                          $8::text[])
@@ -81,8 +81,8 @@ WITH d AS (
 )
 SELECT (SELECT count(*) FROM done) AS recorded,
        (SELECT count(*) FROM late) AS late,
-       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL),
-       (SELECT pg_notify('{channels.TIMERS}', '') FROM retried WHERE retried.text IS NOT NULL)
+       (SELECT text FROM woken) AS woken,
+       (SELECT text IS NOT NULL FROM retried) AS retried
 """
 
 # ActionLost as a tagged exception (docs/values.md), built in SQL so that expiry is one statement.
@@ -198,7 +198,8 @@ async def heartbeat(conn: Executor, leases: list[tuple[int, uuid.UUID]], lease_s
 
 
 async def record_outcomes(conn: Executor, outcomes: list[Outcome], worker_id: str) -> tuple[int, int]:
-    """Record a batch of attempt outcomes. Returns (recorded, late)."""
+    """Record a batch of attempt outcomes, then wake the schedulers (and the timer, for retries) in a transaction of
+    their own (channels.py says why). Returns (recorded, late)."""
     row = await conn.fetchrow(
         RECORD_OUTCOMES,
         [o.call_id for o in outcomes],
@@ -212,6 +213,10 @@ async def record_outcomes(conn: Executor, outcomes: list[Outcome], worker_id: st
         worker_id,
     )
     assert row is not None
+    notices = channels.Notices()
+    notices.add(channels.RUNS, row["woken"])
+    notices.add(channels.TIMERS, "" if row["retried"] else None)
+    await notices.send(conn)
     return row["recorded"], row["late"]
 
 

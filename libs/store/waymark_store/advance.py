@@ -129,7 +129,7 @@ SELECT (SELECT count(*) FROM child_runs) AS children,
        (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
 """
 
-WRITE_ADVANCES = f"""
+WRITE_ADVANCES = """
 WITH new_actions AS (
     INSERT INTO waymark.actions (run_id, seq, action_name, action_key, args, max_attempts, policy,
                                  timeout_seconds, at_most_once, max_redeliveries, traceparent)
@@ -164,10 +164,9 @@ WITH new_actions AS (
     WHERE status IN ('completed', 'failed', 'cancelled', 'timed_out')
 )
 SELECT (SELECT count(*) FROM consumed) AS consumed,
-       (SELECT pg_notify('{channels.ACTIONS}', {channels.sql_fit("keys.text")}) FROM keys WHERE keys.text IS NOT NULL),
-       (SELECT pg_notify('{channels.TIMERS}', '') WHERE EXISTS (SELECT 1 FROM new_timers)),
-       (SELECT pg_notify('{channels.DONE}', {channels.sql_fit("finished.text")})
-          FROM finished WHERE finished.text IS NOT NULL)
+       (SELECT text FROM keys) AS action_keys,
+       EXISTS (SELECT 1 FROM new_timers) AS new_timers,
+       (SELECT text FROM finished) AS finished
 """
 
 
@@ -252,8 +251,13 @@ async def claim_runnable(conn: Connection, limit: int) -> list[RunnableRun]:
     ]
 
 
-async def write_advances(conn: Connection, outcomes: list[AdvanceOutcome], max_redeliveries: int) -> int:
-    """Write every outcome in one statement (inside the claim's transaction). Returns the events consumed."""
+async def write_advances(
+    conn: Connection, outcomes: list[AdvanceOutcome], max_redeliveries: int, notices: channels.Notices | None = None
+) -> int:
+    """Write every outcome in one statement (inside the claim's transaction). Returns the events consumed.
+
+    The notifications it causes (new calls, new timers, finished runs) go to `notices`, for the caller to send once
+    the transaction has committed (channels.py says why); without `notices` they are sent in this transaction."""
     a_run: list[uuid.UUID] = []
     a_seq: list[int] = []
     a_name: list[str] = []
@@ -287,7 +291,7 @@ async def write_advances(conn: Connection, outcomes: list[AdvanceOutcome], max_r
             t_seq.append(t.seq)
             t_kind.append(t.kind)
             t_seconds.append(t.seconds)
-    consumed: int = await conn.fetchval(
+    row = await conn.fetchrow(
         WRITE_ADVANCES,
         a_run,
         a_seq,
@@ -311,6 +315,14 @@ async def write_advances(conn: Connection, outcomes: list[AdvanceOutcome], max_r
         [o.error for o in outcomes],
         event_ids,
     )
+    assert row is not None
+    pending = channels.Notices() if notices is None else notices
+    pending.add(channels.ACTIONS, row["action_keys"])
+    pending.add(channels.TIMERS, "" if row["new_timers"] else None)
+    pending.add(channels.DONE, row["finished"])
+    if notices is None:
+        await pending.send(conn)
+    consumed: int = row["consumed"]
     return consumed
 
 

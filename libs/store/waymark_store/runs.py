@@ -11,9 +11,10 @@ from waymark_store.db import Executor
 TERMINAL = frozenset({"completed", "failed", "cancelled", "timed_out"})
 
 # One statement for a batch of starts (a client coalesces the starts made while its previous statement was in
-# flight): resolve each current version, insert the runs and their start events, wake the schedulers once. Each row
-# is exactly what a single start would write; ON CONFLICT keeps the first run of a workflow_id (also within a batch).
-START_RUNS = f"""
+# flight): resolve each current version, insert the runs and their start events. Each row is exactly what a single
+# start would write; ON CONFLICT keeps the first run of a workflow_id (also within a batch). The schedulers are woken
+# once the statement has committed (channels.Notices).
+START_RUNS = """
 WITH req AS (
     SELECT r.*, wf.current_version_id
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -27,13 +28,10 @@ WITH req AS (
     RETURNING run_id
 ), started AS (
     INSERT INTO waymark.events (run_id, kind, payload)
-    SELECT run_id, 'start', '{{"kind":"start"}}' FROM created
+    SELECT run_id, 'start', '{"kind":"start"}' FROM created
     RETURNING run_id
-), woken AS (
-    SELECT string_agg(run_id::text, ',') AS text FROM started
 )
-SELECT req.ord, started.run_id IS NOT NULL AS created, req.current_version_id IS NOT NULL AS known,
-       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
+SELECT req.ord, started.run_id IS NOT NULL AS created, req.current_version_id IS NOT NULL AS known
 FROM req LEFT JOIN started USING (run_id)
 ORDER BY req.ord
 """
@@ -107,6 +105,9 @@ async def start_runs(conn: Executor, requests: list[StartRequest]) -> list[Start
         [r.input_json for r in requests],
         [r.traceparent for r in requests],
     )
+    notices = channels.Notices()
+    notices.add(channels.RUNS, ",".join(str(r.run_id) for r, row in zip(requests, rows, strict=True) if row["created"]))
+    await notices.send(conn)
     results: list[StartedRun | Exception] = []
     for request, row in zip(requests, rows, strict=True):
         if row["created"]:

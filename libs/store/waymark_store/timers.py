@@ -5,7 +5,7 @@ from __future__ import annotations
 from waymark_store import channels
 from waymark_store.db import Executor
 
-FIRE_DUE = f"""
+FIRE_DUE = """
 WITH due AS (
     SELECT timer_id FROM waymark.timers
     WHERE fired_at IS NULL AND due_at <= clock_timestamp()
@@ -23,8 +23,7 @@ WITH due AS (
 ), woken AS (
     SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM events
 )
-SELECT (SELECT count(*) FROM fired) AS fired,
-       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
+SELECT (SELECT count(*) FROM fired) AS fired, (SELECT text FROM woken) AS woken
 """
 
 # Seconds until the timer has something to do: the earliest unfired timer or the earliest lease expiry.
@@ -37,7 +36,13 @@ SELECT EXTRACT(EPOCH FROM (LEAST(
 
 
 async def fire_due(conn: Executor, limit: int = 1000) -> int:
-    fired: int = await conn.fetchval(FIRE_DUE, limit)
+    """Fire up to `limit` due timers, then wake the schedulers once the firing has committed (channels.Notices)."""
+    row = await conn.fetchrow(FIRE_DUE, limit)
+    assert row is not None
+    notices = channels.Notices()
+    notices.add(channels.RUNS, row["woken"])
+    await notices.send(conn)
+    fired: int = row["fired"]
     return fired
 
 

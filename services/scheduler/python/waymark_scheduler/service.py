@@ -123,16 +123,19 @@ class Scheduler:
 
     async def advance_batch(self) -> int:
         """Claim and advance one batch in one transaction. Returns how many runs were advanced."""
-        async with self.db.pool.acquire() as conn, conn.transaction():
-            runs = await advance.claim_runnable(conn, self.settings.scheduler_batch)
-            if not runs:
-                return 0
-            failpoints.hit("scheduler.after_claim")
-            outcomes = [await self._advance_one(conn, run) for run in runs]
-            failpoints.hit("scheduler.after_vm")
-            await advance.write_advances(conn, outcomes, self.settings.max_redeliveries)
-            await advance.write_run_links(conn, outcomes)
-            failpoints.hit("scheduler.before_commit")
+        notices = channels.Notices()  # sent once the batch has committed (channels.py says why)
+        async with self.db.pool.acquire() as conn:
+            async with conn.transaction():
+                runs = await advance.claim_runnable(conn, self.settings.scheduler_batch)
+                if not runs:
+                    return 0
+                failpoints.hit("scheduler.after_claim")
+                outcomes = [await self._advance_one(conn, run) for run in runs]
+                failpoints.hit("scheduler.after_vm")
+                await advance.write_advances(conn, outcomes, self.settings.max_redeliveries, notices)
+                await advance.write_run_links(conn, outcomes)
+                failpoints.hit("scheduler.before_commit")
+            await notices.send(conn)
         self.advanced += len(runs)
         return len(runs)
 
