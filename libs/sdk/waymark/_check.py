@@ -29,6 +29,7 @@ from waymark_ir import pb
 from waymark._bundle import BundleError, bundles_for_modules
 from waymark._registry import ACTIONS, WORKFLOWS
 from waymark._standins import import_with_stand_ins
+from waymark._workflow import Workflow
 
 CheckFn = Callable[[pb.Bundle], pb.CheckResponse]
 
@@ -145,6 +146,11 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
             except BundleError as exc:
                 failures.append(ImportFailure(target, str(exc)))
                 continue
+            notes += [
+                f"class {name} subclasses Workflow and defines run() but is not decorated with @workflow: it is not "
+                "checked, and workers will not register it"
+                for name in undecorated_workflows(module)
+            ]
             if not bundles:
                 notes.append(f"{target} defines no workflow")
             for bundle in bundles:
@@ -201,6 +207,21 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
             out.write(f"ok: {len(compiled)} workflow{'s' * (len(compiled) != 1)}\n")
     out.flush()
     return 1 if diagnostics or failures else 0
+
+
+def undecorated_workflows(module: ModuleType) -> list[str]:
+    """Classes of the module that look like workflows (a `run` of their own) but lack `@workflow`."""
+    found = []
+    for value in vars(module).values():
+        if (
+            isinstance(value, type)
+            and issubclass(value, Workflow)
+            and value.__module__ == module.__name__
+            and "run" in vars(value)
+            and "__waymark_run__" not in vars(value)
+        ):
+            found.append(value.__qualname__)
+    return found
 
 
 @contextmanager

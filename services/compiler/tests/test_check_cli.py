@@ -253,3 +253,12 @@ def test_files_named_like_standard_modules(tmp_path: Path) -> None:
     assert "Found 1 problem." in out
     status, out = waymark_check("json.py", cwd=tmp_path)
     assert (status, out.strip()) == (0, "ok: 1 workflow")
+
+
+def test_a_workflow_class_without_the_decorator_is_pointed_out(tmp_path: Path) -> None:
+    (tmp_path / "wm_undecorated.py").write_text(
+        "from waymark import Workflow\n\n\nclass Forgot(Workflow):\n    async def run(self) -> int:\n        return 1\n"
+    )
+    status, out = waymark_check("wm_undecorated.py", cwd=tmp_path)
+    assert status == 0
+    assert "note: class Forgot subclasses Workflow and defines run() but is not decorated with @workflow" in out
