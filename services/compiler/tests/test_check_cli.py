@@ -262,3 +262,32 @@ def test_a_workflow_class_without_the_decorator_is_pointed_out(tmp_path: Path) -
     status, out = waymark_check("wm_undecorated.py", cwd=tmp_path)
     assert status == 0
     assert "note: class Forgot subclasses Workflow and defines run() but is not decorated with @workflow" in out
+
+
+def test_colour_by_default_on_a_terminal_only() -> None:
+    import os
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*CLI, "bad_uuid.py"], cwd=CONFORMANCE, stdout=follower, stderr=follower, env=env, timeout=120, check=False
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything was read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    on_terminal = b"".join(chunks).decode()
+    assert proc.returncode == 1
+    assert "\x1b[31mWM104" in on_terminal
+    status, piped = waymark_check("bad_uuid.py")
+    assert status == 1 and "\x1b[" not in piped
