@@ -1,8 +1,9 @@
 """WM117 module-call: calling a function of another module (a library, or a module the VM cannot see into).
 
-What: a call of a function that comes from another module and is not a workflow primitive, an `@action`, or a pure
-builtin: `json.dumps(...)`, `math.sqrt(x)`, `re.match(...)`, `numpy.mean(xs)`, `pandas.read_csv(...)`,
-`uuid.uuid5(...)`, `hashlib.sha256(...)`, a helper imported from another of your modules ...
+What: a call of a function or class that comes from another module and is not a workflow primitive, an `@action`,
+a pure builtin or plain data (a model, dataclass, enum or exception): `json.dumps(...)`, `math.sqrt(x)`,
+`re.match(...)`, `numpy.mean(xs)`, `pandas.read_csv(...)`, `collections.Counter(xs)`, `uuid.uuid5(...)`,
+`hashlib.sha256(...)`, a helper imported from another of your modules ...
 
 Why: the compiler never runs your code or your libraries: it compiles `run()` into instructions for a small VM that
 knows Python's data types, operators, pure builtins and the methods of plain data, and nothing else. A library
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+
+from waymark_ir import pb
 
 from waymark_compiler.builtins_table import MODULE_FUNCTIONS
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
@@ -63,8 +66,16 @@ def check(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
     if ref.entry.function is not None:
         if ref.entry.function.is_async or ref.qualname in PRIMITIVES or is_own(ref.entry.function.qualname, ctx.module):
             return  # WM111, a primitive, WM110
+    elif ref.entry.class_ref is not None:
+        cls = ref.entry.class_ref
+        if (
+            cls.kind != pb.ClassKind.UNSPECIFIED
+            or is_own(cls.qualname, ctx.module)
+            or cls.qualname.startswith("waymark.")
+        ):
+            return  # data the VM constructs, or one of your classes (WM132 says why it is not data)
     elif ref.entry.module is None:
-        return  # a module object that is called: a stand-in for a library `waymark check` could not import
+        return  # (a called module object is a stand-in for a library `waymark check` could not import)
     written = ctx.module_path(node.func)
     qualname = written or ref.qualname or ".".join(ref.parts)
     module = qualname.rsplit(".", 1)[0] if "." in qualname else qualname
