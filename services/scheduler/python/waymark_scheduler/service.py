@@ -26,6 +26,14 @@ log = logging.getLogger("waymark.scheduler")
 
 _START = '{"kind":"start"}'
 
+# Errors that depend on the values written (not on the connection or the server): the same advance would be refused
+# again, forever. Data exceptions (SQLSTATE class 22), integrity violations (23), program limits exceeded (54).
+REFUSED_ERRORS: tuple[type[Exception], ...] = (
+    asyncpg.DataError,
+    asyncpg.IntegrityConstraintViolationError,
+    asyncpg.ProgramLimitExceededError,
+)
+
 
 def internal_error(message: str) -> str:
     """A run-ending error the VM itself could not express (unloadable program, unreadable snapshot)."""
@@ -123,6 +131,18 @@ class Scheduler:
 
     async def advance_batch(self) -> int:
         """Claim and advance one batch in one transaction. Returns how many runs were advanced."""
+        try:
+            return await self._advance_batch(run_by_run=False)
+        except REFUSED_ERRORS as exc:
+            # Postgres refuses what the VM decided for some run of the batch (a value it cannot store, e.g. a sleep
+            # beyond the timestamp range). Retrying the batch would hold every run in it back forever, so this batch
+            # is written run by run, and a run that cannot be stored fails on its own.
+            log.error(
+                "a batch of advances was refused (%s: %s); writing the next one run by run", type(exc).__name__, exc
+            )
+            return await self._advance_batch(run_by_run=True)
+
+    async def _advance_batch(self, *, run_by_run: bool) -> int:
         notices = channels.Notices()  # sent once the batch has committed (channels.py says why)
         async with self.db.pool.acquire() as conn:
             async with conn.transaction():
@@ -132,12 +152,34 @@ class Scheduler:
                 failpoints.hit("scheduler.after_claim")
                 outcomes = [await self._advance_one(conn, run) for run in runs]
                 failpoints.hit("scheduler.after_vm")
-                await advance.write_advances(conn, outcomes, self.settings.max_redeliveries, notices)
-                await advance.write_run_links(conn, outcomes)
+                if run_by_run:
+                    for run, outcome in zip(runs, outcomes, strict=True):
+                        await self._write_alone(conn, run, outcome, notices)
+                else:
+                    await advance.write_advances(conn, outcomes, self.settings.max_redeliveries, notices)
+                    await advance.write_run_links(conn, outcomes)
                 failpoints.hit("scheduler.before_commit")
             await notices.send(conn)
         self.advanced += len(runs)
         return len(runs)
+
+    async def _write_alone(
+        self, conn: Connection, run: advance.RunnableRun, outcome: advance.AdvanceOutcome, notices: channels.Notices
+    ) -> None:
+        """Write one run's advance in a savepoint; if Postgres refuses it, the run fails (with its events consumed)
+        instead: every started run reaches a terminal state (DESIGN §4.1), this one too."""
+        try:
+            async with conn.transaction():  # a savepoint: the batch's other writes and its locks stay
+                await advance.write_advances(conn, [outcome], self.settings.max_redeliveries, notices)
+                await advance.write_run_links(conn, [outcome])
+            return
+        except REFUSED_ERRORS as exc:
+            log.error("run %s (%s) cannot be stored: %s: %s", run.run_id, run.workflow_name, type(exc).__name__, exc)
+            message = f"run {run.run_id} of {run.workflow_name} could not be stored: {type(exc).__name__}: {exc}"
+        failed = advance.AdvanceOutcome(run.run_id, "failed", None, run.event_ids, error=internal_error(message))
+        failed = with_parent_event(run, failed)
+        await advance.write_advances(conn, [failed], self.settings.max_redeliveries, notices)
+        await advance.write_run_links(conn, [failed])
 
     async def _advance_one(self, conn: Connection, run: advance.RunnableRun) -> advance.AdvanceOutcome:
         if run.status in TERMINAL:  # late events (a gather sibling, a late signal): consumed, never run
