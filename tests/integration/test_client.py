@@ -78,8 +78,21 @@ async def test_bad_input_is_a_clear_error_and_writes_nothing(cluster, client) ->
         await SeedCheckout.start(order_id=object())
     with pytest.raises(waymark.ValueNotSupported, match="WAYMARK_MAX_PAYLOAD_BYTES"):
         await Echo.start(text="z" * LIMIT * 2)
+    with pytest.raises(ValueError, match="NUL"):
+        await SeedCheckout.start(order_id=1, workflow_id="order\x001")
     assert await fetchval(client, "SELECT count(*) FROM waymark.runs") == 0
     assert await fetchval(client, "SELECT count(*) FROM waymark.events") == 0
+
+
+async def test_a_bad_start_does_not_fail_the_starts_made_with_it(cluster, client) -> None:
+    """Concurrent starts share one statement: one that Postgres would refuse must not take the others down."""
+    starts = [Echo.start(text=str(i), workflow_id=f"echo-{i}") for i in range(5)]
+    starts.insert(2, Echo.start(text="bad", workflow_id="echo\x00bad"))
+    outcomes = await asyncio.gather(*starts, return_exceptions=True)
+    assert isinstance(outcomes[2], ValueError)
+    handles = [h for h in outcomes if not isinstance(h, BaseException)]
+    assert len(handles) == 5
+    assert await asyncio.wait_for(asyncio.gather(*(h.result() for h in handles)), 60) == [str(i) for i in range(5)]
 
 
 async def test_invalid_action_arguments_fail_the_call_naming_the_field(cluster, client) -> None:

@@ -172,6 +172,22 @@ def _input_adapters(cls: type[Workflow]) -> dict[str, pydantic.TypeAdapter[Any]]
     return found
 
 
+MAX_WORKFLOW_ID = 1000  # characters
+
+
+def check_workflow_id(workflow_id: object) -> None:
+    """A clear error before anything is sent: starts made at the same time share one statement, so a value Postgres
+    refuses (a NUL character) would otherwise fail every start of the batch."""
+    if workflow_id is None:
+        return
+    if not isinstance(workflow_id, str) or not workflow_id:
+        raise TypeError(f"workflow_id must be a non-empty str, got {workflow_id!r}")
+    if "\x00" in workflow_id:
+        raise ValueError(f"workflow_id must not contain NUL characters, got {workflow_id!r}")
+    if len(workflow_id) > MAX_WORKFLOW_ID:
+        raise ValueError(f"workflow_id is {len(workflow_id)} characters long; the limit is {MAX_WORKFLOW_ID}")
+
+
 def _without_self(signature: inspect.Signature) -> str:
     params = list(signature.parameters.values())[1:]
     return str(signature.replace(parameters=params))
@@ -180,6 +196,7 @@ def _without_self(signature: inspect.Signature) -> str:
 async def start_workflow(
     cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, Any], *, workflow_id: str | None = None
 ) -> WorkflowHandle:
+    check_workflow_id(workflow_id)
     conn = await _connection()
     name = cls.__waymark_name__
     input_json = encode_input(cls, args, kwargs, conn.settings.max_payload_bytes)
