@@ -3,10 +3,14 @@ in-process client pointed at that database. When a test fails, the tail of every
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import urllib.parse
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 HERE = Path(__file__).resolve().parent
@@ -58,3 +62,48 @@ async def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
         yield database_url
     finally:
         await waymark._client.close()
+
+
+@pytest.fixture(scope="module")
+def module_database_url(pg_admin_url: str, template_database: str) -> Iterator[str]:
+    """A fresh database shared by the tests of one module (for modules that share one cluster)."""
+    name = f"waymark_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+    try:
+        parts = urllib.parse.urlsplit(pg_admin_url)
+        yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
+    finally:
+        asyncio.run(_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(url: str, statement: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def module_cluster(
+    request: pytest.FixtureRequest, module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Cluster]]:
+    """`module_cluster(modules, env=...)`: one Cluster for every test of a module (the module's tests must not
+    depend on a database of their own). Logs are printed when any test of the module failed."""
+    made: list[Cluster] = []
+    failed_before = request.session.testsfailed
+
+    def make(modules: list[str], env: dict[str, str] | None = None) -> Cluster:
+        if not made:
+            made.append(Cluster(module_database_url, tmp_path_factory.mktemp("cluster"), modules, env))
+            made[0].start_all()
+        return made[0]
+
+    try:
+        yield make
+    finally:
+        for cluster in made:
+            cluster.stop()
+        if request.session.testsfailed > failed_before:
+            for cluster in made:
+                print(f"\n===== process logs of {cluster.root} =====\n{cluster.report()}")
