@@ -104,7 +104,26 @@ CLASS_METHODS: frozenset[str] = frozenset(
 )
 #: Functions of stdlib modules the VM implements (a `BuiltinCall` named by the qualified name).
 MODULE_FUNCTIONS: frozenset[str] = frozenset(
-    {"dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple", "operator.itemgetter", "operator.attrgetter"}
+    {
+        "dataclasses.replace",
+        "dataclasses.asdict",
+        "dataclasses.astuple",
+        "operator.itemgetter",
+        "operator.attrgetter",
+        "math.ceil",
+        "math.floor",
+        "math.trunc",
+        "math.sqrt",
+        "math.isqrt",
+        "math.fabs",
+        "math.isclose",
+        "math.gcd",
+        "math.isnan",
+        "math.isinf",
+        "math.isfinite",
+        "math.copysign",
+        "math.prod",
+    }
 )
 
 #: The methods the VM implements, by the receiver's `type(x).__name__` ("model" stands for pydantic models,

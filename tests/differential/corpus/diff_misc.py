@@ -3,6 +3,9 @@ modulus, str predicates, errors with their messages."""
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from waymark import Workflow, workflow
 
 from .diffcase import case
@@ -116,3 +119,28 @@ CASES = [
     ),
     case("errors", Errors, {"a": 1}, [1, 2, 3], "b"),
 ]
+
+
+@workflow(name="d_misc_math")
+class MathFunctions(Workflow):
+    async def run(self, total: int, size: int, x: float) -> list[object]:
+        return [
+            math.ceil(total / size),
+            math.floor(x),
+            math.floor(-x),
+            math.trunc(-x),
+            math.ceil(Decimal("2.1")),
+            math.sqrt(total),
+            math.isqrt(total),
+            math.fabs(-x),
+            math.isclose(0.1 + 0.2, 0.3),
+            math.isclose(1.0, 1.1, rel_tol=0.2),
+            math.gcd(total, size, 12),
+            math.prod([1.5, 2, size]),
+            math.isnan(x),
+            math.copysign(2, -x),
+            math.pi * 2,
+        ]
+
+
+CASES.append(case("math", MathFunctions, 101, 10, 2.5))

@@ -13,11 +13,12 @@ scheduler process that runs the step.
 Example:
 
     payload = json.dumps({"order": order_id})
-    root = math.sqrt(area)
+    rate = math.log(growth)
 
 Use instead: call it inside an `@action` and await the result; often plain Python does it in the workflow:
-`x ** 0.5` for `math.sqrt(x)`, `int(x // 1)` for `math.floor(x)`, `sum(xs) / len(xs)` for a mean, and no
-serialisation at all (action arguments and results travel as data already).
+`sum(xs) / len(xs)` for a mean, and no serialisation at all (action arguments and results travel as data already).
+The VM implements a few module functions itself (`math.ceil/floor/sqrt/isclose ...`, `dataclasses.replace`,
+`operator.itemgetter`): see docs/language.md.
 """
 
 from __future__ import annotations

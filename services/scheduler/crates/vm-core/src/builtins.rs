@@ -358,8 +358,116 @@ pub const BUILTINS: &[&str] = &[
     "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
     "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
     "datetime.time.fromisoformat", "dict.fromkeys", "dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple",
-    "operator.itemgetter", "operator.attrgetter",
+    "operator.itemgetter", "operator.attrgetter", "math.ceil", "math.floor", "math.trunc", "math.sqrt", "math.isqrt",
+    "math.fabs", "math.isclose", "math.gcd", "math.isnan", "math.isinf", "math.isfinite", "math.copysign", "math.prod",
 ];
+
+fn float_arg(v: &Value) -> R<f64> {
+    match v {
+        Value::Decimal(d) => Ok(crate::decimal::Dec::parse(d).map(|x| x.to_f64()).unwrap_or(f64::NAN)),
+        _ => to_f64(v)?.ok_or_else(|| type_error(format!("must be real number, not {}", v.type_name()))),
+    }
+}
+
+/// The exact functions of the math module (no libm approximations: ceil, floor, sqrt ... are correctly rounded).
+fn math(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
+    let f = &name[5..];
+    let one = |a: &CallArgs| -> R<Value> {
+        if a.pos.len() != 1 || !a.kw.is_empty() {
+            return Err(type_error(format!("math.{f}() takes exactly one argument ({} given)", a.pos.len())));
+        }
+        Ok(a.pos[0].clone())
+    };
+    match f {
+        "ceil" | "floor" | "trunc" => {
+            let x = one(&a)?;
+            match &x {
+                Value::Int(_) | Value::Bool(_) => crate::ops::unaryop(crate::ir::UnaryOpKind::Pos, &x),
+                Value::Decimal(d) => {
+                    let dec = crate::decimal::Dec::parse(d).ok_or_else(|| value_error("bad Decimal"))?;
+                    let mode = match f {
+                        "ceil" => crate::decimal::Rounding::Ceiling,
+                        "floor" => crate::decimal::Rounding::Floor,
+                        _ => crate::decimal::Rounding::Down,
+                    };
+                    let one = crate::decimal::Dec::Finite { neg: false, coef: 1u32.into(), exp: 0 };
+                    let r = dec.quantize(&one, mode)?;
+                    Ok(Value::Int(Int::from_big(r.trunc().unwrap_or_default())))
+                }
+                _ => {
+                    let v = float_arg(&x)?;
+                    let r = match f {
+                        "ceil" => v.ceil(),
+                        "floor" => v.floor(),
+                        _ => v.trunc(),
+                    };
+                    float_to_int(r).map(Value::Int)
+                }
+            }
+        }
+        "sqrt" => {
+            let v = float_arg(&one(&a)?)?;
+            if v < 0.0 {
+                return Err(value_error("math domain error"));
+            }
+            Ok(Value::Float(v.sqrt()))
+        }
+        "isqrt" => {
+            let n = as_index(&one(&a)?, "")?;
+            if n.is_negative() {
+                return Err(value_error("isqrt() argument must be nonnegative"));
+            }
+            Ok(Value::Int(Int::from_big(n.to_big().sqrt())))
+        }
+        "fabs" => Ok(Value::Float(float_arg(&one(&a)?)?.abs())),
+        "isnan" => Ok(Value::Bool(float_arg(&one(&a)?)?.is_nan())),
+        "isinf" => Ok(Value::Bool(float_arg(&one(&a)?)?.is_infinite())),
+        "isfinite" => Ok(Value::Bool(float_arg(&one(&a)?)?.is_finite())),
+        "copysign" => {
+            arity(name, &a, 2, 2)?;
+            Ok(Value::Float(float_arg(&a.pos[0])?.copysign(float_arg(&a.pos[1])?)))
+        }
+        "isclose" => {
+            let rel = take_kw(&mut a, "rel_tol").map(|v| float_arg(&v)).transpose()?.unwrap_or(1e-9);
+            let abs_tol = take_kw(&mut a, "abs_tol").map(|v| float_arg(&v)).transpose()?.unwrap_or(0.0);
+            unexpected_kw("isclose", &a)?;
+            arity(name, &a, 2, 2)?;
+            if rel < 0.0 || abs_tol < 0.0 {
+                return Err(value_error("tolerances must be non-negative"));
+            }
+            let (x, y) = (float_arg(&a.pos[0])?, float_arg(&a.pos[1])?);
+            if x == y {
+                return Ok(Value::Bool(true));
+            }
+            if x.is_infinite() || y.is_infinite() {
+                return Ok(Value::Bool(false));
+            }
+            let diff = (y - x).abs();
+            Ok(Value::Bool(diff <= (rel * y).abs() || diff <= (rel * x).abs() || diff <= abs_tol))
+        }
+        "gcd" => {
+            let mut g = BigInt::from(0);
+            for v in &a.pos {
+                g = num_integer::Integer::gcd(&g, &as_index(v, "")?.to_big());
+            }
+            Ok(Value::Int(Int::from_big(g)))
+        }
+        "prod" => {
+            let start = take_kw(&mut a, "start").unwrap_or(Value::int(1));
+            unexpected_kw("prod", &a)?;
+            arity(name, &a, 1, 1)?;
+            let mut acc = start;
+            for x in collect(&a.pos[0])? {
+                acc = binop(crate::ir::BinOpKind::Mult, &acc, &x)?;
+            }
+            Ok(acc)
+        }
+        _ => {
+            let _ = prog;
+            Err(crate::exc::attribute_error(format!("module 'math' has no attribute '{f}'")))
+        }
+    }
+}
 
 /// dataclasses.asdict / astuple: dataclasses become dicts (or tuples), containers are copied recursively.
 fn as_plain(v: &Value, tuple: bool) -> Value {
@@ -739,6 +847,7 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 _ => Err(type_error(format!("{}() should be called on dataclass instances", &name[12..]))),
             }
         }
+        m if m.starts_with("math.") => math(prog, m, a),
         "operator.itemgetter" | "operator.attrgetter" => {
             no_kw(name, &a)?;
             if a.pos.is_empty() {
