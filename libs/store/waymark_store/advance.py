@@ -14,24 +14,26 @@ from waymark_store import channels
 from waymark_store.db import Connection
 
 CLAIM_RUNNABLE = """
-WITH claimed AS (
-    SELECT r.run_id, r.version_id, r.workflow_name, r.status, r.snapshot, r.input, r.parent_run_id, r.parent_seq,
-           r.traceparent
-    FROM waymark.runs r
-    WHERE r.run_id IN (
-        SELECT DISTINCT e.run_id FROM waymark.events e WHERE e.consumed_at IS NULL LIMIT $1 * 4
-    )
-    FOR NO KEY UPDATE OF r SKIP LOCKED  -- not FOR UPDATE: event inserts (FK KEY SHARE) must not wait on us
-    LIMIT $1
+SELECT r.run_id, r.version_id, r.workflow_name, r.status, r.snapshot, r.input, r.parent_run_id, r.parent_seq,
+       r.traceparent
+FROM waymark.runs r
+WHERE r.run_id IN (
+    SELECT DISTINCT e.run_id FROM waymark.events e WHERE e.consumed_at IS NULL LIMIT $1 * 4
 )
-SELECT c.*, ev.event_ids, ev.payloads
-FROM claimed c
-CROSS JOIN LATERAL (
-    SELECT array_agg(e.event_id ORDER BY e.event_id) AS event_ids,
-           array_agg(e.payload::text ORDER BY e.event_id) AS payloads
-    FROM waymark.events e
-    WHERE e.run_id = c.run_id AND e.consumed_at IS NULL
-) ev
+FOR NO KEY UPDATE OF r SKIP LOCKED  -- not FOR UPDATE: event inserts (FK KEY SHARE) must not wait on us
+LIMIT $1
+"""
+
+# A statement of its own, after the claim (READ COMMITTED: a new snapshot). Read in the claim's statement, the events
+# could be stale: a run another scheduler advanced and committed while the claim was running is locked in its new
+# version, but that statement's snapshot still shows the events the other advance consumed, and the VM would get
+# them a second time (a signal would be delivered twice).
+SELECT_UNCONSUMED_EVENTS = """
+SELECT e.run_id, array_agg(e.event_id ORDER BY e.event_id) AS event_ids,
+       array_agg(e.payload::text ORDER BY e.event_id) AS payloads
+FROM waymark.events e
+WHERE e.run_id = ANY($1::uuid[]) AND e.consumed_at IS NULL
+GROUP BY e.run_id
 """
 
 
@@ -231,8 +233,12 @@ class AdvanceOutcome:
 
 
 async def claim_runnable(conn: Connection, limit: int) -> list[RunnableRun]:
-    """Lock up to `limit` runnable runs (must be called inside a transaction) with all their unconsumed events."""
+    """Lock up to `limit` runnable runs (must be called inside a transaction) with all their unconsumed events. A run
+    whose events were all consumed meanwhile (advanced by another scheduler) is left out, still locked."""
     rows = await conn.fetch(CLAIM_RUNNABLE, limit)
+    if not rows:
+        return []
+    events = {e["run_id"]: e for e in await conn.fetch(SELECT_UNCONSUMED_EVENTS, [r["run_id"] for r in rows])}
     return [
         RunnableRun(
             run_id=r["run_id"],
@@ -241,13 +247,14 @@ async def claim_runnable(conn: Connection, limit: int) -> list[RunnableRun]:
             status=r["status"],
             snapshot=r["snapshot"],
             input=r["input"],
-            event_ids=r["event_ids"] or [],
-            payloads=r["payloads"] or [],
+            event_ids=events[r["run_id"]]["event_ids"],
+            payloads=events[r["run_id"]]["payloads"],
             traceparent=r["traceparent"],
             parent_run_id=r["parent_run_id"],
             parent_seq=r["parent_seq"],
         )
         for r in rows
+        if r["run_id"] in events
     ]
 
 
