@@ -116,11 +116,14 @@ async def throughput(admin: str, url: str, workflows: int, steps: int) -> dict[s
     conn = await asyncpg.connect(url)
     await asyncio.sleep(harness.STATS_SETTLE_SECONDS)
     commits0 = await harness.commits(admin, url)
+    meter = harness.CpuMeter({}, admin, url)  # this process (DBOS runs in it) and the database's backends
+    await meter.start()
     t0 = time.perf_counter()
     handles = await _gather_limited([lambda: DBOS.start_workflow_async(ten_steps, steps) for _ in range(workflows)], 32)
     started = time.perf_counter() - t0
     polls = await _wait_success(conn, [h.get_workflow_id() for h in handles], 600)
     elapsed = time.perf_counter() - t0
+    cpu = await meter.stop()
     await conn.close()
     DBOS.destroy()  # its connections close, so their counts reach pg_stat_database now
     await asyncio.sleep(0.5)
@@ -132,6 +135,8 @@ async def throughput(admin: str, url: str, workflows: int, steps: int) -> dict[s
         "start_s": started,
         "commits_per_action": (commits1 - commits0 - polls) / total,
         "commits": commits1 - commits0 - polls,
+        "cpu_s": {k: round(v, 2) for k, v in cpu["cpu"].items()},
+        "cpu_us_per_step": 1e6 * sum(cpu["cpu"].values()) / total,
     }
 
 
@@ -185,8 +190,8 @@ async def resume(admin: str, url: str, steps: int) -> dict[str, Any]:
     handle = await DBOS.start_workflow_async(long_loop, steps)
     await handle.get_result()
     step = [(b - a) * 1000 for a, b in itertools.pairwise(STEP_TIMES)]
-    early = step[5:15]
-    late = step[len(step) - 10 :]
+    early = step[1:21]  # the 20 steps around step 10 (the first is a warm-up)
+    late = step[len(step) - 20 :]  # the last 20 steps
     return {
         "step10_ms": harness.median(early),
         "step_last_ms": harness.median(late),
@@ -227,7 +232,21 @@ async def sleepers(admin: str, url: str, count: int, seconds: float) -> dict[str
         "rss_base_mb": {"dbos": round(samples[0][1], 1)},
         "rss_peak_mb": {"dbos": round(peak[1], 1)},
         "rss_growth_mb": {"dbos": round(peak[1] - samples[0][1], 1)},
+        "rss_series": rss_series(samples, count),
     }
+
+
+def rss_series(samples: list[tuple[int, float]], count: int) -> list[tuple[int, float]]:
+    """(sleeping workflows, RSS in MB) at the first sample past each tenth of `count`, while it grows."""
+    series: list[tuple[int, float]] = []
+    for tenth in range(11):
+        for sleeping, rss in samples:
+            if sleeping >= count * tenth / 10:
+                point = (sleeping, round(rss, 1))
+                if point not in series:
+                    series.append(point)
+                break
+    return series
 
 
 def main() -> None:

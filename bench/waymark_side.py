@@ -228,8 +228,8 @@ async def resume(admin: str, url: str, *, steps: int, workers: int) -> Figures:
             await conn.close()
     times = [r["t"] for r in rows]
     step = [(b - a) * 1000 for a, b in itertools.pairwise(times)]  # step i: action i done -> action i+1
-    early = step[5:15]
-    late = step[len(step) - 10 :]
+    early = step[1:21]  # the 20 steps around step 10 (the first is a warm-up)
+    late = step[len(step) - 20 :]  # the last 20 steps
     first_size = sizes[min(sizes)] if sizes else None
     last_size = sizes[max(sizes)] if sizes else None
     return {
@@ -297,5 +297,18 @@ async def sleepers(admin: str, url: str, *, count: int, seconds: float, workers:
         "rss_base_mb": {k: round(v, 1) for k, v in base[1].items()},
         "rss_peak_mb": {k: round(v, 1) for k, v in peak[1].items()},
         "rss_growth_mb": {k: round(peak[1][k] - base[1][k], 1) for k in base[1]},
-        "rss_series": [(n, round(sum(r.values()), 1)) for n, r in samples[:: max(1, len(samples) // 12)]],
+        "rss_series": rss_series(samples, count),
     }
+
+
+def rss_series(samples: list[tuple[int, dict[str, float]]], count: int) -> list[tuple[int, float]]:
+    """(sleeping runs, RSS of all processes in MB) at the first sample past each tenth of `count`, while it grows."""
+    series: list[tuple[int, float]] = []
+    for tenth in range(11):
+        for sleeping, rss in samples:
+            if sleeping >= count * tenth / 10:
+                point = (sleeping, round(sum(rss.values()), 1))
+                if point not in series:
+                    series.append(point)
+                break
+    return series
