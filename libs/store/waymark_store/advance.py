@@ -95,16 +95,17 @@ WITH child_req AS (
     RETURNING run_id
 ), cancel_req AS (
     SELECT * FROM unnest($7::uuid[], $8::int[]) AS c(run_id, seq)
-), dropped_calls AS (  -- not started yet: never run them
+), dropped_calls AS (
+    -- Not started yet: never run them. Running: the worker learns of it through its heartbeat and cancels the
+    -- attempt. One UPDATE for both, so that a call a worker claims meanwhile (queued in this statement's snapshot,
+    -- running once its lock is released) is re-checked and still marked (two UPDATEs would each miss it).
     UPDATE waymark.actions a
-    SET status = 'failed', error = {_CANCELLED}, finished_at = clock_timestamp(),
+    SET status = CASE WHEN a.status = 'running' THEN a.status ELSE 'failed' END,
+        error = CASE WHEN a.status = 'running' THEN a.error ELSE {_CANCELLED} END,
+        finished_at = CASE WHEN a.status = 'running' THEN a.finished_at ELSE clock_timestamp() END,
         cancel_requested = true
     FROM cancel_req c
-    WHERE a.run_id = c.run_id AND a.seq = c.seq AND a.status IN ('queued', 'retry_waiting')
-    RETURNING 1
-), stopped_calls AS (  -- running: the worker learns of it through its heartbeat and cancels the attempt
-    UPDATE waymark.actions a SET cancel_requested = true
-    FROM cancel_req c WHERE a.run_id = c.run_id AND a.seq = c.seq AND a.status = 'running'
+    WHERE a.run_id = c.run_id AND a.seq = c.seq AND a.status IN ('queued', 'retry_waiting', 'running')
     RETURNING 1
 ), dropped_timers AS (  -- done without an event
     UPDATE waymark.timers t SET fired_at = clock_timestamp()
@@ -126,8 +127,7 @@ WITH child_req AS (
         UNION ALL SELECT run_id FROM cancelled_children UNION ALL SELECT run_id FROM to_parents) w
 )
 SELECT (SELECT count(*) FROM child_runs) AS children,
-       (SELECT count(*) FROM dropped_calls) + (SELECT count(*) FROM stopped_calls)
-         + (SELECT count(*) FROM dropped_timers) AS dropped,
+       (SELECT count(*) FROM dropped_calls) + (SELECT count(*) FROM dropped_timers) AS dropped,
        (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
 """
 
