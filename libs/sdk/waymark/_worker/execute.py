@@ -4,6 +4,7 @@ what the outcome means under the call's retry policy (the worker has the real ex
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,11 @@ class CallPolicy:
 
     @classmethod
     def parse(cls, text: str | None, max_attempts: int, timeout: float | None) -> CallPolicy:
+        """Every call of an action carries the same policy text: parsed once (the result is immutable)."""
+        return _parse_policy(text, max_attempts, timeout)
+
+    @classmethod
+    def _parse(cls, text: str | None, max_attempts: int, timeout: float | None) -> CallPolicy:
         data: dict[str, Any] = orjson.loads(text) if text else {}
         b = data.get("backoff") or {}
         backoff = Backoff(
@@ -53,6 +59,11 @@ class CallPolicy:
         if not self.retry_on:
             return isinstance(exc, Exception) and ACTION_TIMEOUT not in names
         return bool(names.intersection(self.retry_on))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_policy(text: str | None, max_attempts: int, timeout: float | None) -> CallPolicy:
+    return CallPolicy._parse(text, max_attempts, timeout)
 
 
 def final_event(seq: int, ok: bool, payload: str) -> str:
