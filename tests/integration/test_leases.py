@@ -29,7 +29,7 @@ def worker_named(cluster: Cluster, worker_id: str) -> str:
 async def test_a_hung_worker_loses_its_call_to_another_worker(make_cluster, client) -> None:
     cluster = make_cluster(["it_leases"], env={"WAYMARK_LEASE_SECONDS": "2"})
     cluster.start_all(workers=2)
-    handle = await Napper.start(index=7, seconds=4.0)
+    handle = await Napper.start(index=7, seconds=8.0)  # long enough to be paused mid-nap, even on a loaded machine
     hung = worker_named(cluster, await holder_of(client, "nap_step"))
     cluster.procs[hung].pause()  # SIGSTOP: its heartbeats stop with it (the whole process is frozen)
 

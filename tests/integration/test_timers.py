@@ -22,7 +22,7 @@ async def timer_events_per_seq(url: str) -> dict[tuple[str, str], int]:
 async def test_timer_killed_while_sleeps_are_pending_fires_them_all_once_after_restart(make_cluster, client) -> None:
     cluster = make_cluster(["it_timers"])
     cluster.start_all()
-    handles = await asyncio.gather(*(Sleeper.start(naps=2, seconds=2.0, workflow_id=f"nap-{i}") for i in range(25)))
+    handles = await asyncio.gather(*(Sleeper.start(naps=2, seconds=4.0, workflow_id=f"nap-{i}") for i in range(25)))
 
     # every run sleeps its first sleep: kill the timer while all 25 are pending
     async def first_sleeps_pending() -> bool:
