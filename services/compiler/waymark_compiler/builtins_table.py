@@ -87,7 +87,14 @@ STDLIB_VALUE_TYPES: frozenset[str] = frozenset(
 
 #: Stdlib types the VM also constructs from run-time values (`timedelta(days=n)`, `Decimal(text)`).
 VM_CONSTRUCTIBLE: frozenset[str] = frozenset(
-    {"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "decimal.Decimal"}
+    {
+        "datetime.datetime",
+        "datetime.date",
+        "datetime.time",
+        "datetime.timedelta",
+        "datetime.timezone",
+        "decimal.Decimal",
+    }
 )
 #: Class methods of stdlib value types the VM implements (a `BuiltinCall` named by the qualified name).
 CLASS_METHODS: frozenset[str] = frozenset(
@@ -102,6 +109,8 @@ CLASS_METHODS: frozenset[str] = frozenset(
         "dict.fromkeys",
     }
 )
+#: Class attributes of stdlib types that are values (a `BuiltinCall` without arguments named by the qualified name).
+CLASS_CONSTANTS: frozenset[str] = frozenset({"datetime.timezone.utc"})
 #: Functions of stdlib modules the VM implements (a `BuiltinCall` named by the qualified name).
 MODULE_FUNCTIONS: frozenset[str] = frozenset(
     {
@@ -231,6 +240,7 @@ METHODS_BY_TYPE: dict[str, frozenset[str]] = {
     "int": frozenset({"bit_length", "is_integer"}),
     "float": frozenset({"is_integer"}),
     "timedelta": frozenset({"total_seconds"}),
+    "timezone": frozenset({"tzname", "utcoffset"}),
     "Decimal": frozenset(
         {
             "adjusted",
@@ -249,6 +259,7 @@ METHODS_BY_TYPE: dict[str, frozenset[str]] = {
     ),
     "datetime": frozenset(
         {
+            "astimezone",
             "ctime",
             "date",
             "isocalendar",

@@ -77,6 +77,12 @@ class Aware(Workflow):
         out: list[object] = [a - b, a == b, a < b, a.utcoffset(), b.utcoffset(), a.tzname(), a.timestamp()]
         out.append(a.isoformat())
         out.append(a + timedelta(hours=30))
+        utc = timezone.utc  # noqa: UP017 - `datetime.UTC` is an object the workflow cannot read (WM131)
+        out.append([a.tzinfo is None, str(a.tzinfo), repr(b.tzinfo), a.tzinfo == utc])
+        out.append(b.astimezone(utc))
+        out.append(a.astimezone(timezone(timedelta(hours=-5))).isoformat())
+        out.append(a.replace(tzinfo=None).isoformat())
+        out.append(a.replace(tzinfo=None).replace(tzinfo=utc) == a)
         return out
 
 

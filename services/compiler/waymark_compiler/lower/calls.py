@@ -339,6 +339,9 @@ class CallsMixin(LowererBase):
             name = cls.qualname.removeprefix("builtins.")
             if name in CONVERSIONS:
                 return pb.Expr(builtin=pb.BuiltinCall(name=name, args=self.call_args(node)))
+        if cls.qualname == "datetime.timezone":  # not a wire value: always built by the VM
+            index = self.program.class_index(cls)
+            return pb.Expr(construct=pb.Construct(class_index=index, args=self.call_args(node)))
         if cls.kind == pb.ClassKind.BUILTIN_TYPE and cls.qualname in STDLIB_VALUE_TYPES:
             try:
                 return constants.const(StaticEvaluator(self.resolve).eval(node))

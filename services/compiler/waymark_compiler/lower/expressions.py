@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from waymark_ir import pb
 
 from waymark_compiler import constants
-from waymark_compiler.builtins_table import BUILTIN_EXCEPTIONS, BUILTIN_TYPES, METHODS_BY_TYPE, PURE_FUNCTIONS
+from waymark_compiler.builtins_table import (
+    BUILTIN_EXCEPTIONS,
+    BUILTIN_TYPES,
+    CLASS_CONSTANTS,
+    METHODS_BY_TYPE,
+    PURE_FUNCTIONS,
+)
 from waymark_compiler.lower.base import HIDDEN, LowererBase, kind_of, local, slot_target
 from waymark_compiler.lower.emitter import Label
 from waymark_compiler.manifest import Ref
@@ -184,6 +190,8 @@ class ExpressionsMixin(LowererBase):
         base: pb.Expr | None = None
         if kind == "constant" and entry.constant is not None:
             base = pb.Expr(constant=entry.constant)
+        elif kind == "class_ref" and ref.qualname in CLASS_CONSTANTS:
+            return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname or ""))
         elif kind == "class_ref" and entry.class_ref is not None:
             cls = entry.class_ref
             if attrs and cls.kind == pb.ClassKind.ENUM:

@@ -215,6 +215,7 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
             "datetime.date" => crate::datetime::construct(crate::datetime::Kind::Date, args),
             "datetime.time" => crate::datetime::construct(crate::datetime::Kind::Time, args),
             "datetime.timedelta" => crate::datetime::timedelta(args),
+            "datetime.timezone" => crate::datetime::timezone(args),
             "decimal.Decimal" => {
                 if args.pos.len() > 1 || !args.kw.is_empty() {
                     return Err(type_error("Decimal() takes one argument in a workflow (no context)"));
@@ -405,9 +406,7 @@ fn date_attr(v: &Value, s: &str, attr: &str) -> R<Value> {
         (Value::DateTime(_) | Value::Time(_), "minute") => num(time_off + 3, time_off + 5),
         (Value::DateTime(_) | Value::Time(_), "second") => num(time_off + 6, time_off + 8),
         (Value::DateTime(_) | Value::Time(_), "tzinfo") => match crate::datetime::parse_value(v) {
-            Some((_, d)) if d.tz.is_some() => {
-                Err(type_error("tzinfo objects are not supported in workflows: use utcoffset()"))
-            }
+            Some((_, d)) if d.tz.is_some() => Ok(Value::TimeZone(d.tz.unwrap_or(0))),
             _ => Ok(Value::None),
         },
         (Value::DateTime(_) | Value::Time(_), "fold") => Ok(Value::int(0)),

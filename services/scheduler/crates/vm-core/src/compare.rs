@@ -46,6 +46,7 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
         (DateTime(_) | Date(_) | Time(_), DateTime(_) | Date(_) | Time(_)) => crate::datetime::eq(a, b).unwrap_or(false),
         (Uuid(x), Uuid(y)) => x.to_lowercase() == y.to_lowercase(),
         (TimeDelta(x), TimeDelta(y)) => x == y,
+        (TimeZone(x), TimeZone(y)) => x == y,
         (Enum(x), Enum(y)) => x.class == y.class && x.name == y.name,
         (Object(x), Object(y)) => {
             if Rc::ptr_eq(x, y) {
@@ -439,6 +440,7 @@ fn py_hash_signed(v: &Value) -> Option<i64> {
                 .into_iter(),
         ),
         Value::Enum(e) => str_hash(&e.name),
+        Value::TimeZone(o) => int_hash(&Int::Small(*o)),
         Value::Class(c) => mix(*c as u64 ^ 0xc1a55) as i64,
         Value::Type(q) => hash_bytes(b'T', q.as_bytes()) as i64,
         Value::Exception(e) => mix(Rc::as_ptr(e) as usize as u64) as i64,

@@ -571,7 +571,7 @@ fn set_field(dt: &mut Dt, name: &str, v: i64) {
 fn tz_arg(v: &Value) -> R<Option<i64>> {
     match v {
         Value::None => Ok(None),
-        Value::TimeDelta(t) => Ok(Some(t.total_micros() as i64)),
+        Value::TimeZone(o) => Ok(Some(*o)),
         _ => Err(type_error("tzinfo argument must be None or of a tzinfo subclass")),
     }
 }
@@ -743,6 +743,14 @@ pub fn method(v: &Value, m: &str, mut a: crate::bind::CallArgs) -> R<Value> {
             None => Ok(Value::None),
         },
         (Kind::DateTime | Kind::Time, "tzname") => Ok(dt.tz.map(|o| Value::str(&tzname(o))).unwrap_or(Value::None)),
+        (Kind::DateTime, "astimezone") => {
+            let target = match a.pos.first().cloned().or_else(|| crate::builtins::take_kw(&mut a, "tz")) {
+                Some(Value::TimeZone(o)) => o,
+                Some(Value::None) | None => 0, // the machine's zone: workers run in UTC
+                Some(v) => return Err(type_error(format!("tzinfo argument must be None or of a tzinfo subclass, not type '{}'", v.type_name()))),
+            };
+            Ok(Dt::from_local_us(dt.utc_us() + target as i128, Some(target))?.value(Kind::DateTime))
+        }
         (Kind::DateTime, "timestamp") => {
             // naive values are taken as UTC (CPython uses the machine's local time zone: workers run in UTC)
             let epoch = ymd_to_ord(1970, 1, 1) as i128 * DAY_US;
@@ -779,12 +787,29 @@ pub fn method(v: &Value, m: &str, mut a: crate::bind::CallArgs) -> R<Value> {
 }
 
 pub const DATETIME_METHODS: &[&str] = &[
-    "ctime", "date", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "time", "timestamp", "timetz",
+    "astimezone", "ctime", "date", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "time", "timestamp", "timetz",
     "toordinal", "tzname", "utcoffset", "weekday",
 ];
 pub const DATE_METHODS: &[&str] =
     &["ctime", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "toordinal", "weekday"];
 pub const TIME_METHODS: &[&str] = &["isoformat", "replace", "strftime", "tzname", "utcoffset"];
+
+/// `datetime.timezone(offset[, name])`.
+pub fn timezone(args: crate::bind::CallArgs) -> R<Value> {
+    match args.pos.first().or_else(|| args.kw.iter().find(|(k, _)| &**k == "offset").map(|(_, v)| v)) {
+        Some(Value::TimeDelta(t)) => {
+            let us = t.total_micros();
+            if us.abs() >= DAY_US {
+                return Err(value_error(
+                    "offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24).",
+                ));
+            }
+            Ok(Value::TimeZone(us as i64))
+        }
+        Some(v) => Err(type_error(format!("timezone() argument 1 must be datetime.timedelta, not {}", v.type_name()))),
+        None => Err(type_error("timezone() missing required argument 'offset' (pos 1)")),
+    }
+}
 
 /// Class methods: `datetime.fromisoformat(s)`, `date.fromisoformat(s)`, `datetime.combine(d, t)`,
 /// `date.fromordinal(n)`, `datetime.strptime(s, fmt)`.

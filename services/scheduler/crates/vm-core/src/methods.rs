@@ -71,6 +71,7 @@ pub const METHODS: &[(&str, &[&str])] = &[
     ("int", &["bit_length", "is_integer"]),
     ("float", &["is_integer"]),
     ("timedelta", &["total_seconds"]),
+    ("timezone", &["tzname", "utcoffset"]),
     (
         "Decimal",
         &[
@@ -206,6 +207,11 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
             _ => Err(no_method(recv, m)),
         },
         Value::Decimal(d) => decimal_method(recv, d, m, a),
+        Value::TimeZone(o) => match m {
+            "utcoffset" => Ok(Value::TimeDelta(crate::value::TimeDelta::from_micros(*o as i128).unwrap_or_default())),
+            "tzname" => Ok(Value::str(&crate::datetime::tzname(*o))),
+            _ => Err(no_method(recv, m)),
+        },
         Value::Bytes(b) => bytes_method(recv, b, m, a),
         Value::DateTime(_) | Value::Date(_) | Value::Time(_) => crate::datetime::method(recv, m, a),
         Value::Exception(e) => match m {

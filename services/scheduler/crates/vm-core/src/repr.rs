@@ -165,6 +165,7 @@ pub fn str_of(v: &Value) -> String {
         Value::DateTime(d) => d.replacen('T', " ", 1),
         Value::Date(d) | Value::Time(d) | Value::Uuid(d) => d.to_string(),
         Value::TimeDelta(t) => timedelta_str(t),
+        Value::TimeZone(o) => crate::datetime::tzname(*o),
         Value::Enum(e) => format!("{}.{}", short_name(&e.class), e.name),
         Value::Object(o) if o.borrow().kind == ObjKind::Model => {
             let o = o.borrow();
@@ -366,6 +367,13 @@ fn repr_into(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
             let _ = write!(out, "datetime.time({body})");
         }
         Value::TimeDelta(t) => out.push_str(&timedelta_repr(t)),
+        Value::TimeZone(o) => {
+            if *o == 0 {
+                out.push_str("datetime.timezone.utc");
+            } else if let Some(t) = TimeDelta::from_micros(*o as i128) {
+                let _ = write!(out, "datetime.timezone({})", timedelta_repr(&t));
+            }
+        }
         Value::Uuid(u) => {
             let _ = write!(out, "UUID('{u}')");
         }

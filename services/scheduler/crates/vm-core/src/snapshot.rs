@@ -222,6 +222,7 @@ impl EncodeExt for HeapOut {
                 json!({"$view": {"kind": kind_name(view.kind), "dict": d}})
             }
             Value::Type(q) => json!({"$type": &**q}),
+            Value::TimeZone(o) => json!({"$tz": o}),
             Value::FrozenSet(fs) => json!({"$fset": self.set_layout(fs)}),
             Value::Function(f) => {
                 let body = match &**f {
@@ -367,6 +368,7 @@ impl DecodeExt for HeapIn {
                 .ok_or_else(|| "bad $class".into()),
             // format-1 snapshots written before instances had attributes: one shared, empty instance
             "$self" => Ok(self.legacy_self.clone()),
+            "$tz" => body.as_i64().map(Value::TimeZone).ok_or_else(|| "bad $tz".into()),
             "$fset" => self.set(body).map(|s| Value::FrozenSet(Rc::new(s))),
             "$type" => body.as_str().map(|q| Value::Type(Str::from(q))).ok_or_else(|| "bad $type".into()),
             "$func" => (|| {

@@ -45,6 +45,8 @@ pub enum Value {
     Date(Str),
     Time(Str),
     TimeDelta(TimeDelta),
+    /// datetime.timezone: a fixed UTC offset in microseconds.
+    TimeZone(i64),
     Uuid(Str),
     Enum(Rc<EnumMember>),
     /// pydantic model or dataclass instance.
@@ -112,7 +114,7 @@ impl Range {
 }
 
 /// datetime.timedelta's normalised fields: 0 <= seconds < 86400, 0 <= microseconds < 1_000_000.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimeDelta {
     pub days: i64,
     pub seconds: i64,
@@ -374,6 +376,7 @@ impl Value {
             Value::Time(_) => "datetime.time".into(),
             Value::TimeDelta(_) => "datetime.timedelta".into(),
             Value::Uuid(_) => "UUID".into(),
+            Value::TimeZone(_) => "datetime.timezone".into(),
             Value::Enum(e) => short_name(&e.class).into(),
             Value::Object(o) => short_name(&o.borrow().class).into(),
             Value::Exception(e) => e.borrow().short_name().into(),
@@ -422,6 +425,7 @@ impl Value {
             Value::Time(_) => "datetime.time".into(),
             Value::TimeDelta(_) => "datetime.timedelta".into(),
             Value::Uuid(_) => "uuid.UUID".into(),
+            Value::TimeZone(_) => "datetime.timezone".into(),
             Value::Enum(e) => e.class.to_string(),
             Value::Object(o) | Value::WorkflowSelf(o) => o.borrow().class.to_string(),
             Value::Exception(e) => e.borrow().class.to_string(),
@@ -487,6 +491,7 @@ impl Value {
             (Value::Awaitable(a), Value::Awaitable(b)) => Rc::ptr_eq(a, b),
             (Value::WorkflowSelf(a), Value::WorkflowSelf(b)) => Rc::ptr_eq(a, b),
             (Value::Type(a), Value::Type(b)) => a == b,
+            (Value::TimeZone(a), Value::TimeZone(b)) => a == b,
             (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
             _ => false,
         }
