@@ -132,6 +132,7 @@ MODULE_FUNCTIONS: frozenset[str] = frozenset(
         "math.isfinite",
         "math.copysign",
         "math.prod",
+        "typing.cast",
     }
 )
 

@@ -4,6 +4,7 @@ modulus, str predicates, errors with their messages."""
 from __future__ import annotations
 
 import math
+import typing
 from decimal import Decimal
 
 from waymark import Workflow, workflow
@@ -144,3 +145,13 @@ class MathFunctions(Workflow):
 
 
 CASES.append(case("math", MathFunctions, 101, 10, 2.5))
+
+
+@workflow(name="d_misc_cast")
+class Cast(Workflow):
+    async def run(self, value: object) -> int:
+        number = typing.cast(int, value)
+        return number + 1
+
+
+CASES.append(case("cast", Cast, 41))

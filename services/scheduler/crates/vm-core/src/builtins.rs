@@ -358,7 +358,7 @@ pub const BUILTINS: &[&str] = &[
     "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
     "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
     "datetime.time.fromisoformat", "dict.fromkeys", "dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple",
-    "operator.itemgetter", "operator.attrgetter", "datetime.timezone.utc", "math.ceil", "math.floor", "math.trunc", "math.sqrt", "math.isqrt",
+    "operator.itemgetter", "operator.attrgetter", "datetime.timezone.utc", "typing.cast", "math.ceil", "math.floor", "math.trunc", "math.sqrt", "math.isqrt",
     "math.fabs", "math.isclose", "math.gcd", "math.isnan", "math.isinf", "math.isfinite", "math.copysign", "math.prod",
 ];
 
@@ -849,6 +849,10 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
         }
         m if m.starts_with("math.") => math(prog, m, a),
         "datetime.timezone.utc" => Ok(Value::TimeZone(0)),
+        "typing.cast" => {
+            arity(name, &a, 2, 2)?;
+            Ok(a.pos.swap_remove(1))
+        }
         "operator.itemgetter" | "operator.attrgetter" => {
             no_kw(name, &a)?;
             if a.pos.is_empty() {
