@@ -111,6 +111,8 @@ CLASS_METHODS: frozenset[str] = frozenset(
 )
 #: Class attributes of stdlib types that are values (a `BuiltinCall` without arguments named by the qualified name).
 CLASS_CONSTANTS: frozenset[str] = frozenset({"datetime.timezone.utc"})
+#: Class methods of every pydantic model the VM implements (`Order.model_validate(data)`).
+MODEL_CLASS_METHODS: frozenset[str] = frozenset({"model_validate"})
 #: Functions of stdlib modules the VM implements (a `BuiltinCall` named by the qualified name).
 MODULE_FUNCTIONS: frozenset[str] = frozenset(
     {

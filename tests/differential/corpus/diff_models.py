@@ -179,3 +179,20 @@ CASES = [
     case("valid", Invalid, {"sku": "a", "qty": "3"}),
     case("dataclasses", Dataclasses, 4),
 ]
+
+
+@workflow(name="d_models_validate")
+class ModelValidate(Workflow):
+    async def run(self, data: object) -> object:
+        try:
+            cart = Cart.model_validate(data)
+        except ValidationError as exc:
+            return str(exc)
+        return [cart, Item.model_validate(cart.items[0]) if cart.items else None]
+
+
+CASES += [
+    case("model_validate", ModelValidate, {"id": "5", "items": [{"sku": "q", "qty": "2"}]}),
+    case("model_validate_bad", ModelValidate, {"id": "x"}),
+    case("model_validate_type", ModelValidate, 5),
+]

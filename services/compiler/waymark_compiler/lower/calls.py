@@ -13,6 +13,7 @@ from waymark_compiler.builtins_table import (
     CLASS_METHODS,
     CONVERSIONS,
     DATA_METHODS,
+    MODEL_CLASS_METHODS,
     MODULE_FUNCTIONS,
     PURE_FUNCTIONS,
     STDLIB_VALUE_TYPES,
@@ -297,6 +298,18 @@ class CallsMixin(LowererBase):
             return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname, args=self.call_args(node)))
         if ref.entry_kind == "class_ref" and not ref.attrs and entry.class_ref is not None:
             return self.construct(node, entry.class_ref, ref)
+        if (
+            ref.entry_kind == "class_ref"
+            and entry.class_ref is not None
+            and entry.class_ref.kind == pb.ClassKind.MODEL
+            and len(ref.attrs) == 1
+            and ref.attrs[0] in MODEL_CLASS_METHODS
+        ):
+            cls_arg = pb.Arg(
+                value=pb.Expr(class_object=pb.ClassObject(class_index=self.program.class_index(entry.class_ref)))
+            )
+            name = f"pydantic.{ref.attrs[0]}"
+            return pb.Expr(builtin=pb.BuiltinCall(name=name, args=[cls_arg, *self.call_args(node)]))
         if ref.entry_kind == "class_ref" and ref.qualname in CLASS_METHODS:
             try:  # literal arguments: folded like the constructors
                 return constants.const(StaticEvaluator(self.resolve).eval(node))

@@ -358,7 +358,7 @@ pub const BUILTINS: &[&str] = &[
     "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
     "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
     "datetime.time.fromisoformat", "dict.fromkeys", "dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple",
-    "operator.itemgetter", "operator.attrgetter", "datetime.timezone.utc", "typing.cast", "math.ceil", "math.floor", "math.trunc", "math.sqrt", "math.isqrt",
+    "operator.itemgetter", "operator.attrgetter", "datetime.timezone.utc", "typing.cast", "pydantic.model_validate", "math.ceil", "math.floor", "math.trunc", "math.sqrt", "math.isqrt",
     "math.fabs", "math.isclose", "math.gcd", "math.isnan", "math.isinf", "math.isfinite", "math.copysign", "math.prod",
 ];
 
@@ -849,6 +849,16 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
         }
         m if m.starts_with("math.") => math(prog, m, a),
         "datetime.timezone.utc" => Ok(Value::TimeZone(0)),
+        "pydantic.model_validate" => {
+            let obj = take_kw(&mut a, "obj");
+            let _ = take_kw(&mut a, "strict");
+            unexpected_kw("model_validate", &a)?;
+            let mut pos = a.pos.into_iter();
+            let (Some(Value::Class(i)), Some(data)) = (pos.next(), pos.next().or(obj)) else {
+                return Err(type_error("model_validate() missing 1 required positional argument: 'obj'"));
+            };
+            crate::validate::model_validate(prog, i, &data)
+        }
         "typing.cast" => {
             arity(name, &a, 2, 2)?;
             Ok(a.pos.swap_remove(1))

@@ -102,6 +102,11 @@ pub fn has_method(v: &Value, m: &str) -> bool {
     methods_of(v).contains(&m)
 }
 
+/// str.isspace() of one character: Unicode White_Space plus the separators \x1c-\x1f, like CPython.
+fn py_isspace(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
 fn no_method(recv: &Value, m: &str) -> Flow {
     crate::exc::attribute_error(format!("'{}' object has no attribute '{m}'", recv.type_name()))
 }
@@ -449,14 +454,14 @@ fn split(s: &str, a: &CallArgs, recv: &Value, m: &str) -> R<Value> {
     let parts: Vec<String> = match &sep {
         Value::None => {
             let mut out = Vec::new();
-            let mut rest = if m == "rsplit" { s.trim_end() } else { s.trim_start() };
+            let mut rest = if m == "rsplit" { s.trim_end_matches(py_isspace) } else { s.trim_start_matches(py_isspace) };
             if m == "rsplit" {
                 while !rest.is_empty() && out.len() < limit {
-                    match rest.rfind(char::is_whitespace) {
+                    match rest.rfind(py_isspace) {
                         Some(i) => {
                             let c = rest[i..].chars().next().map(|c| c.len_utf8()).unwrap_or(1);
                             out.push(rest[i + c..].to_string());
-                            rest = rest[..i].trim_end();
+                            rest = rest[..i].trim_end_matches(py_isspace);
                         }
                         None => break,
                     }
@@ -467,10 +472,10 @@ fn split(s: &str, a: &CallArgs, recv: &Value, m: &str) -> R<Value> {
                 out.reverse();
             } else {
                 while !rest.is_empty() && out.len() < limit {
-                    match rest.find(char::is_whitespace) {
+                    match rest.find(py_isspace) {
                         Some(i) => {
                             out.push(rest[..i].to_string());
-                            rest = rest[i..].trim_start();
+                            rest = rest[i..].trim_start_matches(py_isspace);
                         }
                         None => break,
                     }
@@ -514,7 +519,7 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
             let chars = opt_chars(&a, recv, m)?;
             let pred = |c: char| match &chars {
                 Some(cs) => cs.contains(c),
-                None => c.is_whitespace(),
+                None => py_isspace(c),
             };
             st(match m {
                 "strip" => s.trim_matches(pred),
@@ -690,7 +695,7 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
         }
         "isalpha" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
         "isalnum" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphanumeric))),
-        "isspace" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_whitespace))),
+        "isspace" => Ok(Value::Bool(!s.is_empty() && s.chars().all(py_isspace))),
         "isupper" => Ok(Value::Bool(
             s.chars().any(|c| c.is_uppercase()) && !s.chars().any(|c| c.is_lowercase()),
         )),

@@ -528,8 +528,10 @@ fn validation_error(prog: &Program, title: &str, issues: &[Issue], url: &str) ->
     let n = issues.len();
     let mut msg = format!("{n} validation error{} for {title}", if n == 1 { "" } else { "s" });
     for i in issues {
-        msg.push('\n');
-        msg.push_str(&i.loc.join("."));
+        if !i.loc.is_empty() {
+            msg.push('\n');
+            msg.push_str(&i.loc.join("."));
+        }
         msg.push_str(&format!(
             "\n  {} [type={}, input_value={}, input_type={}]",
             i.msg,
@@ -573,6 +575,17 @@ pub fn construct_model(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
     let input = Value::dict(input);
     let mut cx = Ctx { prog, loc: Vec::new(), issues: Vec::new() };
     match build_model(&mut cx, idx, args.kw, &input) {
+        Some(v) => Ok(v),
+        None => Err(validation_error(prog, short_name(&c.qualname), &cx.issues, &c.errors_url)),
+    }
+}
+
+/// `Model.model_validate(data)`: a dict (or an instance) validated into the model.
+pub fn model_validate(prog: &Program, idx: u32, data: &Value) -> R<Value> {
+    let c = &prog.ir.classes[idx as usize];
+    let t = TypeRef { kind: TypeKind::Model as i32, qualname: c.qualname.clone(), ..Default::default() };
+    let mut cx = Ctx { prog, loc: Vec::new(), issues: Vec::new() };
+    match validate(&mut cx, &t, data) {
         Some(v) => Ok(v),
         None => Err(validation_error(prog, short_name(&c.qualname), &cx.issues, &c.errors_url)),
     }
