@@ -8,9 +8,11 @@ from typing import Literal
 
 from waymark_ir import pb
 
+from waymark_compiler import constants
 from waymark_compiler.checker import FunctionChecker
 from waymark_compiler.lower.function import FunctionLowerer, constant_default, params_of
-from waymark_compiler.manifest import Manifest
+from waymark_compiler.lower.policy import NotStatic, StaticEvaluator
+from waymark_compiler.manifest import Manifest, Ref, dotted
 from waymark_compiler.report import Reporter
 from waymark_compiler.rules import workflow_not_found
 from waymark_compiler.scope import FunctionNode, local_names
@@ -85,6 +87,17 @@ class WorkflowCompiler:
             if entry is not None and entry.constant is not None:
                 self.manifest.used[node.id] = entry
                 value = entry.constant
+        if value is None and any(isinstance(sub, ast.Call) for sub in ast.walk(node)):
+            # stdlib values with literal arguments, as in run(): `RATE = Decimal("0.05")`, `(timedelta(days=1), ...)`
+            def resolve(n: ast.expr) -> Ref | None:
+                parts = dotted(n)
+                return None if parts is None else self.manifest.resolve_global(parts)
+
+            try:
+                folded = StaticEvaluator(resolve).eval(node)
+                value = constants.value(folded)
+            except (NotStatic, TypeError, ValueError):
+                value = None
         return value
 
     # ---- tables ----
