@@ -3,6 +3,7 @@ workflow the way pydantic does (lax mode), and the classes those annotations nam
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import decimal
@@ -47,6 +48,25 @@ def is_model_class(cls: Any) -> bool:
     )
 
 
+_CONSTRAINTS = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length")
+
+
+def constraints(metadata: list[Any]) -> list[pb.Constraint]:
+    """pydantic/annotated-types constraints (`Gt(gt=0)`, `MaxLen(3)`, a FieldInfo's own metadata) as Constraints."""
+    out: list[pb.Constraint] = []
+    for item in metadata:
+        inner = getattr(item, "metadata", None)
+        if isinstance(inner, list):  # a FieldInfo inside Annotated[...]
+            out += constraints(inner)
+            continue
+        for kind in _CONSTRAINTS:
+            value = getattr(item, kind, None)
+            if value is not None:
+                with contextlib.suppress(TypeError):  # a constraint value the codec cannot carry: not checked
+                    out.append(pb.Constraint(kind=kind, value=pb.Value(json=values.dumps(value))))
+    return out
+
+
 def type_ref(annotation: Any, found: list[type]) -> pb.TypeRef:
     """`annotation` as a TypeRef; the model, dataclass and enum classes it names are appended to `found`."""
     if annotation in _SCALARS:
@@ -54,7 +74,9 @@ def type_ref(annotation: Any, found: list[type]) -> pb.TypeRef:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Annotated:
-        return type_ref(args[0], found)
+        inner = type_ref(args[0], found)
+        inner.constraints += constraints(list(args[1:]))
+        return inner
     if origin is typing.Union or origin is types.UnionType:
         return pb.TypeRef(kind=pb.TypeKind.UNION, args=[type_ref(a, found) for a in args])
     if origin is typing.Literal:
@@ -89,7 +111,9 @@ def field_annotations(cls: type) -> tuple[dict[str, pb.TypeRef], list[type]]:
     out: dict[str, pb.TypeRef] = {}
     if is_model_class(cls):
         for name, info in cls.model_fields.items():  # type: ignore[attr-defined]
-            out[name] = type_ref(info.annotation, found)
+            ref = type_ref(info.annotation, found)
+            ref.constraints += constraints(list(info.metadata))
+            out[name] = ref
     elif dataclasses.is_dataclass(cls):
         try:
             hints = typing.get_type_hints(cls)

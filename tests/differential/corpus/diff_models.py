@@ -8,7 +8,7 @@ import dataclasses
 import enum
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from waymark import Workflow, workflow
@@ -181,6 +181,26 @@ CASES = [
 ]
 
 
+class Constrained(BaseModel):
+    a: int = Field(gt=0)
+    b: float = Field(default=1.0, ge=0.5, le=10)
+    c: str = Field(default="ab", min_length=2, max_length=3)
+    d: list[int] = Field(default=[], max_length=1)
+    e: Decimal = Field(default=Decimal("1"), gt=Decimal("0.5"), multiple_of=Decimal("0.25"))
+    f: Annotated[int, Field(lt=5)] = 0
+    g: list[Annotated[int, Field(ge=1)]] = []
+    h: int | None = Field(default=None, gt=0)
+
+
+@workflow(name="d_models_constraints")
+class Constraints(Workflow):
+    async def run(self, data: dict[str, object]) -> str:
+        try:
+            return repr(Constrained(**data))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            return str(exc)
+
+
 @workflow(name="d_models_validate")
 class ModelValidate(Workflow):
     async def run(self, data: object) -> object:
@@ -192,6 +212,12 @@ class ModelValidate(Workflow):
 
 
 CASES += [
+    case("constraints_ok", Constraints, {"a": 1, "d": [5], "e": "0.75", "g": [1, 2], "h": 3}),
+    case(
+        "constraints_bad",
+        Constraints,
+        {"a": 0, "b": 11, "c": "x", "d": [1, 2], "e": Decimal("0.6"), "f": 9, "g": [0], "h": -1},
+    ),
     case("model_validate", ModelValidate, {"id": "5", "items": [{"sku": "q", "qty": "2"}]}),
     case("model_validate_bad", ModelValidate, {"id": "x"}),
     case("model_validate_type", ModelValidate, 5),

@@ -81,6 +81,71 @@ fn parse_int_text(s: &str) -> Option<Int> {
 }
 
 fn validate(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
+    let out = validate_type(cx, t, v)?;
+    if t.constraints.is_empty() {
+        return Some(out);
+    }
+    let mut ok = true;
+    for c in &t.constraints {
+        let Some(limit) = c.value.as_ref().map(|x| cx.prog.constant(x)) else { continue };
+        let shown = crate::repr::str_of(&limit);
+        let cmp = |op| crate::ops::compare(op, &out, &limit).unwrap_or(true);
+        use crate::ir::CmpOpKind as C;
+        let failure: Option<(&'static str, String)> = match c.kind.as_str() {
+            "gt" if !cmp(C::Gt) => Some(("greater_than", format!("Input should be greater than {shown}"))),
+            "ge" if !cmp(C::GtE) => Some(("greater_than_equal", format!("Input should be greater than or equal to {shown}"))),
+            "lt" if !cmp(C::Lt) => Some(("less_than", format!("Input should be less than {shown}"))),
+            "le" if !cmp(C::LtE) => Some(("less_than_equal", format!("Input should be less than or equal to {shown}"))),
+            "multiple_of" => match crate::ops::binop(crate::ir::BinOpKind::Mod, &out, &limit) {
+                Ok(r) if r.truthy() => Some(("multiple_of", format!("Input should be a multiple of {shown}"))),
+                _ => None,
+            },
+            k @ ("min_length" | "max_length") => {
+                let n = crate::builtins::len_of(&out).unwrap_or(0) as i64;
+                let bound = match &limit {
+                    Value::Int(i) => i.as_i64().unwrap_or(0),
+                    _ => continue,
+                };
+                let short = k == "min_length";
+                if (short && n >= bound) || (!short && n <= bound) {
+                    None
+                } else {
+                    let plural = |w: &str| if bound == 1 { w.to_string() } else { format!("{w}s") };
+                    let (which, kind) = if short { ("at least", "too_short") } else { ("at most", "too_long") };
+                    Some(match &out {
+                        Value::Str(_) => (
+                            if short { "string_too_short" } else { "string_too_long" },
+                            format!("String should have {which} {bound} {}", plural("character")),
+                        ),
+                        Value::Bytes(_) => (
+                            if short { "bytes_too_short" } else { "bytes_too_long" },
+                            format!("Data should have {which} {bound} {}", plural("byte")),
+                        ),
+                        other => {
+                            let what = match other {
+                                Value::Tuple(_) => "Tuple",
+                                Value::Set(_) => "Set",
+                                Value::FrozenSet(_) => "Frozenset",
+                                Value::Dict(_) => "Dictionary",
+                                _ => "List",
+                            };
+                            (kind, format!("{what} should have {which} {bound} {} after validation, not {n}", plural("item")))
+                        }
+                    })
+                }
+            }
+            _ => None,
+        };
+        if let Some((kind, msg)) = failure {
+            cx.fail(kind, msg, v);
+            ok = false;
+            break;
+        }
+    }
+    ok.then_some(out)
+}
+
+fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
     use TypeKind as K;
     match type_kind(t) {
         K::Any => Some(v.clone()),

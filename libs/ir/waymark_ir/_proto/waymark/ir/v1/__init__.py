@@ -34,6 +34,7 @@ __all__ = (
     "CompiledWorkflow",
     "CompilerBase",
     "CompilerStub",
+    "Constraint",
     "Construct",
     "CoroutineCall",
     "CurrentException",
@@ -879,6 +880,19 @@ class CompiledWorkflow(betterproto2.Message):
 
 
 default_message_pool.register_message("waymark.ir.v1", "CompiledWorkflow", CompiledWorkflow)
+
+
+@dataclass(eq=False, repr=False)
+class Constraint(betterproto2.Message):
+    kind: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    "gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length"
+    """
+
+    value: "Value | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+
+default_message_pool.register_message("waymark.ir.v1", "Constraint", Constraint)
 
 
 @dataclass(eq=False, repr=False)
@@ -1804,6 +1818,11 @@ class TypeRef(betterproto2.Message):
     literals: "list[Value]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     LITERAL: the allowed values
+    """
+
+    constraints: "list[Constraint]" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    pydantic Field(gt=..., max_length=...) on this type
     """
 
 
