@@ -127,6 +127,9 @@ class Scheduler:
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("advance failed (%s: %s); the runs stay runnable and are retried", type(exc).__name__, exc)
                 await asyncio.sleep(0.5)
+            except Exception:  # a bug must not stop the service: its runs stay runnable, and it says so loudly
+                log.exception("advance failed unexpectedly; the runs stay runnable and are retried")
+                await asyncio.sleep(1.0)
             await wakeup.wait(self.settings.poll_seconds)
 
     async def advance_batch(self) -> int:
@@ -187,13 +190,16 @@ class Scheduler:
         try:
             program = await self._program(conn, run.version_id)
             snapshot, effects_json = program.advance(run.snapshot, events_document(run))
-        except VmError as exc:
-            log.error("run %s (%s) cannot advance: %s", run.run_id, run.workflow_name, exc)
-            message = f"run {run.run_id} of {run.workflow_name} could not be advanced: {exc}"
+            effects: Effects = orjson.loads(effects_json)
+            return outcome_from_effects(run, snapshot, effects)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            raise  # the database, not the run: the batch is retried
+        except Exception as exc:  # VmError, or anything else this one run's data provokes
+            # Fail this run alone: re-raising would fail the batch, and the same data would fail it again forever.
+            log.exception("run %s (%s) cannot advance", run.run_id, run.workflow_name)
+            message = f"run {run.run_id} of {run.workflow_name} could not be advanced: {type(exc).__name__}: {exc}"
             failed = advance.AdvanceOutcome(run.run_id, "failed", None, run.event_ids, error=internal_error(message))
             return with_parent_event(run, failed)
-        effects: Effects = orjson.loads(effects_json)
-        return outcome_from_effects(run, snapshot, effects)
 
     async def _program(self, conn: Connection, version_id: str) -> Program:
         program = self._programs.get(version_id)
