@@ -523,7 +523,8 @@ impl Dec {
         Ok(r)
     }
 
-    fn rescale(&self, target: i64, mode: Rounding) -> Dec {
+    /// This value with exponent `target`, rounded with `mode`, whatever its number of digits (`_rescale`).
+    pub fn rescale(&self, target: i64, mode: Rounding) -> Dec {
         let Dec::Finite { neg, coef, exp } = self else { return self.clone() };
         if *exp >= target {
             return Dec::Finite { neg: *neg, coef: coef * ten_pow((exp - target) as u64), exp: target };

@@ -146,14 +146,10 @@ fn format_decimal(text: &str, s: &Spec) -> R<String> {
             return d;
         }
         let target = exp + (n - places) as i64;
-        let one = Dec::Finite { neg: false, coef: 1u32.into(), exp: target };
-        let r = d.quantize(&one, Rounding::HalfEven).unwrap_or_else(|_| d.clone());
+        let r = d.rescale(target, Rounding::HalfEven);
         // a carry may add a digit: round once more
         match &r {
-            Dec::Finite { coef: c, .. } if c.to_str_radix(10).len() > places => {
-                let one = Dec::Finite { neg: false, coef: 1u32.into(), exp: target + 1 };
-                r.quantize(&one, Rounding::HalfEven).unwrap_or(r)
-            }
+            Dec::Finite { coef: c, .. } if c.to_str_radix(10).len() > places => r.rescale(target + 1, Rounding::HalfEven),
             _ => {
                 let _ = neg;
                 r
@@ -164,8 +160,7 @@ fn format_decimal(text: &str, s: &Spec) -> R<String> {
         d = match ty {
             'e' | 'E' => round_sig(d, p + 1),
             'f' | 'F' | '%' => {
-                let one = Dec::Finite { neg: false, coef: 1u32.into(), exp: -(p as i64) };
-                d.quantize(&one, Rounding::HalfEven).map_err(|_| value_error("bad precision"))?
+                d.rescale(-(p as i64), Rounding::HalfEven)
             }
             _ => round_sig(d, p.max(1)),
         };

@@ -125,7 +125,8 @@ impl PySet {
                         hit = Some(Ok(()));
                         break;
                     }
-                    Slot::Dummy if freeslot.is_none() => freeslot = Some(i + j),
+                    // CPython keeps the *last* dummy seen on the probe sequence
+                    Slot::Dummy => freeslot = Some(i + j),
                     _ => {}
                 }
             }
