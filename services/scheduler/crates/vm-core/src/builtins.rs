@@ -267,8 +267,10 @@ fn round(v: &Value, nd: Option<&Value>) -> R<Value> {
                 let s = format!("{:.*}", n as usize, f);
                 Ok(Value::Float(s.parse().unwrap_or(*f)))
             } else {
-                let p = 10f64.powi((-n) as i32);
-                Ok(Value::Float((f / p).round_ties_even() * p))
+                // exact decimal rounding of the binary value, half to even (CPython's dtoa mode 3)
+                let d = crate::decimal::Dec::from_f64(*f).rescale(-n, crate::decimal::Rounding::HalfEven);
+                let r = d.to_sci().parse::<f64>().unwrap_or(*f);
+                Ok(Value::Float(if r == 0.0 { 0.0f64.copysign(*f) } else { r }))
             }
         }
         (Value::Int(_) | Value::Bool(_), None) => crate::ops::unaryop(crate::ir::UnaryOpKind::Pos, v),

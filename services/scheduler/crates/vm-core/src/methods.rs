@@ -102,6 +102,25 @@ pub fn has_method(v: &Value, m: &str) -> bool {
     methods_of(v).contains(&m)
 }
 
+/// The titlecase mapping (what title() and capitalize() put first): uppercase except for the characters whose
+/// titlecase differs (ß -> Ss, the ligatures, the Latin digraphs).
+fn push_titlecase(out: &mut String, c: char) {
+    match c {
+        'ß' => out.push_str("Ss"),
+        'ﬀ' => out.push_str("Ff"),
+        'ﬁ' => out.push_str("Fi"),
+        'ﬂ' => out.push_str("Fl"),
+        'ﬃ' => out.push_str("Ffi"),
+        'ﬄ' => out.push_str("Ffl"),
+        'ﬅ' | 'ﬆ' => out.push_str("St"),
+        'Ǆ' | 'ǅ' | 'ǆ' => out.push('ǅ'),
+        'Ǉ' | 'ǈ' | 'ǉ' => out.push('ǈ'),
+        'Ǌ' | 'ǋ' | 'ǌ' => out.push('ǋ'),
+        'Ǳ' | 'ǲ' | 'ǳ' => out.push('ǲ'),
+        _ => out.extend(c.to_uppercase()),
+    }
+}
+
 /// str.isspace() of one character: Unicode White_Space plus the separators \x1c-\x1f, like CPython.
 fn py_isspace(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
@@ -511,9 +530,28 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
             arity(recv, m, &a, 0, 0)?;
             st(s.to_uppercase())
         }
-        "lower" | "casefold" => {
+        "lower" => {
             arity(recv, m, &a, 0, 0)?;
             st(s.to_lowercase())
+        }
+        "casefold" => {
+            arity(recv, m, &a, 0, 0)?;
+            // full case folding: lowercase, plus the characters that fold to several
+            let mut out = String::with_capacity(s.len());
+            for c in s.chars() {
+                match c {
+                    'ß' | 'ẞ' => out.push_str("ss"),
+                    'ﬀ' => out.push_str("ff"),
+                    'ﬁ' => out.push_str("fi"),
+                    'ﬂ' => out.push_str("fl"),
+                    'ﬃ' => out.push_str("ffi"),
+                    'ﬄ' => out.push_str("ffl"),
+                    'ﬅ' | 'ﬆ' => out.push_str("st"),
+                    'ς' => out.push('σ'),
+                    _ => out.extend(c.to_lowercase()),
+                }
+            }
+            st(out)
         }
         "strip" | "lstrip" | "rstrip" => {
             let chars = opt_chars(&a, recv, m)?;
@@ -645,19 +683,21 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
                 if prev_cased {
                     out.extend(c.to_lowercase());
                 } else {
-                    out.extend(c.to_uppercase());
+                    push_titlecase(&mut out, c);
                 }
-                prev_cased = c.is_alphabetic();
+                prev_cased = c.is_lowercase() || c.is_uppercase();
             }
             st(out)
         }
         "capitalize" => {
             arity(recv, m, &a, 0, 0)?;
             let mut cs = s.chars();
-            st(match cs.next() {
-                Some(f) => f.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect(),
-                None => String::new(),
-            })
+            let mut out = String::new();
+            if let Some(f) = cs.next() {
+                push_titlecase(&mut out, f);
+                out.extend(cs.flat_map(char::to_lowercase));
+            }
+            st(out)
         }
         "swapcase" => st(s
             .chars()

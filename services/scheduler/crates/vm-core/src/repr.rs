@@ -33,6 +33,7 @@ pub fn float_repr(f: f64) -> String {
     let exp: i32 = exp.parse().unwrap_or(0);
     let neg = mant.starts_with('-');
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = nearest_shortest(f, digits, exp);
     let mut out = String::new();
     if neg {
         out.push('-');
@@ -65,6 +66,60 @@ pub fn float_repr(f: f64) -> String {
         let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     out
+}
+
+/// Among the shortest digit strings that round-trip, CPython's repr (David Gay's dtoa, mode 0) takes the one
+/// nearest to the exact binary value, ties to even; Rust's shortest formatting may pick a neighbour.
+fn nearest_shortest(f: f64, digits: String, exp: i32) -> String {
+    use num_bigint::BigInt;
+    if digits.len() < 15 {
+        return digits;
+    }
+    let Ok(c) = digits.parse::<u64>() else { return digits };
+    let n = digits.len();
+    let e10 = exp - (n as i32 - 1); // value = c * 10**e10
+    let a = f.abs();
+    let bits = a.to_bits();
+    let be = ((bits >> 52) & 0x7ff) as i64;
+    let m = if be == 0 { (bits & ((1 << 52) - 1)) << 1 } else { (bits & ((1 << 52) - 1)) | (1 << 52) };
+    let k = be - 1075; // a = m * 2**k
+    // compare c' * 10**e10 with m * 2**k on a common scale
+    let scale = |x: BigInt, p10: i32, p2: i64| -> BigInt {
+        let mut x = x;
+        let (s10, s2) = (p10 - e10.min(0), p2 - k.min(0));
+        if s10 > 0 {
+            x *= num_traits::pow::Pow::pow(BigInt::from(10), s10 as u32);
+        }
+        if s2 > 0 {
+            x <<= s2 as usize;
+        }
+        x
+    };
+    let exact = scale(BigInt::from(m), 0, k);
+    let mut best: Option<(BigInt, u64)> = None;
+    for cand in [c.wrapping_sub(1), c, c + 1] {
+        let text = cand.to_string();
+        if text.len() != n {
+            continue;
+        }
+        let parsed: f64 = format!("{cand}e{e10}").parse().unwrap_or(f64::NAN);
+        if parsed != a {
+            continue;
+        }
+        let v = scale(BigInt::from(cand), e10, 0);
+        let dist = if v > exact { &v - &exact } else { &exact - &v };
+        let better = match &best {
+            None => true,
+            Some((d, b)) => dist < *d || (dist == *d && cand % 2 == 0 && b % 2 == 1),
+        };
+        if better {
+            best = Some((dist, cand));
+        }
+    }
+    match best {
+        Some((_, cand)) => cand.to_string(),
+        None => digits,
+    }
 }
 
 /// Python's str repr: single quotes unless the text has a single quote and no double quote.
