@@ -46,7 +46,7 @@ RETURNING a.call_id, a.cancel_requested
 
 # Outcomes of a batch of attempts, in one statement. `status` is the next state: succeeded, failed (final) or
 # retry_waiting (the worker matched the retry policy and computed the backoff). Final outcomes become events.
-RECORD_OUTCOMES = """
+RECORD_OUTCOMES = f"""
 WITH d AS (
     SELECT * FROM unnest($1::bigint[], $2::int[], $3::uuid[], $4::text[], $5::json[], $6::json[], $7::float8[],
                          $8::text[])
@@ -82,7 +82,11 @@ WITH d AS (
 SELECT (SELECT count(*) FROM done) AS recorded,
        (SELECT count(*) FROM late) AS late,
        (SELECT text FROM woken) AS woken,
-       (SELECT text IS NOT NULL FROM retried) AS retried
+       (SELECT text IS NOT NULL FROM retried) AS retried,
+       -- $10: a small batch notifies in its own transaction (channels.INLINE_MAX); a large one right after it
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")})
+          FROM woken WHERE $10 AND woken.text IS NOT NULL),
+       (SELECT pg_notify('{channels.TIMERS}', '') FROM retried WHERE $10 AND retried.text IS NOT NULL)
 """
 
 # ActionLost as a tagged exception (docs/values.md), built in SQL so that expiry is one statement.
@@ -199,7 +203,8 @@ async def heartbeat(conn: Executor, leases: list[tuple[int, uuid.UUID]], lease_s
 
 async def record_outcomes(conn: Executor, outcomes: list[Outcome], worker_id: str) -> tuple[int, int]:
     """Record a batch of attempt outcomes, then wake the schedulers (and the timer, for retries) in a transaction of
-    their own (channels.py says why). Returns (recorded, late)."""
+    their own (channels.py says why; a small batch notifies in its own statement). Returns (recorded, late)."""
+    inline = len(outcomes) <= channels.INLINE_MAX
     row = await conn.fetchrow(
         RECORD_OUTCOMES,
         [o.call_id for o in outcomes],
@@ -211,12 +216,14 @@ async def record_outcomes(conn: Executor, outcomes: list[Outcome], worker_id: st
         [o.retry_delay for o in outcomes],
         [o.event for o in outcomes],
         worker_id,
+        inline,
     )
     assert row is not None
-    notices = channels.Notices()
-    notices.add(channels.RUNS, row["woken"])
-    notices.add(channels.TIMERS, "" if row["retried"] else None)
-    await notices.send(conn)
+    if not inline:
+        notices = channels.Notices()
+        notices.add(channels.RUNS, row["woken"])
+        notices.add(channels.TIMERS, "" if row["retried"] else None)
+        await notices.send(conn)
     return row["recorded"], row["late"]
 
 

@@ -131,7 +131,7 @@ SELECT (SELECT count(*) FROM child_runs) AS children,
        (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
 """
 
-WRITE_ADVANCES = """
+WRITE_ADVANCES = f"""
 WITH new_actions AS (
     INSERT INTO waymark.actions (run_id, seq, action_name, action_key, args, max_attempts, policy,
                                  timeout_seconds, at_most_once, max_redeliveries, traceparent)
@@ -168,7 +168,13 @@ WITH new_actions AS (
 SELECT (SELECT count(*) FROM consumed) AS consumed,
        (SELECT text FROM keys) AS action_keys,
        EXISTS (SELECT 1 FROM new_timers) AS new_timers,
-       (SELECT text FROM finished) AS finished
+       (SELECT text FROM finished) AS finished,
+       -- $22: a small batch notifies in its own transaction (channels.INLINE_MAX); a large one leaves it to the caller
+       (SELECT pg_notify('{channels.ACTIONS}', {channels.sql_fit("keys.text")})
+          FROM keys WHERE $22 AND keys.text IS NOT NULL),
+       (SELECT pg_notify('{channels.TIMERS}', '') WHERE $22 AND EXISTS (SELECT 1 FROM new_timers)),
+       (SELECT pg_notify('{channels.DONE}', {channels.sql_fit("finished.text")})
+          FROM finished WHERE $22 AND finished.text IS NOT NULL)
 """
 
 
@@ -264,7 +270,9 @@ async def write_advances(
     """Write every outcome in one statement (inside the claim's transaction). Returns the events consumed.
 
     The notifications it causes (new calls, new timers, finished runs) go to `notices`, for the caller to send once
-    the transaction has committed (channels.py says why); without `notices` they are sent in this transaction."""
+    the transaction has committed (channels.py says why); a small batch, or a call without `notices`, sends them in
+    this transaction."""
+    inline = notices is None or len(outcomes) <= channels.INLINE_MAX
     a_run: list[uuid.UUID] = []
     a_seq: list[int] = []
     a_name: list[str] = []
@@ -321,14 +329,14 @@ async def write_advances(
         [o.result for o in outcomes],
         [o.error for o in outcomes],
         event_ids,
+        inline,
     )
     assert row is not None
-    pending = channels.Notices() if notices is None else notices
-    pending.add(channels.ACTIONS, row["action_keys"])
-    pending.add(channels.TIMERS, "" if row["new_timers"] else None)
-    pending.add(channels.DONE, row["finished"])
-    if notices is None:
-        await pending.send(conn)
+    if not inline:
+        assert notices is not None
+        notices.add(channels.ACTIONS, row["action_keys"])
+        notices.add(channels.TIMERS, "" if row["new_timers"] else None)
+        notices.add(channels.DONE, row["finished"])
     consumed: int = row["consumed"]
     return consumed
 

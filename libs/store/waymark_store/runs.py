@@ -14,7 +14,7 @@ TERMINAL = frozenset({"completed", "failed", "cancelled", "timed_out"})
 # flight): resolve each current version, insert the runs and their start events. Each row is exactly what a single
 # start would write; ON CONFLICT keeps the first run of a workflow_id (also within a batch). The schedulers are woken
 # once the statement has committed (channels.Notices).
-START_RUNS = """
+START_RUNS = f"""
 WITH req AS (
     SELECT r.*, wf.current_version_id
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -28,10 +28,15 @@ WITH req AS (
     RETURNING run_id
 ), started AS (
     INSERT INTO waymark.events (run_id, kind, payload)
-    SELECT run_id, 'start', '{"kind":"start"}' FROM created
+    SELECT run_id, 'start', '{{"kind":"start"}}' FROM created
     RETURNING run_id
+), woken AS (
+    SELECT string_agg(run_id::text, ',') AS text FROM started
 )
-SELECT req.ord, started.run_id IS NOT NULL AS created, req.current_version_id IS NOT NULL AS known
+SELECT req.ord, started.run_id IS NOT NULL AS created, req.current_version_id IS NOT NULL AS known,
+       -- $6: a small batch notifies in its own transaction (channels.INLINE_MAX); a large one right after it
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")})
+          FROM woken WHERE $6 AND woken.text IS NOT NULL)
 FROM req LEFT JOIN started USING (run_id)
 ORDER BY req.ord
 """
@@ -97,6 +102,7 @@ class StartRequest:
 async def start_runs(conn: Executor, requests: list[StartRequest]) -> list[StartedRun | Exception]:
     """Start a batch of runs in one statement (one commit, one NOTIFY). Each item is the run started (or found, for a
     workflow_id that exists) or the error of that request alone (UnknownWorkflow, WorkflowIdTaken)."""
+    inline = len(requests) <= channels.INLINE_MAX
     rows = await conn.fetch(
         START_RUNS,
         [r.run_id for r in requests],
@@ -104,10 +110,13 @@ async def start_runs(conn: Executor, requests: list[StartRequest]) -> list[Start
         [r.workflow_id or str(r.run_id) for r in requests],
         [r.input_json for r in requests],
         [r.traceparent for r in requests],
+        inline,
     )
-    notices = channels.Notices()
-    notices.add(channels.RUNS, ",".join(str(r.run_id) for r, row in zip(requests, rows, strict=True) if row["created"]))
-    await notices.send(conn)
+    if not inline:
+        notices = channels.Notices()
+        created = (str(r.run_id) for r, row in zip(requests, rows, strict=True) if row["created"])
+        notices.add(channels.RUNS, ",".join(created))
+        await notices.send(conn)
     results: list[StartedRun | Exception] = []
     for request, row in zip(requests, rows, strict=True):
         if row["created"]:
