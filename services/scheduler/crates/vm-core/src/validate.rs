@@ -63,6 +63,15 @@ fn expected_list(values: &[Value]) -> String {
     }
 }
 
+/// str, or bytes decoded as UTF-8 (pydantic's lax mode parses both).
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.to_string()),
+        Value::Bytes(b) => std::str::from_utf8(b).ok().map(String::from),
+        _ => None,
+    }
+}
+
 fn type_kind(t: &TypeRef) -> TypeKind {
     TypeKind::try_from(t.kind).unwrap_or(TypeKind::Any)
 }
@@ -163,7 +172,7 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                 "Input should be a valid integer, got a number with a fractional part",
                 v,
             ),
-            Value::Str(s) => match parse_int_text(s) {
+            Value::Str(_) | Value::Bytes(_) => match text_of(v).and_then(|s| parse_int_text(&s)) {
                 Some(i) => Some(Value::Int(i)),
                 None => cx.fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer", v),
             },
@@ -182,7 +191,7 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
         K::Float => match v {
             Value::Float(_) => Some(v.clone()),
             Value::Int(_) | Value::Bool(_) => crate::ops::to_f64(v).ok().flatten().map(Value::Float),
-            Value::Str(s) => match crate::builtins::parse_float(s) {
+            Value::Str(_) | Value::Bytes(_) => match text_of(v).and_then(|s| crate::builtins::parse_float(&s)) {
                 Some(f) => Some(Value::Float(f)),
                 None => cx.fail("float_parsing", "Input should be a valid number, unable to parse string as a number", v),
             },
@@ -209,7 +218,14 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                 Value::Int(i) if i.as_i64() == Some(1) => Some(true),
                 Value::Float(f) if *f == 0.0 => Some(false),
                 Value::Float(f) if *f == 1.0 => Some(true),
-                Value::Str(s) => match s.trim().to_lowercase().as_str() {
+                Value::Int(i) if i.as_i64().is_some() => None,
+                Value::Decimal(d) => match Dec::parse(d) {
+                    Some(x) if x.is_zero() => Some(false),
+                    Some(x) if x.compare(&Dec::from_int(&Int::Small(1))) == Some(std::cmp::Ordering::Equal) => Some(true),
+                    Some(x) if x.normalize().map(|n| n.exponent() >= 0).unwrap_or(false) => None,
+                    _ => return cx.fail("bool_type", "Input should be a valid boolean", v),
+                },
+                Value::Str(_) | Value::Bytes(_) => match text_of(v).unwrap_or_default().trim().to_lowercase().as_str() {
                     "0" | "off" | "f" | "false" | "n" | "no" => Some(false),
                     "1" | "on" | "t" | "true" | "y" | "yes" => Some(true),
                     _ => None,
@@ -226,9 +242,10 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
         K::Decimal => match v {
             Value::Decimal(_) => Some(v.clone()),
             Value::Int(i) => Some(crate::decimal::value(Dec::from_int(i))),
-            Value::Bool(b) => Some(crate::decimal::value(Dec::from_int(&Int::Small(*b as i64)))),
+            Value::Float(f) if !f.is_finite() => cx.fail("finite_number", "Input should be a finite number", v),
             Value::Float(f) => Dec::parse(&crate::repr::float_repr(*f)).map(crate::decimal::value),
             Value::Str(s) => match Dec::parse(s.trim()) {
+                Some(Dec::Inf { .. } | Dec::NaN { .. }) => cx.fail("finite_number", "Input should be a finite number", v),
                 Some(d) => Some(crate::decimal::value(d)),
                 None => cx.fail("decimal_parsing", "Input should be a valid decimal", v),
             },
