@@ -337,7 +337,43 @@ impl Dec {
             (Dec::Inf { neg }, _) | (_, Dec::Inf { neg }) => return Ok(Dec::Inf { neg: *neg }),
             _ => {}
         }
-        let (Some((a, ea)), Some((b, eb))) = (self.signed(), other.signed()) else { return Ok(Dec::zero()) };
+        let (Some((mut a, mut ea)), Some((mut b, mut eb))) = (self.signed(), other.signed()) else {
+            return Ok(Dec::zero());
+        };
+        // a zero operand (as _pydecimal's __add__): the other one, at an exponent no lower than needed
+        if a.is_zero() || b.is_zero() {
+            let e = ea.min(eb);
+            if a.is_zero() && b.is_zero() {
+                return Ok(Dec::Finite { neg: self.is_neg() && other.is_neg(), coef: BigUint::zero(), exp: e });
+            }
+            let nonzero = if a.is_zero() { other } else { self };
+            let exp = e.max(nonzero.exponent() - PREC as i64 - 1);
+            return nonzero.rescale(exp, Rounding::HalfEven).fix();
+        }
+        // _pydecimal's _normalize: an operand far below the other's last digit only counts as a sticky bit, so
+        // exponents that differ wildly never scale a coefficient by a huge power of ten (zeros are exact anyway)
+        if !a.is_zero() && !b.is_zero() {
+            let (big_e, big_len, small_e, small_len) = if ea >= eb {
+                (ea, ndigits(a.magnitude()) as i64, eb, ndigits(b.magnitude()) as i64)
+            } else {
+                (eb, ndigits(b.magnitude()) as i64, ea, ndigits(a.magnitude()) as i64)
+            };
+            let exp = big_e + (-1).min(big_len - PREC as i64 - 2);
+            if small_len + small_e - 1 < exp {
+                let sticky = |v: &BigInt| if v.sign() == Sign::Minus { BigInt::from(-1) } else { BigInt::from(1) };
+                if ea >= eb {
+                    if !b.is_zero() {
+                        b = sticky(&b);
+                    }
+                    eb = exp;
+                } else {
+                    if !a.is_zero() {
+                        a = sticky(&a);
+                    }
+                    ea = exp;
+                }
+            }
+        }
         let e = ea.min(eb);
         let a = a * BigInt::from(ten_pow((ea - e) as u64));
         let b = b * BigInt::from(ten_pow((eb - e) as u64));
@@ -514,6 +550,9 @@ impl Dec {
                 _ => Err(decimal_error("InvalidOperation", "InvalidOperation")),
             };
         };
+        if !coef.is_zero() && exp - target + ndigits(coef) as i64 > PREC as i64 {
+            return Err(decimal_error("InvalidOperation", "InvalidOperation")); // more digits than the context holds
+        }
         let r = self.rescale(*target, mode);
         let Dec::Finite { coef: c, .. } = &r else { return Ok(r) };
         if ndigits(c) > PREC || *target > EMAX || *target < EMIN - PREC as i64 + 1 {
