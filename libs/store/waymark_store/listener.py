@@ -20,14 +20,22 @@ log = logging.getLogger("waymark.listener")
 
 
 class Wakeup:
-    """A latch with the payloads received since the last `wait`. An empty payload means "re-check everything"."""
+    """A latch with the payloads received since the last `wait`. An empty payload means "re-check everything".
+
+    At most MAX_PAYLOADS are kept: past that they collapse into one "" (re-check everything), so a subscriber that
+    waits rarely, or never (one that subscribed for its callback), holds bounded memory."""
+
+    MAX_PAYLOADS = 256
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
         self.payloads: list[str] = []
 
     def notify(self, payload: str) -> None:
-        self.payloads.append(payload)
+        if len(self.payloads) < self.MAX_PAYLOADS:
+            self.payloads.append(payload)
+        elif self.payloads != [""]:
+            self.payloads = [""]
         self._event.set()
 
     async def wait(self, timeout: float | None) -> list[str]:

@@ -8,6 +8,8 @@ processes) run side by side safely: runs are claimed with FOR UPDATE SKIP LOCKED
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import logging
 from typing import Any
 
@@ -101,6 +103,46 @@ def with_parent_event(run: advance.RunnableRun, outcome: advance.AdvanceOutcome)
     return outcome
 
 
+class LoopDispatch:
+    """Hands each `NOTIFY waymark_runs` to one idle advance loop rather than to all of them.
+
+    Woken all at once, every loop raced for the same run at light load: one advanced it, the others paid a BEGIN, an
+    empty claim and a COMMIT on the critical path of that hop. A notification that finds no idle loop is remembered,
+    and the next loop to finish a batch claims again instead of waiting (so none is lost); a loop whose batch came
+    back full wakes another one."""
+
+    def __init__(self) -> None:
+        self._idle: collections.deque[asyncio.Event] = collections.deque()
+        self._pending = False
+
+    async def forward(self, wakeup: Wakeup) -> None:
+        while True:
+            await wakeup.wait(None)
+            self.notify()
+
+    def notify(self) -> None:
+        while self._idle:
+            event = self._idle.popleft()
+            if not event.is_set():
+                event.set()
+                return
+        self._pending = True
+
+    async def wait(self, timeout: float) -> None:
+        """Until this loop is handed a notification, or `timeout` seconds (the polling fallback)."""
+        if self._pending:
+            self._pending = False
+            return
+        event = asyncio.Event()
+        self._idle.append(event)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout)
+        finally:
+            with contextlib.suppress(ValueError):
+                self._idle.remove(event)
+
+
 class Scheduler:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
@@ -109,21 +151,23 @@ class Scheduler:
         self.advanced = 0
 
     async def run(self) -> None:
-        loops = []
+        wakeup = await self.db.listener.subscribe(channels.RUNS)  # before the first claim: nothing is missed
+        dispatch = LoopDispatch()
+        tasks = [asyncio.create_task(dispatch.forward(wakeup), name="scheduler-dispatch")]
         for index in range(self.settings.scheduler_concurrency):
-            wakeup = await self.db.listener.subscribe(channels.RUNS)  # before the first claim: nothing is missed
-            loops.append(asyncio.create_task(self._loop(wakeup), name=f"scheduler-loop-{index}"))
+            tasks.append(asyncio.create_task(self._loop(dispatch), name=f"scheduler-loop-{index}"))
         try:
-            await asyncio.gather(*loops)
+            await asyncio.gather(*tasks)
         finally:
-            for task in loops:
+            for task in tasks:
                 task.cancel()
 
-    async def _loop(self, wakeup: Wakeup) -> None:
+    async def _loop(self, wakeup: LoopDispatch) -> None:
         while True:
             try:
-                while await self.advance_batch() > 0:
-                    pass
+                while (advanced := await self.advance_batch()) > 0:
+                    if advanced >= self.settings.scheduler_batch:
+                        wakeup.notify()  # a full batch: there is likely more, let an idle loop help
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("advance failed (%s: %s); the runs stay runnable and are retried", type(exc).__name__, exc)
                 await asyncio.sleep(0.5)
