@@ -57,7 +57,13 @@ async def run(helper: Any, item: Case) -> Outcome:
         ending = ("returned", values.dumps(result), "")
     except Exception as exc:
         name = exc.class_name if isinstance(exc, RemoteException) else values.class_name_of(type(exc))
-        ending = ("raised", name, str(exc))
+        # the instance attributes too (`self.sku = sku`), as they travel; not the note with the original traceback
+        # that run_in_process adds for the test's report
+        attrs = values.encode(exc).get("$exception", {}).get("attrs", {})
+        notes = [n for n in attrs.pop("__notes__", []) if not str(n).startswith("waymark.testing:")]
+        if notes:
+            attrs["__notes__"] = notes
+        ending = ("raised", name, str(exc), values.dumps(attrs))
     calls = [(round(e.time, 6), e.name, values.dumps(e.detail)) for e in trace if e.kind == "call"]
     return ending, calls
 

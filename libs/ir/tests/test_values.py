@@ -86,11 +86,14 @@ def same(a: Any, b: Any) -> bool:
         if isinstance(a, RemoteException) and (a.class_name, a.mro) != (b.class_name, b.mro):
             return False
         # With several args the message is repr(args), whose set order may differ: args are compared instead.
+        if isinstance(a, RemoteException) and not same(a.remote_attrs, b.remote_attrs):
+            return False
         return (
             (len(a.args) > 1 or str(a) == str(b))
             and same(list(a.args), list(b.args))
             and (a.__cause__ is None) == (b.__cause__ is None)
             and (a.__cause__ is None or same(a.__cause__, b.__cause__))
+            and same(dict(getattr(a, "__dict__", {})), dict(getattr(b, "__dict__", {})))
         )
     if dataclasses.is_dataclass(a):
         return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))

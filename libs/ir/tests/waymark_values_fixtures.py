@@ -55,3 +55,35 @@ class PaymentDeclined(Exception):
 
 class OutOfStock(LookupError):
     pass
+
+
+class Rejected(Exception):
+    """Instance attributes of several kinds (`attrs` in the encoding), a private one included; the `__init__`
+    takes keyword-only arguments, so it cannot be called with the args alone."""
+
+    def __init__(self, sku: str, *, left: int, tags: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{sku} rejected")
+        self.sku = sku
+        self.left = left
+        self.tags = tags
+        self._retry_after = None
+
+
+class Perm(enum.IntFlag):
+    R = 4
+    W = 2
+    X = 1
+
+
+class Tier(enum.IntEnum):
+    FREE = 0
+    PRO = 2
+
+
+class Mode(enum.StrEnum):
+    FAST = "fast"
+
+
+def with_attrs(exc: BaseException, **attrs: object) -> BaseException:
+    exc.__dict__.update(attrs)
+    return exc

@@ -22,6 +22,7 @@ import enum
 import importlib
 import math
 import sys
+import types
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -70,15 +71,30 @@ class ValueDecodingError(ValueError):
 
 class RemoteException(Exception):
     """An exception whose class cannot be imported here. Keeps the remote class name, its MRO names, its message
-    (`str(exc)` is the remote message) and its arguments. Encoding it again reproduces the original tag, so an
-    exception passing through a process that cannot import its class keeps its identity."""
+    (`str(exc)` is the remote message), its arguments and its instance attributes (`remote_attrs`; each is also set
+    on this instance, so `exc.sku` reads it, unless it would hide one of this class's own attributes). Encoding it
+    again reproduces the original tag, so an exception passing through a process that cannot import its class keeps
+    its identity."""
 
-    def __init__(self, message: str, class_name: str, mro: Sequence[str], remote_args: Sequence[Any] = ()) -> None:
+    _OWN = frozenset({"message", "class_name", "mro", "remote_args", "remote_attrs"})
+
+    def __init__(
+        self,
+        message: str,
+        class_name: str,
+        mro: Sequence[str],
+        remote_args: Sequence[Any] = (),
+        remote_attrs: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.class_name = class_name
         self.mro = list(mro)
         self.remote_args = list(remote_args)
+        self.remote_attrs = dict(remote_attrs or {})
+        for name, value in self.remote_attrs.items():
+            if name not in self._OWN:
+                self.__dict__[name] = value
 
     def __str__(self) -> str:
         return self.message
@@ -87,7 +103,7 @@ class RemoteException(Exception):
         return f"RemoteException({self.class_name}: {self.message!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.message, self.class_name, self.mro, self.remote_args))
+        return (type(self), (self.message, self.class_name, self.mro, self.remote_args, self.remote_attrs))
 
 
 # ---- names ---------------------------------------------------------------------------------------------------------
@@ -332,9 +348,35 @@ def _encode_exception(exc: BaseException, depth: int, seen: set[int] | None = No
     encoded_cause = None
     if cause is not None and id(cause) not in seen and depth < _MAX_DEPTH:
         encoded_cause = _encode_exception(cause, depth + 1, seen)
-    return {
-        "$exception": {"class": class_name, "mro": mro, "args": args, "message": _safe_str(exc), "cause": encoded_cause}
-    }
+    body = {"class": class_name, "mro": mro, "args": args, "message": _safe_str(exc), "cause": encoded_cause}
+    attrs = _exception_attrs(exc, depth, seen)
+    if attrs:
+        body["attrs"] = attrs
+    return {"$exception": body}
+
+
+def _exception_attrs(exc: BaseException, depth: int, seen: set[int]) -> dict[str, Any]:
+    """The instance `__dict__` (`self.sku = sku` in `__init__`), private names included. Like an argument, a value
+    that cannot travel travels as its repr(), and so does an exception already being encoded (a cycle)."""
+    if isinstance(exc, RemoteException):
+        items: Any = exc.remote_attrs.items()
+    else:
+        try:
+            items = list(vars(exc).items())
+        except TypeError:  # __slots__, no __dict__
+            return {}
+    out: dict[str, Any] = {}
+    for name, item in items:
+        if not isinstance(name, str):
+            continue
+        if isinstance(item, BaseException) and (id(item) in seen or depth >= _MAX_DEPTH):
+            out[name] = _safe_repr(item)
+            continue
+        try:
+            out[name] = _encode(item, depth + 1)
+        except (_Unsupported, RecursionError):
+            out[name] = _safe_repr(item)
+    return out
 
 
 def _safe_str(exc: BaseException) -> str:
@@ -537,8 +579,15 @@ def _decode_enum(payload: Any) -> enum.Enum:
     cls = _import_class(body.get("class"), "$enum")
     if not issubclass(cls, enum.Enum):
         raise ValueDecodingError(f"$enum names {body.get('class')!r}, which is not an Enum")
-    member: enum.Enum = cls[body["name"]]
-    return member
+    name = body.get("name")
+    if isinstance(name, str) and name in cls.__members__:
+        member: enum.Enum = cls.__members__[name]
+        return member
+    # a Flag value that is not a single member (`Perm.R | Perm.W` is named "R|W", `Perm(0)` has no name)
+    if "value" not in body:
+        raise ValueDecodingError(f"$enum: {body.get('class')!r} has no member {name!r}")
+    composite: enum.Enum = cls(decode(body["value"]))
+    return composite
 
 
 def _decode_model(payload: Any) -> Any:
@@ -582,14 +631,22 @@ def _decode_exception(payload: Any) -> BaseException:
             args.append(decode(arg))
         except ValueDecodingError:
             args.append(arg)  # keep what we cannot rebuild as its tagged form rather than lose the exception
+    attrs: dict[str, Any] = {}
+    for name, item in _expect(body.get("attrs") or {}, dict, "$exception attrs").items():
+        try:
+            attrs[name] = decode(item)
+        except ValueDecodingError:
+            attrs[name] = item
     cause_data = body.get("cause")
     try:
         cls = import_qualified(class_name)
     except (ImportError, AttributeError):
         cls = None
-    exc = _rebuild_exception(cls, args, message) if isinstance(cls, type) and issubclass(cls, BaseException) else None
+    exc = None
+    if isinstance(cls, type) and issubclass(cls, BaseException):
+        exc = _rebuild_exception(cls, args, attrs)
     if exc is None:
-        exc = RemoteException(message, class_name, mro, args)
+        exc = RemoteException(message, class_name, mro, args, attrs)
     if cause_data is not None:
         cause = decode(cause_data)
         if isinstance(cause, BaseException):
@@ -597,24 +654,48 @@ def _decode_exception(payload: Any) -> BaseException:
     return exc
 
 
-def _rebuild_exception(cls: type[BaseException], args: list[Any], message: str) -> BaseException | None:
-    """Call the class with its args; when that fails, or gives another message (an `__init__` that formats its
-    arguments), make the instance without `__init__` and set its args, as pickle would."""
-    called: BaseException | None = None
+_C_METHODS = (types.BuiltinFunctionType, types.WrapperDescriptorType, types.MethodWrapperType)
+
+
+def _resolved(cls: type, name: str) -> tuple[type, Any]:
+    """The class of `cls.__mro__` that defines `name`, and what it defines."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return klass, vars(klass)[name]
+    return object, None  # pragma: no cover - object defines both
+
+
+def _rebuild_exception(cls: type[BaseException], args: list[Any], attrs: dict[str, Any]) -> BaseException | None:
+    """The exception without running user code, as pickle would: a class whose `__init__` and `__new__` are the
+    interpreter's own is called with its args (so `OSError(2, "x")` gets its errno); any other class is made with
+    the nearest builtin `__new__`, then `BaseException.__init__(obj, *args)`. The instance attributes are restored
+    last. None when the class cannot be rebuilt either way (the caller makes a `RemoteException`)."""
+    _, init = _resolved(cls, "__init__")
+    _, new = _resolved(cls, "__new__")
+    exc: BaseException | None = None
+    if isinstance(init, _C_METHODS) and isinstance(new, _C_METHODS):
+        try:
+            exc = cls(*args)
+        except Exception:  # noqa: BLE001 - a builtin that wants other arguments: build it bare below
+            exc = None
+    if exc is None:
+        try:
+            # the nearest `__new__` that is the interpreter's own (a user `__new__` is skipped)
+            owner = next(k for k in cls.__mro__ if isinstance(vars(k).get("__new__"), _C_METHODS))
+            exc = owner.__new__(cls)  # type: ignore[call-overload]
+            BaseException.__init__(exc, *args)
+        except Exception:  # noqa: BLE001 - the class cannot be rebuilt: the caller falls back
+            return None
+    assert exc is not None
     try:
-        called = cls(*args)
-        if _safe_str(called) == message:
-            return called
-    except Exception:  # noqa: BLE001 - an __init__ that wants other arguments: try without it
-        called = None
-    try:
-        bare = cls.__new__(cls, *args)
-        bare.args = tuple(args)
-        if _safe_str(bare) == message or called is None:
-            return bare
-    except Exception:  # noqa: BLE001, S110 - the class cannot be rebuilt either way: the caller falls back
-        pass
-    return called
+        exc.__dict__.update(attrs)
+    except AttributeError:  # __slots__
+        for name, value in attrs.items():
+            try:
+                setattr(exc, name, value)
+            except Exception:  # noqa: BLE001, S112 - an attribute the class refuses stays behind
+                continue
+    return exc
 
 
 _TAGS: dict[str, Callable[[Any], Any]] = {

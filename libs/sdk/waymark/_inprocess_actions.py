@@ -14,6 +14,7 @@ import functools
 import inspect
 import traceback
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,13 +220,45 @@ class ActionRunner:
         return result
 
 
-def decode_outcome(ok: bool, payload: str, where: str, tb: str = "") -> Any:
-    """The value of a final outcome, or raise its exception (with the original traceback as a note)."""
+#: The original traceback of each exception raised into a workflow by an action or a child, kept beside it (a note
+#: would be part of its `__dict__`, which the workflow can read and which travels), for the test's final report.
+#: By id, holding the exception (builtin exceptions take no weak reference); the oldest are forgotten.
+ORIGINS: OrderedDict[int, tuple[BaseException, str]] = OrderedDict()
+_MAX_ORIGINS = 1024
+
+
+def decode_outcome(ok: bool, payload: str, where: str, tb: str = "", *, into_workflow: bool = False) -> Any:
+    """The value of a final outcome, or raise its exception. The original traceback becomes a note of the exception
+    a test receives; for one raised into a workflow (`into_workflow`) it is kept aside (`ORIGINS`) and reported
+    with the workflow's own traceback if the exception ends the run."""
     value = values.loads(payload)
     if ok:
         return value
     if not isinstance(value, BaseException):
         raise RuntimeError(f"{where} failed with a non-exception value {value!r}")
     if tb:
-        value.add_note(f"waymark.testing: {where} raised (original traceback):\n{tb.rstrip()}")
+        text = f"waymark.testing: {where} raised (original traceback):\n{tb.rstrip()}"
+        if into_workflow:
+            ORIGINS[id(value)] = (value, text)
+            while len(ORIGINS) > _MAX_ORIGINS:
+                ORIGINS.popitem(last=False)
+        else:
+            value.add_note(text)
     raise value from value.__cause__
+
+
+def origins(exc: BaseException) -> str:
+    """The original tracebacks kept for `exc` and the exceptions it chains to."""
+    found: list[str] = []
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        item = stack.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        kept = ORIGINS.get(id(item))
+        if kept is not None and kept[0] is item:
+            found.append(kept[1])
+        stack += [item.__context__, item.__cause__]
+    return "".join(f"\n{text}" for text in found)

@@ -19,7 +19,7 @@ from waymark_ir import values
 
 from waymark._client import encode_input
 from waymark._errors import ValueNotSupported, WorkflowCancelled
-from waymark._inprocess_actions import ActionRunner, RunIds, call_policy, decode_outcome
+from waymark._inprocess_actions import ActionRunner, RunIds, call_policy, decode_outcome, origins
 from waymark._runtime import ACTIVE
 from waymark._worker.execute import encode_exception
 
@@ -132,7 +132,7 @@ class InProcessRun:
             ) from None
         policy = call_policy(definition, retry, timeout)
         ok, payload, tb = await self.runner.run_call(definition, args_json, policy, self.next_seq())
-        return decode_outcome(ok, payload, f"action {definition.name}", tb)
+        return decode_outcome(ok, payload, f"action {definition.name}", tb, into_workflow=True)
 
     async def wait_for_signal(self, name: str, timeout: float | None) -> Any:
         self.next_seq()
@@ -158,7 +158,7 @@ class InProcessRun:
         self.children.append(child)
         self.runner.record("child", cls.__waymark_name__, detail=values.loads(input_json))
         ok, payload, tb = await run_workflow(child, workflow, input_json)
-        return decode_outcome(ok, payload, f"child workflow {cls.__waymark_name__}", tb)
+        return decode_outcome(ok, payload, f"child workflow {cls.__waymark_name__}", tb, into_workflow=True)
 
 
 async def run_workflow(run: InProcessRun, workflow: Workflow, input_json: str) -> tuple[bool, str, str]:
@@ -181,7 +181,7 @@ async def run_workflow(run: InProcessRun, workflow: Workflow, input_json: str) -
             return False, encode_exception(cancelled(run.workflow_name)), ""
         return False, encode_exception(asyncio.CancelledError()), traceback.format_exc()
     except Exception as exc:  # noqa: BLE001 - the run failed: its exception is its outcome
-        return False, encode_exception(exc), traceback.format_exc()
+        return False, encode_exception(exc), traceback.format_exc() + origins(exc)
     try:
         return True, values.dumps(result, path="result"), ""
     except values.ValueEncodingError as exc:

@@ -154,15 +154,7 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
             if !args.kw.is_empty() {
                 return Err(type_error(format!("{name}() takes no keyword arguments")));
             }
-            Ok(Value::exception(Exception {
-                class: Arc::from(c.qualname.as_str()),
-                mro: exc_mro(c),
-                args: args.pos,
-                message: None,
-                cause: None,
-                context: None,
-                suppress_context: false,
-            }))
+            Ok(Value::exception(Exception::new(Arc::from(c.qualname.as_str()), exc_mro(c), args.pos)))
         }
         ClassKind::Model => crate::validate::construct_model(prog, idx, args),
         ClassKind::Dataclass => {
@@ -354,7 +346,7 @@ fn get_data_attr(prog: &Program, v: &Value, attr: &str) -> R<Value> {
                 "__cause__" => Ok(e.cause.clone().unwrap_or(Value::None)),
                 "__context__" => Ok(e.context.clone().unwrap_or(Value::None)),
                 "__suppress_context__" => Ok(Value::Bool(e.suppress_context)),
-                _ => Err(no_attr(v, attr)),
+                _ => e.attr(attr).cloned().ok_or_else(|| no_attr(v, attr)),
             }
         }
         Value::Class(i) => class_attr(prog, *i, attr),
@@ -433,18 +425,14 @@ pub fn set_attr(prog: &Program, v: &Value, attr: &str, x: Value) -> R<()> {
         if ob.kind == ObjKind::Dataclass
             && crate::validate::find_class(prog, &ob.class).is_some_and(|c| c.frozen)
         {
-            return Err(Flow::Raise(Value::exception(Exception {
-                class: Arc::from("dataclasses.FrozenInstanceError"),
-                mro: ["dataclasses.FrozenInstanceError", "builtins.AttributeError", "builtins.Exception", "builtins.BaseException"]
+            return Err(Flow::Raise(Value::exception(Exception::new(
+                Arc::from("dataclasses.FrozenInstanceError"),
+                ["dataclasses.FrozenInstanceError", "builtins.AttributeError", "builtins.Exception", "builtins.BaseException"]
                     .iter()
                     .map(|s| Arc::from(*s))
                     .collect(),
-                args: vec![Value::str(&format!("cannot assign to field '{attr}'"))],
-                message: None,
-                cause: None,
-                context: None,
-                suppress_context: false,
-            })));
+                vec![Value::str(&format!("cannot assign to field '{attr}'"))],
+            ))));
         }
     }
     match v {
@@ -480,7 +468,11 @@ pub fn set_attr(prog: &Program, v: &Value, attr: &str, x: Value) -> R<()> {
                 }
                 "__context__" => e.context = if x.is_none() { None } else { Some(x) },
                 "args" => e.args = crate::iter::collect(&x)?,
-                _ => return Err(attribute_error(format!("'{}' object has no attribute '{attr}'", e.short_name()))),
+                "__suppress_context__" => e.suppress_context = x.truthy(),
+                "__class__" | "__dict__" | "__traceback__" => {
+                    return Err(type_error(format!("cannot set '{attr}' of an exception in a workflow")))
+                }
+                _ => e.set_attr(attr, x),
             }
             Ok(())
         }

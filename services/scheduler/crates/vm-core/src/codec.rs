@@ -146,7 +146,11 @@ fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, Stri
             let o = body.as_object().ok_or("$enum must be an object")?;
             Value::Enum(Rc::new(EnumMember {
                 class: s(field(o, "class", "$enum")?, "$enum class")?,
-                name: s(field(o, "name", "$enum")?, "$enum name")?,
+                // a Flag value without a member of its own has no name (null)
+                name: match field(o, "name", "$enum")? {
+                    Json::Null => Arc::from(""),
+                    n => s(n, "$enum name")?,
+                },
                 value: decode_with(field(o, "value", "$enum")?, ext)?,
             }))
         }
@@ -182,8 +186,15 @@ fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, Stri
                 None | Some(Json::Null) => None,
                 Some(c) => Some(decode_with(c, ext)?),
             };
-            let mut exc =
-                Exception { class, mro: mro.into(), args, message, cause, context: None, suppress_context: false };
+            let mut exc = Exception::new(class, mro.into(), args);
+            exc.message = message;
+            exc.cause = cause;
+            if let Some(a) = o.get("attrs").filter(|a| !a.is_null()) {
+                let a = a.as_object().ok_or("$exception attrs must be an object")?;
+                for (k, v) in a {
+                    exc.attrs.push((Arc::from(k.as_str()), decode_with(v, ext)?));
+                }
+            }
             // Keep the remote message only when it says something args do not.
             if exc.message.as_deref() == Some(crate::repr::exc_args_str(&exc).as_str()) {
                 exc.message = None;
@@ -338,7 +349,7 @@ pub fn encode_inline(v: &Value, ext: &mut dyn EncodeExt) -> Result<Json, EncodeE
         Value::Enum(e) => {
             let mut m = Map::new();
             m.insert("class".into(), Json::String(e.class.to_string()));
-            m.insert("name".into(), Json::String(e.name.to_string()));
+            m.insert("name".into(), if e.name.is_empty() { Json::Null } else { Json::String(e.name.to_string()) });
             m.insert("value".into(), encode_with(&e.value, ext).map_err(|x| x.at(".value".into()))?);
             tagged("$enum", Json::Object(m))
         }
@@ -365,6 +376,15 @@ pub fn encode_inline(v: &Value, ext: &mut dyn EncodeExt) -> Result<Json, EncodeE
                 None => Json::Null,
             };
             m.insert("cause".into(), cause);
+            if !e.attrs.is_empty() {
+                // like the Python codec: an attribute that cannot travel travels as its repr()
+                let mut attrs = Map::with_capacity(e.attrs.len());
+                for (k, val) in &e.attrs {
+                    let enc = encode_with(val, ext).unwrap_or_else(|_| Json::String(crate::repr::repr(val)));
+                    attrs.insert(k.to_string(), enc);
+                }
+                m.insert("attrs".into(), Json::Object(attrs));
+            }
             tagged("$exception", Json::Object(m))
         }
         other => return Err(EncodeError { type_name: other.type_name(), path: vec![] }),

@@ -443,13 +443,40 @@ fn py_hash_signed(v: &Value) -> Option<i64> {
         Value::TimeZone(o) => int_hash(&Int::Small(*o)),
         Value::Class(c) => mix(*c as u64 ^ 0xc1a55) as i64,
         Value::Type(q) => hash_bytes(b'T', q.as_bytes()) as i64,
-        Value::Exception(e) => mix(Rc::as_ptr(e) as usize as u64) as i64,
+        Value::Exception(e) => mix(ident_of(&e.borrow().ident)) as i64,
         Value::Iter(i) => mix(Rc::as_ptr(i) as usize as u64) as i64,
         Value::Awaitable(a) => mix(Rc::as_ptr(a) as usize as u64) as i64,
         Value::Function(f) => mix(Rc::as_ptr(f) as usize as u64) as i64,
         Value::WorkflowSelf(o) => mix(Rc::as_ptr(o) as *const () as usize as u64) as i64,
         Value::Object(_) | Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::View(_) => return Option::None,
     })
+}
+
+thread_local! {
+    /// The last identity given to an exception (value.rs `Exception::ident`) in this run.
+    static LAST_IDENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Start numbering identities for a run (before its snapshot is read, which raises the count past the stored ones).
+pub fn reset_idents() {
+    LAST_IDENT.with(|c| c.set(0));
+}
+
+/// An identity read from a snapshot: new ones are numbered after it.
+pub fn seen_ident(ident: u64) {
+    LAST_IDENT.with(|c| c.set(c.get().max(ident)));
+}
+
+/// The identity in `cell`, given now if it has none.
+pub fn ident_of(cell: &std::cell::Cell<u64>) -> u64 {
+    if cell.get() == 0 {
+        let next = LAST_IDENT.with(|c| {
+            c.set(c.get() + 1);
+            c.get()
+        });
+        cell.set(next);
+    }
+    cell.get()
 }
 
 /// TypeError text for an unhashable value.

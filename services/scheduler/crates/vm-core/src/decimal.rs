@@ -72,15 +72,7 @@ pub fn decimal_error(signal: &str, condition: &str) -> Flow {
         ],
     };
     let msg = format!("[<class 'decimal.{condition}'>]");
-    Flow::Raise(Value::exception(Exception {
-        class: Str::from(mro[0]),
-        mro: mro.into_iter().map(Str::from).collect(),
-        args: vec![Value::str(&msg)],
-        message: None,
-        cause: None,
-        context: None,
-        suppress_context: false,
-    }))
+    Flow::Raise(Value::exception(Exception::new(Str::from(mro[0]), mro.into_iter().map(Str::from).collect(), vec![Value::str(&msg)])))
 }
 
 fn ten_pow(n: u64) -> BigUint {

@@ -84,7 +84,7 @@ pub fn new_builtin(name: &str, args: Vec<Value>) -> Value {
             .into(),
     };
     let class = mro[0].clone();
-    Value::exception(Exception { class, mro, args, message: None, cause: None, context: None, suppress_context: false })
+    Value::exception(Exception::new(class, mro, args))
 }
 
 pub fn exc(name: &str, msg: impl Into<String>) -> Flow {

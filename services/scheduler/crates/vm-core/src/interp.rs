@@ -911,6 +911,16 @@ fn delete(prog: &Program, frame: &mut Frame, t: &ir::Target) -> R<()> {
                     return Err(crate::exc::attribute_error(format!("'{name}' object has no attribute '{}'", a.attr)));
                 }
             }
+            if let Value::Exception(e) = &obj {
+                let mut e = e.borrow_mut();
+                if e.del_attr(&a.attr) {
+                    return Ok(());
+                }
+                if !matches!(&*a.attr, "args" | "__cause__" | "__context__" | "__suppress_context__" | "__traceback__") {
+                    let name = e.short_name().to_string();
+                    return Err(crate::exc::attribute_error(format!("'{name}' object has no attribute '{}'", a.attr)));
+                }
+            }
             Err(crate::exc::attribute_error(format!("'{}' object attribute '{}' cannot be deleted", obj.type_name(), a.attr)))
         }
         None => Err(internal("empty target")),

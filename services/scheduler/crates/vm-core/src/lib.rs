@@ -11,6 +11,7 @@ pub mod bind;
 pub mod builtins;
 pub mod call;
 pub mod classes;
+pub mod classinfo;
 pub mod codec;
 pub mod compare;
 pub mod datetime;
@@ -45,6 +46,8 @@ use state::RunState;
 /// One advance of a run: resume from `snapshot` (None for a new run), apply `events` (a JSON array) in order,
 /// run until every task waits, and return the new snapshot and the effects document (JSON).
 pub fn advance(prog: &Program, snapshot: Option<&[u8]>, events: &[u8]) -> VmResult<(Vec<u8>, Vec<u8>)> {
+    let _current = classinfo::Current::enter(prog);
+    compare::reset_idents();
     let events = events::parse(events)?;
     let state = match snapshot {
         Some(bytes) => snapshot::decode(bytes, prog)?,

@@ -240,7 +240,24 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
         Value::DateTime(_) | Value::Date(_) | Value::Time(_) => crate::datetime::method(recv, m, a),
         Value::Exception(e) => match m {
             "with_traceback" => Ok(recv.clone()),
-            "add_note" => Ok(Value::None),
+            "add_note" => {
+                let [note] = a.pos.as_slice() else {
+                    return Err(type_error(format!(
+                        "BaseException.add_note() takes exactly one argument ({} given)",
+                        a.pos.len()
+                    )));
+                };
+                if !matches!(note, Value::Str(_)) {
+                    return Err(type_error(format!("note must be a str, not '{}'", note.type_name())));
+                }
+                let notes = e.borrow().attr("__notes__").cloned();
+                match notes {
+                    Some(Value::List(l)) => l.borrow_mut().push(note.clone()),
+                    Some(_) => return Err(type_error("Cannot add note: __notes__ is not a list")),
+                    None => e.borrow_mut().set_attr("__notes__", Value::list(vec![note.clone()])),
+                }
+                Ok(Value::None)
+            }
             // pydantic's ValidationError: "N validation error(s) for Model ..."
             "error_count" if e.borrow().is_instance_of("pydantic_core._pydantic_core.ValidationError") => {
                 let text = crate::repr::exc_str(&e.borrow());

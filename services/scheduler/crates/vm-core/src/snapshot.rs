@@ -110,9 +110,19 @@ impl HeapOut {
             Value::Exception(e) => {
                 let e = e.borrow();
                 let args: Vec<Json> = e.args.iter().map(|x| self.val(x)).collect();
-                json!({"t": "exc", "class": &*e.class, "mro": e.mro.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+                let mut entry = json!({"t": "exc", "class": &*e.class, "mro": e.mro.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
                        "args": args, "message": e.message.as_deref(), "cause": self.opt(&e.cause),
-                       "context": self.opt(&e.context), "suppress_context": e.suppress_context})
+                       "context": self.opt(&e.context), "suppress_context": e.suppress_context});
+                // both added later to format 1: absent means none
+                if !e.attrs.is_empty() {
+                    let attrs: Vec<Json> =
+                        e.attrs.iter().map(|(k, x)| Json::Array(vec![Json::String(k.to_string()), self.val(x)])).collect();
+                    entry["attrs"] = Json::Array(attrs);
+                }
+                if e.ident.get() != 0 {
+                    entry["ident"] = json!(e.ident.get());
+                }
+                entry
             }
             Value::Iter(it) => {
                 let it = it.borrow().clone();
@@ -473,15 +483,14 @@ impl HeapIn {
                 fields: vec![],
             }))),
             Some("self") => crate::eval::new_instance(""),
-            Some("exc") => Value::exception(Exception {
-                class: Arc::from(""),
-                mro: Rc::from(Vec::<Str>::new()),
-                args: vec![],
-                message: None,
-                cause: None,
-                context: None,
-                suppress_context: false,
-            }),
+            Some("exc") => {
+                // the identity is known before the entry is filled: a set filled first can already hash it
+                let x = Exception::new(Arc::from(""), Rc::from(Vec::<Str>::new()), vec![]);
+                let ident = e.get("ident").and_then(Json::as_u64).unwrap_or(0);
+                crate::compare::seen_ident(ident);
+                x.ident.set(ident);
+                Value::exception(x)
+            }
             Some("iter") => Value::iter(Iter::Exhausted),
             Some("await") => Value::awaitable(Awaitable::Sleep { seconds: 0.0 }),
             other => return Err(bad(format!("unknown heap entry type {other:?}"))),
@@ -534,6 +543,14 @@ impl HeapIn {
                 x.cause = self.opt(e.get("cause"))?;
                 x.context = self.opt(e.get("context"))?;
                 x.suppress_context = e.get("suppress_context").and_then(Json::as_bool).unwrap_or(false);
+                let mut attrs = Vec::new();
+                for p in e.get("attrs").and_then(Json::as_array).into_iter().flatten() {
+                    match p.as_array().map(|a| a.as_slice()) {
+                        Some([Json::String(k), v]) => attrs.push((Arc::from(k.as_str()), self.val(v)?)),
+                        _ => return Err(bad("exception attrs are [name, value]")),
+                    }
+                }
+                x.attrs = attrs;
             }
             Value::Iter(it) => *it.borrow_mut() = self.iter(field(e, "it")?)?,
             Value::Awaitable(a) => {
@@ -716,7 +733,13 @@ pub fn decode(bytes: &[u8], prog: &Program) -> VmResult<RunState> {
         nfunctions: prog.ir.functions.len(),
         legacy_self: crate::eval::new_instance(&format!("{}.{}", prog.ir.module, prog.ir.qualname)),
     };
-    for (shell, e) in h.shells.iter().zip(heap_json) {
+    // Objects and exceptions first (the later ones first, as their parts come after them in traversal order), so
+    // that the sets and dicts filled next hash them complete, not as empty shells.
+    let hashed_first = |e: &Json| matches!(e.get("t").and_then(Json::as_str), Some("obj" | "exc"));
+    for (shell, e) in h.shells.iter().zip(heap_json).rev().filter(|(_, e)| hashed_first(e)) {
+        h.fill(shell, e)?;
+    }
+    for (shell, e) in h.shells.iter().zip(heap_json).filter(|(_, e)| !hashed_first(e)) {
         h.fill(shell, e)?;
     }
     let status = match field(&doc, "status")?.as_str() {

@@ -630,15 +630,9 @@ fn validation_error(prog: &Program, title: &str, issues: &[Issue], url: &str) ->
         .map(|s| Str::from(*s))
         .collect();
     let _ = prog;
-    Flow::Raise(Value::exception(Exception {
-        class: mro[0].clone(),
-        mro: mro.into(),
-        args: vec![],
-        message: Some(Str::from(msg.as_str())),
-        cause: None,
-        context: None,
-        suppress_context: false,
-    }))
+    let mut e = Exception::new(mro[0].clone(), mro.into(), vec![]);
+    e.message = Some(Str::from(msg.as_str()));
+    Flow::Raise(Value::exception(e))
 }
 
 /// `Model(**kwargs)` inside a workflow.

@@ -178,9 +178,43 @@ pub struct Exception {
     pub cause: Option<Value>,
     pub context: Option<Value>,
     pub suppress_context: bool,
+    /// The instance `__dict__` (`self.sku = sku` in `__init__`, `__notes__`), in insertion order.
+    pub attrs: Vec<(Str, Value)>,
+    /// Identity for hashing (CPython hashes exceptions by address): given the first time the exception is hashed,
+    /// from a counter that a resumed run continues, and kept in the snapshot, so a set of exceptions keeps its
+    /// layout across suspensions and the same events give the same order. 0: not hashed yet.
+    pub ident: std::cell::Cell<u64>,
 }
 
 impl Exception {
+    /// A new exception with these args and nothing else.
+    pub fn new(class: Str, mro: Rc<[Str]>, args: Vec<Value>) -> Exception {
+        Exception {
+            class,
+            mro,
+            args,
+            message: None,
+            cause: None,
+            context: None,
+            suppress_context: false,
+            attrs: vec![],
+            ident: std::cell::Cell::new(0),
+        }
+    }
+    pub fn attr(&self, name: &str) -> Option<&Value> {
+        self.attrs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+    }
+    pub fn set_attr(&mut self, name: &str, v: Value) {
+        match self.attrs.iter_mut().find(|(k, _)| &**k == name) {
+            Some((_, slot)) => *slot = v,
+            None => self.attrs.push((Arc::from(name), v)),
+        }
+    }
+    pub fn del_attr(&mut self, name: &str) -> bool {
+        let before = self.attrs.len();
+        self.attrs.retain(|(k, _)| &**k != name);
+        self.attrs.len() != before
+    }
     pub fn is_instance_of(&self, qualname: &str) -> bool {
         self.mro.iter().any(|m| &**m == qualname)
     }

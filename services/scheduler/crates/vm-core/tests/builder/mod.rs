@@ -240,6 +240,7 @@ pub fn action_ref(name: &str, params: &[&str]) -> ir::ActionRef {
         signature_hash: "h1".into(),
         policy: None,
         at_most_once: false,
+        classes: vec![],
     }
 }
 

@@ -59,12 +59,14 @@ __all__ = (
     "GatherCall",
     "GetIter",
     "Handler",
+    "HashKind",
     "IfExp",
     "Instr",
     "Jump",
     "ManifestEntry",
     "MethodCall",
     "ModuleEntry",
+    "ModuleSource",
     "Nop",
     "OpaqueEntry",
     "Param",
@@ -325,6 +327,60 @@ class CmpOpKind(betterproto2.Enum):
         }
 
 
+class HashKind(betterproto2.Enum):
+    UNSPECIFIED = 0
+    """
+    programs compiled before this field: models and dataclasses are unhashable
+    """
+
+    FIELDS = 1
+    """
+    hash of the tuple of field values (frozen or unsafe_hash dataclass)
+    """
+
+    UNHASHABLE = 2
+    """
+    __hash__ is None (a dataclass with eq and not frozen, a mutable model)
+    """
+
+    IDENTITY = 3
+    """
+    object.__hash__ (@dataclass(eq=False))
+    """
+
+    MODEL = 4
+    """
+    a frozen pydantic model: hash of its field values (one field: the value itself)
+    """
+
+    CUSTOM = 5
+    """
+    a __hash__ written in Python: not run in a workflow (TypeError)
+    """
+
+    @classmethod
+    def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
+        return {
+            0: "HASH_KIND_UNSPECIFIED",
+            1: "HASH_KIND_FIELDS",
+            2: "HASH_KIND_UNHASHABLE",
+            3: "HASH_KIND_IDENTITY",
+            4: "HASH_KIND_MODEL",
+            5: "HASH_KIND_CUSTOM",
+        }
+
+    @classmethod
+    def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
+        return {
+            "HASH_KIND_UNSPECIFIED": 0,
+            "HASH_KIND_FIELDS": 1,
+            "HASH_KIND_UNHASHABLE": 2,
+            "HASH_KIND_IDENTITY": 3,
+            "HASH_KIND_MODEL": 4,
+            "HASH_KIND_CUSTOM": 5,
+        }
+
+
 class ParamKind(betterproto2.Enum):
     UNSPECIFIED = 0
 
@@ -566,6 +622,13 @@ class ActionRef(betterproto2.Message):
 
     at_most_once: "bool" = betterproto2.field(7, betterproto2.TYPE_BOOL)
 
+    classes: "list[ClassRef]" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    The model, dataclass and enum classes its parameter and return annotations name (transitively, flattened), so
+    the VM knows how the values it returns behave (an IntEnum compares as an int ...). Manifest only: the compiler
+    moves them into Program.classes.
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "ActionRef", ActionRef)
 
@@ -746,6 +809,12 @@ class Bundle(betterproto2.Message):
     what the names used by the workflows refer to
     """
 
+    modules: "list[ModuleSource]" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Other modules whose source the compiler needs: those defining the Python `__init__`/`__str__` of exception
+    classes in the manifest (ClassRef.init_owner / str_owner), each with the manifest of the names those methods use.
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "Bundle", Bundle)
 
@@ -852,6 +921,57 @@ class ClassRef(betterproto2.Message):
     errors_url: "str" = betterproto2.field(9, betterproto2.TYPE_STRING)
     """
     pydantic: "https://errors.pydantic.dev/2.11/v/" (the version the worker has)
+    """
+
+    enum_type: "str" = betterproto2.field(10, betterproto2.TYPE_STRING)
+    """
+    Enums (CPython 3.11): the type members also are, and behave as in comparisons, hashing and arithmetic:
+    "builtins.int" (IntEnum, IntFlag, an `int` mixin), "builtins.str" (StrEnum, a `str` mixin), "builtins.float";
+    "" for a plain Enum (members compare by identity, hash by name).
+    """
+
+    enum_value_str: "bool" = betterproto2.field(11, betterproto2.TYPE_BOOL)
+    """
+    str()/format() are the value's (enum.ReprEnum: IntEnum, StrEnum, IntFlag)
+    """
+
+    enum_flag: "bool" = betterproto2.field(12, betterproto2.TYPE_BOOL)
+    """
+    enum.Flag: | & ^ ~ combine members into members of the class
+    """
+
+    hash: "HashKind" = betterproto2.field(13, betterproto2.TYPE_ENUM, default_factory=lambda: HashKind(0))
+    """
+    models and dataclasses: what hash() does
+    """
+
+    unhashed: "list[str]" = betterproto2.field(14, betterproto2.TYPE_STRING, repeated=True)
+    """
+    dataclass fields hash() leaves out (field(hash=False) or compare=False)
+    """
+
+    identity_eq: "bool" = betterproto2.field(15, betterproto2.TYPE_BOOL)
+    """
+    @dataclass(eq=False): `==` is identity
+    """
+
+    init_owner: "str" = betterproto2.field(16, betterproto2.TYPE_STRING)
+    """
+    User exception classes: the class of the MRO whose Python `__init__` / `__str__` runs ("" when the
+    interpreter's own does). Filled by the worker; the compiler compiles them from source into the functions below
+    when the workflow constructs the class.
+    """
+
+    str_owner: "str" = betterproto2.field(17, betterproto2.TYPE_STRING)
+
+    init_function: "int | None" = betterproto2.field(18, betterproto2.TYPE_UINT32, optional=True)
+    """
+    index into Program.functions: the compiled __init__ (self = the exception)
+    """
+
+    str_function: "int | None" = betterproto2.field(19, betterproto2.TYPE_UINT32, optional=True)
+    """
+    the compiled __str__
     """
 
 
@@ -1518,6 +1638,20 @@ class ModuleEntry(betterproto2.Message):
 
 
 default_message_pool.register_message("waymark.ir.v1", "ModuleEntry", ModuleEntry)
+
+
+@dataclass(eq=False, repr=False)
+class ModuleSource(betterproto2.Message):
+    module: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    filename: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    source: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+
+    manifest: "list[ManifestEntry]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
+
+
+default_message_pool.register_message("waymark.ir.v1", "ModuleSource", ModuleSource)
 
 
 @dataclass(eq=False, repr=False)
