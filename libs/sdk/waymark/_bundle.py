@@ -232,7 +232,28 @@ def action_ref(definition: ActionDefinition) -> pb.ActionRef:
             timeout_seconds=definition.timeout,
         ),
         at_most_once=definition.at_most_once,
+        classes=_signature_classes(definition),
     )
+
+
+def _signature_classes(definition: ActionDefinition) -> list[pb.ClassRef]:
+    """The model, dataclass and enum classes the action's annotations name, and those their fields name."""
+    try:
+        hints = definition.hints
+    except Exception:  # noqa: BLE001 - unresolvable hints fail the call itself, not the registration
+        return []
+    found: list[type] = []
+    for hint in hints.values():
+        _bundle_types.type_ref(hint, found)
+    out: list[pb.ClassRef] = []
+    seen: set[type] = set()
+    for cls in found:
+        if cls in seen:
+            continue
+        seen.add(cls)
+        ref = class_ref(cls)
+        out.append(ref)
+    return out
 
 
 def retry_policy(policy: RetryPolicy) -> pb.RetryPolicy:
@@ -273,6 +294,7 @@ def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
         ref.frozen = bool(config.get("frozen", False))
         ref.extra = str(config.get("extra") or "")
         ref.errors_url = _bundle_types.errors_url()
+        ref.hash = _hash_kind(cls, model=True)
     elif dataclasses.is_dataclass(cls):
         ref.kind = pb.ClassKind.DATACLASS
         annotations = _bundle_types.field_annotations(cls)[0]
@@ -283,8 +305,17 @@ def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
                 )
         params = getattr(cls, "__dataclass_params__", None)
         ref.frozen = bool(getattr(params, "frozen", False))
+        ref.hash = _hash_kind(cls, model=False)
+        ref.identity_eq = not getattr(params, "eq", True)
+        ref.unhashed = [f.name for f in dataclasses.fields(cls) if not (f.hash if f.hash is not None else f.compare)]
+        ref.uncompared = [f.name for f in dataclasses.fields(cls) if not f.compare]
     elif issubclass(cls, enum.Enum):
         ref.kind = pb.ClassKind.ENUM
+        member_type = getattr(cls, "_member_type_", object)
+        if member_type in (int, str, float):
+            ref.enum_type = values.class_name_of(member_type)
+        ref.enum_value_str = issubclass(cls, enum.ReprEnum)
+        ref.enum_flag = issubclass(cls, enum.Flag)
         for name, member in cls.__members__.items():
             encoded = _encode(member.value)
             ref.members.append(pb.EnumMemberRef(name=name, value=encoded or pb.Value(json="null")))
@@ -293,6 +324,21 @@ def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
     if nested and ref.kind in (pb.ClassKind.MODEL, pb.ClassKind.DATACLASS):
         ref.field_classes = _bundle_types.nested_classes(cls, lambda c: class_ref(c, nested=False))
     return ref
+
+
+def _hash_kind(cls: type, *, model: bool) -> pb.HashKind:
+    """What `hash()` of an instance does, from the class's `__hash__` as the decorators left it."""
+    method = getattr(cls, "__hash__", None)
+    if method is None:
+        return pb.HashKind.UNHASHABLE
+    if method is object.__hash__:
+        return pb.HashKind.IDENTITY
+    code = getattr(method, "__code__", None)
+    if not model and code is not None and code.co_filename == "<string>":  # made by @dataclass (exec'd source)
+        return pb.HashKind.FIELDS
+    if model and getattr(method, "__qualname__", "").startswith("make_hash_func."):  # pydantic's frozen hash
+        return pb.HashKind.MODEL
+    return pb.HashKind.CUSTOM
 
 
 def _params(signature: inspect.Signature, skip_self: bool = False) -> list[pb.Param]:

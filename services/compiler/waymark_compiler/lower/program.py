@@ -4,6 +4,8 @@ actions, classes and child workflows the instructions index."""
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from waymark_ir import pb
@@ -20,6 +22,8 @@ from waymark_compiler.source import SourceFile
 
 IR_VERSION = 1
 HelperKind = Literal["sync", "async"]
+#: the class of an enum member inside a constant's tagged JSON (orjson's compact output)
+_ENUM_CLASS = re.compile(rb'\{"\$enum":\{"class":"((?:[^"\\]|\\.)*)"')
 
 
 class WorkflowCompiler:
@@ -105,7 +109,13 @@ class WorkflowCompiler:
         key = f"{action.name}@{action.signature_hash}"
         if key not in self._action_index:
             self._action_index[key] = len(self.actions)
+            classes = list(action.classes)
+            if classes:  # the classes its values may be of: into the program's table, where the VM finds them
+                action = pb.ActionRef().parse(bytes(action))
+                action.classes = []
             self.actions.append(action)
+            for cls in classes:
+                self.class_index(cls)
         return self._action_index[key]
 
     def class_index(self, cls: pb.ClassRef) -> int:
@@ -166,7 +176,7 @@ class WorkflowCompiler:
             func = self.methods[name]
             FunctionChecker(func, set(local_names(func)), self.manifest, self.helper_kind, self.reporter).run()
             compiled[self._function_index[name]] = FunctionLowerer(self, func).lower()
-        return pb.Program(
+        program = pb.Program(
             ir_version=IR_VERSION,
             workflow_name=self.workflow.name,
             module=self.module,
@@ -178,6 +188,37 @@ class WorkflowCompiler:
             workflows=self.workflows,
             attributes=[self.attributes[name] for name in sorted(self.attributes)],
         )
+        self.enum_classes_of_constants(program)
+        return program
+
+    def enum_classes_of_constants(self, program: pb.Program) -> None:
+        """Enum members folded into constants (`Tier.PRO`, a module constant) name their class only by qualname:
+        an IntEnum/StrEnum/Flag class the manifest describes joins the class table, so the VM gives its members
+        their int/str/flag behaviour (a plain Enum needs nothing)."""
+        found = {m.group(1).decode() for m in _ENUM_CLASS.finditer(bytes(program))}
+        if not found - set(self._class_index):
+            return
+        known = {c.qualname: c for c in _manifest_classes(self.manifest.entries.values())}
+        added = False
+        for qualname in sorted(found - set(self._class_index)):
+            cls = known.get(qualname)
+            if cls is not None and cls.kind == pb.ClassKind.ENUM and (cls.enum_type or cls.enum_flag):
+                self.class_index(cls)
+                added = True
+        if added:
+            program.classes = self.classes
+
+
+def _manifest_classes(entries: Iterable[pb.ManifestEntry]) -> Iterator[pb.ClassRef]:
+    """Every class the manifest describes: class entries, the classes their fields name, those of actions."""
+    for entry in entries:
+        if entry.class_ref is not None:
+            yield entry.class_ref
+            yield from entry.class_ref.field_classes
+        if entry.action is not None:
+            for cls in entry.action.classes:
+                yield cls
+                yield from cls.field_classes
 
 
 def class_chain(class_node: ast.ClassDef, tree: ast.Module | None) -> list[ast.ClassDef]:

@@ -496,6 +496,13 @@ fn as_plain(v: &Value, tuple: bool) -> Value {
 }
 
 /// Call builtin `name`. The program is needed for isinstance and class reprs.
+/// Builtins that see an IntEnum/StrEnum argument as its plain value (the others keep the member: `max`, `sorted`,
+/// `str`, `repr`, `format`, `type`, `isinstance` ...).
+const UNWRAP_ENUMS: &[&str] = &[
+    "int", "float", "abs", "round", "divmod", "pow", "hex", "oct", "bin", "chr", "ord", "len", "range", "list", "tuple",
+    "set", "frozenset", "bytes", "enumerate", "zip", "reversed", "iter",
+];
+
 pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
     if name != "isinstance" && name != "type" && name != "repr" && name != "str" {
         // an enum class is iterable: its members
@@ -504,6 +511,14 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 if let Some(members) = crate::classes::enum_members(prog, *c) {
                     *v = members;
                 }
+            }
+        }
+    }
+    if name.starts_with("math.") || UNWRAP_ENUMS.contains(&name) {
+        // an IntEnum/StrEnum member is taken as its int/str (`int(Tier.PRO)`, `len(Mode.FAST)`)
+        for v in a.pos.iter_mut() {
+            if let Some(d) = crate::enums::data(v) {
+                *v = d;
             }
         }
     }

@@ -17,6 +17,15 @@ pub fn kind(c: &ClassRef) -> ClassKind {
 
 /// The qualified name of a builtin type that `v` is an instance of, for isinstance against builtin classes.
 fn builtin_is(v: &Value, qualname: &str) -> bool {
+    if let Some(d) = crate::enums::data(v) {
+        // an IntEnum member is an int, a StrEnum member a str
+        if matches!(qualname, "builtins.int" | "builtins.str" | "builtins.float") && builtin_is(&d, qualname) {
+            return true;
+        }
+    }
+    if qualname == "enum.Flag" || qualname == "enum.IntFlag" {
+        return matches!(v, Value::Enum(_)) && crate::enums::kind_of(v).is_some_and(|k| k.flag);
+    }
     match qualname {
         "builtins.object" => true,
         "builtins.int" => matches!(v, Value::Int(_) | Value::Bool(_)),
@@ -187,18 +196,26 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
             // defaults of `params` are clones, so constants come from the originals (same order)
             let fields = c.fields.iter().zip(values).map(|(f, v)| (Arc::from(f.name.as_str()), v)).collect();
             let kind = if is_model { ObjKind::Model } else { ObjKind::Dataclass };
-            Ok(Value::Object(Rc::new(RefCell::new(Object { class: Arc::from(c.qualname.as_str()), kind, fields }))))
+            Ok(Value::Object(Rc::new(RefCell::new(Object::new(Arc::from(c.qualname.as_str()), kind, fields)))))
         }
         ClassKind::Enum => {
             if args.pos.len() != 1 || !args.kw.is_empty() {
                 return Err(type_error(format!("{name}() takes exactly one argument (the member's value)")));
             }
             let v = &args.pos[0];
+            if let Value::Enum(e) = v {
+                if *e.class == *c.qualname {
+                    return Ok(v.clone()); // `Color(Color.RED)` is the member itself
+                }
+            }
             for m in &c.members {
                 let mv = m.value.as_ref().map(|x| prog.constant(x)).unwrap_or(Value::None);
                 if py_eq(&mv, v) {
                     return Ok(enum_member(c, &m.name, mv));
                 }
+            }
+            if let Some(r) = crate::enums::construct_flag(&c.qualname, v) {
+                return r;
             }
             Err(value_error(format!("{} is not a valid {name}", crate::repr::repr(v))))
         }
@@ -335,9 +352,14 @@ fn get_data_attr(prog: &Program, v: &Value, attr: &str) -> R<Value> {
         },
         Value::Object(o) => o.borrow().get(attr).cloned().ok_or_else(|| no_attr(v, attr)),
         Value::Enum(e) => match attr {
+            "name" | "_name_" if e.name.is_empty() => Ok(Value::None),
             "name" | "_name_" => Ok(Value::Str(e.name.clone())),
             "value" | "_value_" => Ok(e.value.clone()),
-            _ => Err(no_attr(v, attr)),
+            // an IntEnum member has the int's attributes (`.real`, `.numerator` ...)
+            _ => match crate::enums::data(v) {
+                Some(d) => get_data_attr(prog, &d, attr).map_err(|_| no_attr(v, attr)),
+                None => Err(no_attr(v, attr)),
+            },
         },
         Value::Exception(e) => {
             let e = e.borrow();

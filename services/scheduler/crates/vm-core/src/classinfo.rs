@@ -106,7 +106,8 @@ pub fn obj_hash(qualname: &str) -> ObjHash {
     .unwrap_or(ObjHash { kind: HashKind::Unspecified, unhashed: vec![], identity_eq: false })
 }
 
-/// `==` of two instances of `qualname` is identity (`@dataclass(eq=False)`).
-pub fn identity_eq(qualname: &str) -> bool {
-    with_class(qualname, |_, c| c.identity_eq).unwrap_or(false)
+/// How `==` compares two dataclass instances of `qualname`: by identity (`@dataclass(eq=False)`), else by the
+/// fields not listed (`field(compare=False)`).
+pub fn dataclass_eq(qualname: &str) -> (bool, Vec<String>) {
+    with_class(qualname, |_, c| (c.identity_eq, c.uncompared.clone())).unwrap_or((false, vec![]))
 }

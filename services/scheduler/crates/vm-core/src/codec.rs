@@ -162,7 +162,7 @@ fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, Stri
                 .map(|(k, v)| Ok((Arc::from(k.as_str()), decode_with(v, ext)?)))
                 .collect::<Result<Vec<_>, String>>()?;
             let kind = if tag == "$model" { ObjKind::Model } else { ObjKind::Dataclass };
-            Value::Object(Rc::new(RefCell::new(Object { class: s(field(o, "class", tag)?, "class")?, kind, fields })))
+            Value::Object(Rc::new(RefCell::new(Object::new(s(field(o, "class", tag)?, "class")?, kind, fields))))
         }
         "$exception" => {
             let o = body.as_object().ok_or("$exception must be an object")?;

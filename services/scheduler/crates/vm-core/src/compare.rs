@@ -12,6 +12,23 @@ use crate::value::{Value, ViewKind};
 /// `a == b`. Never fails: values of unrelated types are simply unequal (CPython's default).
 pub fn py_eq(a: &Value, b: &Value) -> bool {
     use Value::*;
+    if matches!(a, Enum(_)) || matches!(b, Enum(_)) {
+        // an IntEnum/StrEnum member is equal to what equals its value
+        if let (Enum(x), Enum(y)) = (a, b) {
+            if x.class == y.class && x.name == y.name && !x.name.is_empty() {
+                return true;
+            }
+        }
+        let (da, db) = (crate::enums::data(a), crate::enums::data(b));
+        if da.is_some() || db.is_some() {
+            return py_eq(da.as_ref().unwrap_or(a), db.as_ref().unwrap_or(b));
+        }
+        if let (Enum(x), Enum(y)) = (a, b) {
+            // Flag values without a member of their own are equal by value
+            return x.class == y.class && (x.name == y.name || x.name.is_empty() || y.name.is_empty()) && py_eq(&x.value, &y.value);
+        }
+        return false;
+    }
     match (a, b) {
         (None, None) => true,
         (Bool(_) | Int(_) | Float(_), Bool(_) | Int(_) | Float(_)) => num_cmp(a, b) == Some(Ordering::Equal),
@@ -53,6 +70,22 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
+            if x.kind == crate::value::ObjKind::Dataclass {
+                let (identity, uncompared) = crate::classinfo::dataclass_eq(&x.class);
+                if identity {
+                    return false; // @dataclass(eq=False)
+                }
+                if !uncompared.is_empty() {
+                    // field(compare=False) takes no part
+                    let kept = |o: &crate::value::Object| -> Vec<(crate::value::Str, Value)> {
+                        o.fields.iter().filter(|(k, _)| !uncompared.iter().any(|u| **u == **k)).cloned().collect()
+                    };
+                    let (a, b) = (kept(&x), kept(&y));
+                    return x.class == y.class
+                        && a.len() == b.len()
+                        && a.iter().zip(b.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && py_eq(v1, v2));
+                }
+            }
             x.class == y.class
                 && x.fields.len() == y.fields.len()
                 && x.fields.iter().zip(y.fields.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && py_eq(v1, v2))
@@ -135,6 +168,13 @@ pub fn float_to_big(f: f64) -> BigInt {
 /// Ordering for `<`, sort, min, max. None means "not supported between instances of ..." (TypeError).
 pub fn py_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     use Value::*;
+    if matches!(a, Enum(_)) || matches!(b, Enum(_)) {
+        let (da, db) = (crate::enums::data(a), crate::enums::data(b));
+        if da.is_none() && db.is_none() {
+            return Option::None; // plain members are not ordered
+        }
+        return py_cmp(da.as_ref().unwrap_or(a), db.as_ref().unwrap_or(b));
+    }
     match (a, b) {
         (Bool(_) | Int(_) | Float(_), Bool(_) | Int(_) | Float(_)) => {
             // NaN compares false both ways; report Equal-ish "unordered" as Greater so `<` is False.
@@ -439,7 +479,12 @@ fn py_hash_signed(v: &Value) -> Option<i64> {
             [int_hash(&Int::Small(t.days)), int_hash(&Int::Small(t.seconds)), int_hash(&Int::Small(t.micros))]
                 .into_iter(),
         ),
-        Value::Enum(e) => str_hash(&e.name),
+        Value::Enum(e) => match crate::enums::data(v) {
+            Some(d) => py_hash_signed(&d)?,
+            // a Flag value is hashed by its name too (`hash(self._name_)`), an unnamed one by its value
+            None if e.name.is_empty() => py_hash_signed(&e.value)?,
+            None => str_hash(&e.name),
+        },
         Value::TimeZone(o) => int_hash(&Int::Small(*o)),
         Value::Class(c) => mix(*c as u64 ^ 0xc1a55) as i64,
         Value::Type(q) => hash_bytes(b'T', q.as_bytes()) as i64,
@@ -448,7 +493,8 @@ fn py_hash_signed(v: &Value) -> Option<i64> {
         Value::Awaitable(a) => mix(Rc::as_ptr(a) as usize as u64) as i64,
         Value::Function(f) => mix(Rc::as_ptr(f) as usize as u64) as i64,
         Value::WorkflowSelf(o) => mix(Rc::as_ptr(o) as *const () as usize as u64) as i64,
-        Value::Object(_) | Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::View(_) => return Option::None,
+        Value::Object(o) => object_hash(&o.borrow())?,
+        Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::View(_) => return Option::None,
     })
 }
 
@@ -479,7 +525,71 @@ pub fn ident_of(cell: &std::cell::Cell<u64>) -> u64 {
     cell.get()
 }
 
-/// TypeError text for an unhashable value.
+/// `hash()` of a dataclass or model instance, as its class's `__hash__` does it (classinfo.rs).
+fn object_hash(o: &crate::value::Object) -> Option<i64> {
+    use crate::ir::HashKind;
+    if o.kind == crate::value::ObjKind::Instance {
+        return Some(mix(ident_of(&o.ident)) as i64);
+    }
+    let h = crate::classinfo::obj_hash(&o.class);
+    match h.kind {
+        // `hash((self.x, self.y))` over the fields that take part
+        HashKind::Fields => {
+            let hs = o
+                .fields
+                .iter()
+                .filter(|(k, _)| !h.unhashed.iter().any(|u| **u == **k))
+                .map(|(_, v)| py_hash_signed(v))
+                .collect::<Option<Vec<i64>>>()?;
+            Some(tuple_hash(hs.into_iter()))
+        }
+        // pydantic: `hash(itemgetter(*model_fields)(self.__dict__))`: no field 0, one field its own hash
+        HashKind::Model => {
+            let names = crate::classinfo::with_class(&o.class, |_, c| {
+                c.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+            let values: Vec<&Value> =
+                names.iter().filter_map(|n| o.fields.iter().find(|(k, _)| **k == **n).map(|(_, v)| v)).collect();
+            match values.as_slice() {
+                [] => Some(0),
+                [one] => py_hash_signed(one),
+                many => {
+                    let hs = many.iter().map(|v| py_hash_signed(v)).collect::<Option<Vec<i64>>>()?;
+                    Some(tuple_hash(hs.into_iter()))
+                }
+            }
+        }
+        HashKind::Identity => Some(mix(ident_of(&o.ident)) as i64),
+        HashKind::Unspecified | HashKind::Unhashable | HashKind::Custom => None,
+    }
+}
+
+/// TypeError text for an unhashable value: like CPython, it names the part that cannot be hashed (the list inside
+/// a tuple, or inside a frozen dataclass).
 pub fn unhashable(v: &Value) -> String {
+    match v {
+        Value::Tuple(t) => {
+            if let Some(inner) = t.iter().find(|x| py_hash(x).is_none()) {
+                return unhashable(inner);
+            }
+        }
+        Value::Object(o) => {
+            let ob = o.borrow();
+            let h = crate::classinfo::obj_hash(&ob.class);
+            if h.kind == crate::ir::HashKind::Custom {
+                return format!(
+                    "unhashable type: '{}' (its __hash__ is Python code, which a workflow does not run)",
+                    v.type_name()
+                );
+            }
+            if matches!(h.kind, crate::ir::HashKind::Fields | crate::ir::HashKind::Model) {
+                if let Some((_, inner)) = ob.fields.iter().find(|(_, x)| py_hash(x).is_none()) {
+                    return unhashable(inner);
+                }
+            }
+        }
+        _ => {}
+    }
     format!("unhashable type: '{}'", v.type_name())
 }

@@ -365,11 +365,11 @@ pub fn self_of(frame: &Frame) -> Value {
 
 /// A new workflow instance (`self`) of the class `qualname`, without attributes.
 pub fn new_instance(qualname: &str) -> Value {
-    Value::WorkflowSelf(Rc::new(std::cell::RefCell::new(crate::value::Object {
-        class: Str::from(qualname),
-        kind: crate::value::ObjKind::Instance,
-        fields: vec![],
-    })))
+    Value::WorkflowSelf(Rc::new(std::cell::RefCell::new(crate::value::Object::new(
+        Str::from(qualname),
+        crate::value::ObjKind::Instance,
+        vec![],
+    ))))
 }
 
 pub fn bind_frame_locals(prog: &Program, function: u32, this: Value, args: CallArgs) -> R<Vec<Option<Value>>> {

@@ -381,7 +381,7 @@ pub fn format_value(v: &Value, spec: &str) -> R<String> {
         Value::Bool(b) => format_int(&Int::Small(*b as i64), &s),
         Value::Float(f) => format_float(*f, &s),
         Value::Decimal(d) => format_decimal(d, &s),
-        Value::Enum(e) => format_value(&e.value, spec).or_else(|_| format_str(&str_of(v), &s, "str")),
+        Value::Enum(e) => crate::enums::format(e, spec),
 
         _ => Err(type_error(format!("unsupported format string passed to {}.__format__", v.type_name()))),
     }
@@ -581,6 +581,7 @@ pub fn percent_format(fmt: &str, args: &Value) -> R<Value> {
             's' => format_value(&Value::str(&str_of(&v)), &spec)?,
             'r' | 'a' => format_value(&Value::str(&repr(&v)), &spec)?,
             'd' | 'i' | 'u' => {
+                let v = crate::enums::unwrap(&v); // `"%d" % Tier.PRO`
                 let iv = match &v {
                     Value::Float(f) => Value::Int(crate::builtins::float_to_int(*f)?),
                     Value::Int(_) | Value::Bool(_) => v.clone(),
@@ -589,11 +590,12 @@ pub fn percent_format(fmt: &str, args: &Value) -> R<Value> {
                 format_value(&iv, &format!("{spec}d"))?
             }
             'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
+                let v = crate::enums::unwrap(&v);
                 let fv = crate::ops::to_f64(&v)?
                     .ok_or_else(|| type_error(format!("must be real number, not {}", v.type_name())))?;
                 format_value(&Value::Float(fv), &format!("{spec}{ty}"))?
             }
-            'x' | 'X' | 'o' => format_value(&v, &format!("{spec}{ty}"))?,
+            'x' | 'X' | 'o' => format_value(&crate::enums::unwrap(&v), &format!("{spec}{ty}"))?,
             'c' => str_of(&v),
             other => return Err(value_error(format!("unsupported format character '{other}'"))),
         };

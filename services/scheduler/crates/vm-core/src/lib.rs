@@ -17,6 +17,7 @@ pub mod compare;
 pub mod datetime;
 pub mod decimal;
 pub mod effects;
+pub mod enums;
 pub mod error;
 pub mod eval;
 pub mod events;

@@ -88,6 +88,9 @@ pub const METHODS: &[(&str, &[&str])] = &[
 
 /// The row of METHODS for a value's type.
 pub fn methods_of(v: &Value) -> &'static [&'static str] {
+    if let Some(d) = crate::enums::data(v) {
+        return methods_of(&d); // an IntEnum member has the int's methods
+    }
     let t = match v {
         Value::Bool(_) => "int",
         Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Model => "model",
@@ -131,6 +134,9 @@ fn no_method(recv: &Value, m: &str) -> Flow {
 }
 
 pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) -> R<Value> {
+    if let Some(d) = crate::enums::data(recv) {
+        return call(prog, &d, m, a); // `Mode.FAST.upper()`, `Tier.PRO.bit_length()`
+    }
     match recv {
         Value::Str(s) => str_method(recv, s, m, a),
         Value::List(_) => list_method(prog, recv, m, a),

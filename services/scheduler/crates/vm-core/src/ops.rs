@@ -189,6 +189,11 @@ pub fn binop(op: BinOpKind, a: &Value, b: &Value) -> R<Value> {
     if let Some(n) = nums(a, b)? {
         return num_binop(op, n, a, b);
     }
+    if matches!(a, Value::Enum(_)) || matches!(b, Value::Enum(_)) {
+        if let Some(v) = crate::enums::binop(op, a, b)? {
+            return Ok(v);
+        }
+    }
     use BinOpKind::*;
     let sym = op_symbol(op);
     if matches!(a, Value::Decimal(_)) || matches!(b, Value::Decimal(_)) {
@@ -458,6 +463,11 @@ fn rename_op_error(e: Flow, op: BinOpKind) -> Flow {
 }
 
 pub fn unaryop(op: UnaryOpKind, v: &Value) -> R<Value> {
+    if op != UnaryOpKind::Not && matches!(v, Value::Enum(_)) {
+        if let Some(r) = crate::enums::unaryop(op, v)? {
+            return Ok(r);
+        }
+    }
     match op {
         UnaryOpKind::Not => Ok(Value::Bool(!v.truthy())),
         UnaryOpKind::Neg => match v {
@@ -543,9 +553,20 @@ pub fn compare(op: CmpOpKind, a: &Value, b: &Value) -> R<bool> {
 
 /// `needle in container`
 pub fn contains(container: &Value, needle: &Value) -> R<bool> {
+    if let Value::Enum(_) = container {
+        if let Some(r) = crate::enums::flag_contains(container, needle)? {
+            return Ok(r);
+        }
+        if let Some(d) = crate::enums::data(container) {
+            return contains(&d, &crate::enums::unwrap(needle)); // `"a" in StrEnum.MEMBER`
+        }
+    }
     match container {
         Value::Str(s) => match needle {
             Value::Str(n) => Ok(s.contains(&**n)),
+            Value::Enum(_) if crate::enums::data(needle).is_some_and(|d| matches!(d, Value::Str(_))) => {
+                contains(container, &crate::enums::unwrap(needle))
+            }
             _ => Err(type_error(format!(
                 "'in <string>' requires string as left operand, not {}",
                 needle.type_name()
@@ -612,6 +633,9 @@ pub fn norm_index(i: &Value, len: usize, what: &str) -> R<usize> {
     let i = match i {
         Value::Int(i) => i.clone(),
         Value::Bool(b) => Int::Small(*b as i64),
+        Value::Enum(_) if crate::enums::data(i).is_some_and(|d| matches!(d, Value::Int(_))) => {
+            return norm_index(&crate::enums::unwrap(i), len, what);
+        }
         _ => {
             return Err(type_error(format!("{what} indices must be integers or slices, not {}", i.type_name())));
         }

@@ -221,7 +221,7 @@ pub fn str_of(v: &Value) -> String {
         Value::Date(d) | Value::Time(d) | Value::Uuid(d) => d.to_string(),
         Value::TimeDelta(t) => timedelta_str(t),
         Value::TimeZone(o) => crate::datetime::tzname(*o),
-        Value::Enum(e) => format!("{}.{}", short_name(&e.class), e.name),
+        Value::Enum(e) => crate::enums::str_of(e),
         Value::Object(o) if o.borrow().kind == ObjKind::Model => {
             let o = o.borrow();
             o.fields.iter().map(|(k, v)| format!("{k}={}", repr(v))).collect::<Vec<_>>().join(" ")
@@ -431,6 +431,11 @@ fn repr_into(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
         }
         Value::Uuid(u) => {
             let _ = write!(out, "UUID('{u}')");
+        }
+        Value::Enum(e) if e.name.is_empty() => {
+            let _ = write!(out, "<{}: ", short_name(&e.class));
+            repr_into(&e.value, out, seen);
+            out.push('>');
         }
         Value::Enum(e) => {
             let _ = write!(out, "<{}.{}: ", short_name(&e.class), e.name);

@@ -105,7 +105,11 @@ impl HeapOut {
                     ObjKind::Dataclass => ("obj", "dataclass"),
                     ObjKind::Instance => ("self", "instance"),
                 };
-                json!({"t": t, "class": &*o.class, "kind": kind, "fields": fields})
+                let mut entry = json!({"t": t, "class": &*o.class, "kind": kind, "fields": fields});
+                if o.ident.get() != 0 {
+                    entry["ident"] = json!(o.ident.get()); // added later to format 1: absent means none
+                }
+                entry
             }
             Value::Exception(e) => {
                 let e = e.borrow();
@@ -477,11 +481,13 @@ impl HeapIn {
             Some("list") => Value::list(vec![]),
             Some("dict") => Value::dict(Dict::default()),
             Some("set") => Value::set(PySet::default()),
-            Some("obj") => Value::Object(Rc::new(RefCell::new(Object {
-                class: Arc::from(""),
-                kind: ObjKind::Dataclass,
-                fields: vec![],
-            }))),
+            Some("obj") => {
+                let o = Object::new(Arc::from(""), ObjKind::Dataclass, vec![]);
+                let ident = e.get("ident").and_then(Json::as_u64).unwrap_or(0);
+                crate::compare::seen_ident(ident);
+                o.ident.set(ident);
+                Value::Object(Rc::new(RefCell::new(o)))
+            }
             Some("self") => crate::eval::new_instance(""),
             Some("exc") => {
                 // the identity is known before the entry is filled: a set filled first can already hash it

@@ -96,6 +96,9 @@ pub fn get_slice(v: &Value, s: &SliceArgs) -> R<Value> {
 }
 
 pub fn get_item(v: &Value, index: &Value) -> R<Value> {
+    if let Some(d) = crate::enums::data(v) {
+        return get_item(&d, index); // `Mode.FAST[0]`
+    }
     match v {
         Value::List(l) => {
             let l = l.borrow();
@@ -219,6 +222,9 @@ pub fn as_index(v: &Value, what: &str) -> R<Int> {
     match v {
         Value::Int(i) => Ok(i.clone()),
         Value::Bool(b) => Ok(Int::Small(*b as i64)),
+        Value::Enum(_) if crate::enums::data(v).is_some_and(|d| matches!(d, Value::Int(_))) => {
+            as_index(&crate::enums::unwrap(v), what)
+        }
         _ => Err(type_error(format!("'{}' object cannot be interpreted as an integer{what}", v.type_name()))),
     }
 }

@@ -602,7 +602,7 @@ fn build_model(cx: &mut Ctx, idx: u32, kw: Vec<(Str, Value)>, input: &Value) -> 
     if !ok {
         return None;
     }
-    Some(Value::Object(Rc::new(RefCell::new(Object { class: Arc::from(c.qualname.as_str()), kind: ObjKind::Model, fields }))))
+    Some(Value::Object(Rc::new(RefCell::new(Object::new(Arc::from(c.qualname.as_str()), ObjKind::Model, fields)))))
 }
 
 /// `pydantic_core.ValidationError` for `title` with the issues, as pydantic renders it.

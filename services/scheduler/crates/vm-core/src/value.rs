@@ -159,9 +159,14 @@ pub struct Object {
     pub class: Str,
     pub kind: ObjKind,
     pub fields: Vec<(Str, Value)>,
+    /// Identity for hashing an `@dataclass(eq=False)` instance, as `Exception::ident`. 0: not hashed yet.
+    pub ident: std::cell::Cell<u64>,
 }
 
 impl Object {
+    pub fn new(class: Str, kind: ObjKind, fields: Vec<(Str, Value)>) -> Object {
+        Object { class, kind, fields, ident: std::cell::Cell::new(0) }
+    }
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
     }
@@ -490,6 +495,7 @@ impl Value {
             Value::Decimal(d) => crate::compare::decimal_parts(d).is_none_or(|(m, _)| m != num_bigint::BigInt::default()),
             Value::TimeDelta(t) => t.total_micros() != 0,
             Value::View(v) => !v.dict.borrow().is_empty(),
+            Value::Enum(e) => crate::enums::truthy(e),
             _ => true,
         }
     }

@@ -974,6 +974,11 @@ class ClassRef(betterproto2.Message):
     the compiled __str__
     """
 
+    uncompared: "list[str]" = betterproto2.field(20, betterproto2.TYPE_STRING, repeated=True)
+    """
+    dataclass fields `==` leaves out (field(compare=False))
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "ClassRef", ClassRef)
 
