@@ -151,6 +151,7 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
         tree: ast.Module | None = ast.parse(source)
     except SyntaxError:
         tree = None
+    exceptions: dict[int, type] = {}
     for cls in workflows:
         entries.append(pb.WorkflowEntry(name=cls.__waymark_name__, qualname=cls.__qualname__))
         namespace = _namespace(module, cls)
@@ -160,13 +161,102 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
             found = _lookup(namespace, path)
             if found is not _MISSING:
                 manifest[path] = _describe_safely(found, path)
+        for path in _paths_constructed(cls, tree):
+            found = _lookup(namespace, path)
+            if isinstance(found, type) and issubclass(found, BaseException):
+                exceptions[id(found)] = found
+    modules = _exception_method_sources(module, tree, list(exceptions.values()), manifest)
     return pb.Bundle(
         module=module.__name__,
         filename=filename,
         source=source,
         workflows=entries,
         manifest=[manifest[p] for p in sorted(manifest)],
+        modules=modules,
     )
+
+
+def _exception_method_sources(
+    module: types.ModuleType, tree: ast.Module | None, classes: list[type], manifest: dict[str, pb.ManifestEntry]
+) -> list[pb.ModuleSource]:
+    """What the compiler needs to compile the Python `__init__`/`__str__` of the exception classes the workflows
+    name (and of their bases): the names those methods use, described in the manifest of the module that defines
+    them (the bundle's own, or a `ModuleSource` with that module's source). A module whose source cannot be read
+    is left out: the compiler refuses to construct its classes."""
+    owners: dict[int, type] = {}
+    for cls in classes:
+        for method in ("__init__", "__str__"):
+            for owner in _python_method_owners(cls, method):
+                owners[id(owner)] = owner
+    by_module: dict[str, list[type]] = {}
+    for owner in owners.values():
+        by_module.setdefault(owner.__module__, []).append(owner)
+    out: list[pb.ModuleSource] = []
+    for name in sorted(by_module):
+        owner_module = sys.modules.get(name)
+        if owner_module is None:
+            continue
+        if owner_module is module:
+            owner_tree, target = tree, manifest
+        else:
+            try:
+                owner_source = inspect.getsource(owner_module)
+                owner_tree = ast.parse(owner_source)
+            except (OSError, TypeError, SyntaxError):
+                continue
+            target = {}
+        namespace = dict(vars(owner_module))
+        for owner in by_module[name]:
+            for path in _paths_in_methods(owner, owner_tree, ("__init__", "__str__")):
+                if path not in target:
+                    found = _lookup(namespace, path)
+                    if found is not _MISSING:
+                        target[path] = _describe_safely(found, path)
+        if owner_module is not module:
+            out.append(
+                pb.ModuleSource(
+                    module=name,
+                    filename=stable_filename(owner_module),
+                    source=owner_source,
+                    manifest=[target[p] for p in sorted(target)],
+                )
+            )
+    return out
+
+
+def _paths_constructed(cls: type, tree: ast.Module | None) -> list[str]:
+    """The dotted names the class body (and its bases' in the same module) calls or raises: the classes a workflow
+    may construct, whose `__init__`/`__str__` the compiler then compiles (not those it only catches)."""
+    found: dict[str, None] = {}
+    for klass in cls.__mro__:
+        if not (klass is cls or (klass.__module__ == cls.__module__ and klass not in (Workflow, object))):
+            continue
+        for statement in _class_node(klass, tree).body:
+            for sub in ast.walk(statement):
+                target = sub.func if isinstance(sub, ast.Call) else sub.exc if isinstance(sub, ast.Raise) else None
+                parts = _dotted(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+                if parts:
+                    found.setdefault(".".join(parts), None)
+    return list(found)
+
+
+def _python_method_owners(cls: type, method: str) -> list[type]:
+    """The classes of `cls.__mro__` that define `method` in Python (a function, not the interpreter's slot)."""
+    return [klass for klass in cls.__mro__ if isinstance(vars(klass).get(method), types.FunctionType)]
+
+
+def _paths_in_methods(cls: type, tree: ast.Module | None, names: tuple[str, ...]) -> list[str]:
+    node = _find_class(tree, cls.__qualname__) if tree is not None else None
+    if node is None:
+        return []
+    found: dict[str, None] = {}
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in names:
+            for sub in ast.walk(statement):
+                parts = _dotted(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
+                for count in range(1, len(parts or ()) + 1):
+                    found.setdefault(".".join((parts or ())[:count]), None)
+    return list(found)
 
 
 def stable_filename(module: types.ModuleType) -> str:
@@ -282,6 +372,8 @@ def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
     ref = pb.ClassRef(qualname=values.class_name_of(cls), mro=values.mro_names(cls))
     if issubclass(cls, BaseException):
         ref.kind = pb.ClassKind.EXCEPTION
+        ref.init_owners = [values.class_name_of(k) for k in _python_method_owners(cls, "__init__")]
+        ref.str_owners = [values.class_name_of(k) for k in _python_method_owners(cls, "__str__")]
     elif _is_model_class(cls):
         ref.kind = pb.ClassKind.MODEL
         annotations = _bundle_types.field_annotations(cls)[0]

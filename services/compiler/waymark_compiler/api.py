@@ -73,8 +73,13 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
         if not within_limits(class_node, reporter):
             result.diagnostics += reporter.diagnostics
             continue
+        extra_reporters: list[Reporter] = []
         try:
-            program = WorkflowCompiler(source, manifest, entry, bundle.module, class_node, reporter, tree).compile()
+            compiler = WorkflowCompiler(
+                source, manifest, entry, bundle.module, class_node, reporter, tree, list(bundle.modules)
+            )
+            extra_reporters = compiler.extra_reporters
+            program = compiler.compile()
         except RecursionError:  # a construct whose depth the pre-check did not foresee: still the user's limit
             reporter.report(
                 limit_exceeded.RULE,
@@ -92,7 +97,9 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
         if program is not None:
             loadable(program, class_node, reporter)
         result.diagnostics += reporter.diagnostics
-        if program is not None and not reporter.diagnostics:
+        elsewhere = [d for other in extra_reporters for d in other.diagnostics]  # in exception methods' modules
+        result.diagnostics += elsewhere
+        if program is not None and not reporter.diagnostics and not elsewhere:
             encoded = bytes(program)
             result.encoded[entry.name] = encoded
             result.workflows.append(

@@ -22,6 +22,9 @@ _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 class FunctionChecker:
     """One function's walk; also the `RuleContext` the rules see."""
 
+    #: the function is an exception's `__init__`/`__str__` (lower/exception_methods.py): `super()` is allowed
+    exception_method: bool = False
+
     def __init__(
         self,
         func: FunctionNode,

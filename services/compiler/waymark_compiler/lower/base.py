@@ -18,6 +18,7 @@ from waymark_compiler.rules import Rule
 from waymark_compiler.scope import COMPREHENSIONS, FunctionNode, local_names, parameters
 
 if TYPE_CHECKING:
+    from waymark_compiler.lower.exception_methods import ExceptionOwner, ModuleContext
     from waymark_compiler.lower.program import WorkflowCompiler
 
 HIDDEN = "$"  # prefix of compiler-made locals; never a Python identifier
@@ -36,11 +37,22 @@ def slot_target(slot: int) -> pb.Target:
 
 
 class LowererBase:
-    def __init__(self, program: WorkflowCompiler, func: FunctionNode) -> None:
-        self.program = program
+    def __init__(
+        self,
+        program: WorkflowCompiler,
+        func: FunctionNode,
+        *,
+        owner: ExceptionOwner | None = None,
+        context: ModuleContext | None = None,
+    ) -> None:
+        self.program = program  # the program's tables (actions, classes, functions)
+        #: the class the function is a method of: the workflow, or an exception class (`__init__`, `__str__`)
+        self.owner: WorkflowCompiler | ExceptionOwner = owner if owner is not None else program
+        self.exception_owner = owner
         self.func = func
-        self.source = program.source
-        self.reporter = program.reporter
+        self.source = context.source if context is not None else program.source
+        self.reporter = context.reporter if context is not None else program.reporter
+        self.manifest = context.manifest if context is not None else program.manifest
         self.em = Emitter()
         params = parameters(func)
         self.self_name = params[0].arg if params else "self"
@@ -111,12 +123,12 @@ class LowererBase:
         parts = dotted(node)
         if parts is None or self.lookup_local(parts[0]) is not None:
             return None
-        return self.program.manifest.resolve_global(parts)
+        return self.manifest.resolve_global(parts)
 
     def helper_call(self, node: ast.AST) -> str | None:
         """ "sync" / "async" when `node` is a call `self.method(...)` of a workflow method."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and self.is_self(node.func.value):
-            return self.program.helper_kind(node.func.attr)
+            return self.owner.helper_kind(node.func.attr)
         return None
 
     def emits(self, node: ast.AST) -> bool:

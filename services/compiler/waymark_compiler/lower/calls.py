@@ -24,6 +24,7 @@ from waymark_compiler.lower.policy import NotStatic, RetryValue, StaticEvaluator
 from waymark_compiler.manifest import Ref
 from waymark_compiler.rules import (
     bad_arguments,
+    exception_method,
     impure_builtin,
     run_action_policy,
     static_argument,
@@ -58,6 +59,10 @@ class CallsMixin(LowererBase):
         if any(self.claimed(sub) for sub in ast.walk(func)):
             self.lower_args_for_diagnostics(node)  # the callee is already reported
             return self.placeholder()
+        if self.exception_owner is not None:
+            special = self.exception_call(node)
+            if special is not None:
+                return special
         if isinstance(func, ast.Attribute) and self.is_self(func.value):
             return self.self_call(node, func.attr)
         if isinstance(func, ast.Attribute) and func.attr == "run" and isinstance(func.value, ast.Call):
@@ -181,18 +186,108 @@ class CallsMixin(LowererBase):
             signature = ", ".join(p.name for p in params)
             self.report(bad_arguments.RULE, node, what=problem, fix=f"call it as {name}({signature})")
 
+    # ---- inside an exception's __init__ / __str__ ----
+    def exception_call(self, node: ast.Call) -> pb.Expr | None:
+        """`super().__init__(...)`, `Base.__init__(self, ...)` (and `__str__`), or a refused call of another method
+        of the exception; None for any other call."""
+        owner = self.exception_owner
+        assert owner is not None
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return None
+        if self.is_self(func.value):
+            if func.attr not in owner.methods:  # a method of exceptions themselves: self.add_note(...)
+                return self.method_call(node, func)
+            self.lower_args_for_diagnostics(node)
+            self.report(
+                exception_method.RULE,
+                node,
+                what=f"`{owner.class_name}.{owner.method}` calls `{self.segment(func)}()`: other methods of an "
+                "exception do not run in a workflow",
+                fix="inline what the method computes",
+            )
+            return self.placeholder()
+        target: str | None = None  # the class whose method is called: "" for super()
+        args = list(node.args)
+        value = func.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super":
+            if (
+                self.lookup_local("super") is None
+                and not value.keywords
+                and (
+                    not value.args
+                    or (
+                        len(value.args) == 2
+                        and isinstance(value.args[0], ast.Name)
+                        and value.args[0].id == owner.class_name
+                        and self.is_self(value.args[1])
+                    )
+                )
+            ):
+                target = ""
+            else:
+                self.report(
+                    exception_method.RULE,
+                    value,
+                    what="only `super()` / `super(Class, self)` are compiled in an exception's methods",
+                    fix="write super().__init__(...)",
+                )
+                self.lower_args_for_diagnostics(node)
+                return self.placeholder()
+        elif func.attr in ("__init__", "__str__") and args and self.is_self(args[0]):
+            ref = self.resolve(value)
+            if ref is not None and ref.kind in ("global", "builtin") and not ref.attrs:
+                cls = ref.entry.class_ref if ref.entry is not None else None
+                if ref.kind == "builtin" and ref.parts[0] in BUILTIN_EXCEPTIONS:
+                    target = f"builtins.{ref.parts[0]}"
+                elif cls is not None and cls.kind == pb.ClassKind.EXCEPTION:
+                    target = cls.qualname
+            if target is None:
+                return None
+            args = args[1:]
+        if target is None:
+            return None
+        if func.attr != owner.method:
+            self.lower_args_for_diagnostics(node)
+            self.report(
+                exception_method.RULE,
+                node,
+                what=f"`{owner.class_name}.{owner.method}` calls `{self.segment(func)}()`",
+                fix=f"only the base class's own {owner.method} can be called: super().{owner.method}(...)",
+            )
+            return self.placeholder()
+        # where the call goes: the next class (after `target`, or after this one for super()) of the MRO that
+        # defines the method in Python, else the builtin one
+        rest = owner.next_owners
+        if target:
+            mro = list(owner.compiled.mro)
+            every = owner.compiled.init_owners if owner.method == "__init__" else owner.compiled.str_owners
+            rest = [o for o in every if target in mro and o in mro and mro.index(o) >= mro.index(target)]
+        shape = ast.Call(func=node.func, args=args, keywords=node.keywords)
+        ast.copy_location(shape, node)
+        call_args = self.call_args(shape)
+        if rest:
+            index = self.program.exception_function(owner.compiled, owner.method, rest, node)
+            if index is None:
+                return self.placeholder()
+            slot = self.temp()
+            self.emit(node, "call", pb.Call(target=slot_target(slot), function=index, args=call_args))
+            return local(slot)
+        name = f"BaseException.{owner.method}"
+        return pb.Expr(builtin=pb.BuiltinCall(name=name, args=[pb.Arg(value=local(0)), *call_args]))
+
     # ---- self.<...>(...) ----
     def self_call(self, node: ast.Call, name: str) -> pb.Expr:
         if name == "run_action":
             return self.run_action(node)
-        kind = self.program.helper_kind(name)
+        kind = self.owner.helper_kind(name)
         if kind is None:
             self.lower_args_for_diagnostics(node)
             what, fix = (
-                f"`{self.program.class_name}` has no method `{name}`",
+                f"`{self.owner.class_name}` has no method `{name}`",
                 f"define `def {name}(self, ...)` in the workflow class",
             )
-            if name in self.program.methods and name != "run":
+            if name in self.owner.methods and name != "run":
                 what, fix = f"method `{name}` is decorated", "workflow methods are plain `def`/`async def` methods"
             elif name == "run":
                 what, fix = "run() cannot call itself", "loop inside run(), or move the body into a method"
@@ -376,6 +471,7 @@ class CallsMixin(LowererBase):
                 )
                 return self.placeholder()
         if cls.kind in CONSTRUCTIBLE:
+            self.program.exception_methods(cls, node)  # its Python __init__/__str__, compiled
             return pb.Expr(construct=pb.Construct(class_index=self.program.class_index(cls), args=self.call_args(node)))
         self.lower_args_for_diagnostics(node)
         if qualname in ("waymark.RetryPolicy", "waymark.Backoff"):

@@ -22,7 +22,7 @@ from waymark_compiler.builtins_table import (
 from waymark_compiler.lower.base import HIDDEN, LowererBase, kind_of, local, slot_target
 from waymark_compiler.lower.emitter import Label
 from waymark_compiler.manifest import Ref
-from waymark_compiler.rules import undefined_name, unsupported_reference, unsupported_syntax
+from waymark_compiler.rules import exception_method, undefined_name, unsupported_reference, unsupported_syntax
 from waymark_compiler.scope import target_names
 
 BIN_OPS: dict[type[ast.operator], pb.BinOpKind] = {
@@ -136,11 +136,24 @@ class ExpressionsMixin(LowererBase):
         if ref is not None:
             return self.global_value(ref, node)
         if self.is_self(node.value):
-            if node.attr in self.program.class_constants and node.attr not in self.program.assigned_on_self:
-                return pb.Expr(constant=self.program.class_constants[node.attr])
-            if node.attr in self.program.class_constants:
-                self.program.instance_attribute(node.attr)  # read back through the instance, the class as fallback
-            if node.attr in self.program.class_attributes and isinstance(node.ctx, ast.Load):
+            owner = self.owner
+            if node.attr in owner.class_constants and node.attr not in owner.assigned_on_self:
+                return pb.Expr(constant=owner.class_constants[node.attr])
+            if (
+                node.attr in owner.class_constants
+                and self.exception_owner is not None
+                and isinstance(node.ctx, ast.Load)
+            ):
+                self.report(
+                    exception_method.RULE,
+                    node,
+                    what=f"`{self.segment(node)}` is both a class attribute and set on the instance",
+                    fix="give the attribute its value in __init__ only",
+                )
+                return self.placeholder()
+            if node.attr in owner.class_constants:
+                owner.instance_attribute(node.attr)  # read back through the instance, the class as fallback
+            if node.attr in owner.class_attributes and isinstance(node.ctx, ast.Load):
                 self.report(
                     unsupported_reference.RULE,
                     node,
@@ -148,10 +161,18 @@ class ExpressionsMixin(LowererBase):
                     fix="give it a literal value (or a module-level constant), or pass the value as input",
                 )
                 return self.placeholder()
-            if self.program.helper_kind(node.attr) == "sync" and isinstance(node.ctx, ast.Load):
+            if self.exception_owner is not None and node.attr in self.exception_owner.methods:
+                self.report(
+                    exception_method.RULE,
+                    node,
+                    what=f"`{self.segment(node)}`: other methods of an exception do not run in a workflow",
+                    fix="inline what the method computes",
+                )
+                return self.placeholder()
+            if owner.helper_kind(node.attr) == "sync" and isinstance(node.ctx, ast.Load):
                 index = self.program.function_index(node.attr)
                 return pb.Expr(function_ref=pb.FunctionRef(function=index))
-            if self.program.helper_kind(node.attr) is not None:
+            if owner.helper_kind(node.attr) is not None:
                 self.report(
                     unsupported_reference.RULE,
                     node,

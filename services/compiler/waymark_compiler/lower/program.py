@@ -12,11 +12,18 @@ from waymark_ir import pb
 
 from waymark_compiler import constants
 from waymark_compiler.checker import FunctionChecker
+from waymark_compiler.lower.exception_methods import (
+    SPECIAL_INITS,
+    ExceptionMethodJob,
+    ModuleContext,
+    find_method,
+    owner_for,
+)
 from waymark_compiler.lower.function import FunctionLowerer, constant_default, params_of
 from waymark_compiler.lower.policy import NotStatic, StaticEvaluator
 from waymark_compiler.manifest import Manifest, Ref, dotted
 from waymark_compiler.report import Reporter
-from waymark_compiler.rules import workflow_not_found
+from waymark_compiler.rules import exception_method, workflow_not_found
 from waymark_compiler.scope import FunctionNode, local_names
 from waymark_compiler.source import SourceFile
 
@@ -36,6 +43,7 @@ class WorkflowCompiler:
         class_node: ast.ClassDef,
         reporter: Reporter,
         tree: ast.Module | None = None,
+        modules: list[pb.ModuleSource] | None = None,
     ) -> None:
         self.source = source
         self.manifest = manifest
@@ -44,6 +52,13 @@ class WorkflowCompiler:
         self.class_node = class_node
         self.class_name = class_node.name
         self.reporter = reporter
+        self.tree = tree
+        #: other modules' sources (exception methods), and the reporters of the ones read (their diagnostics)
+        self.bundle_modules: dict[str, pb.ModuleSource] = {m.module: m for m in modules or []}
+        self._contexts: dict[str, ModuleContext | None] = {}
+        self.extra_reporters: list[Reporter] = []
+        self._jobs: dict[str, ExceptionMethodJob] = {}
+        self._exceptions_done: set[str] = set()
         self.methods: dict[str, FunctionNode] = {}
         self.class_constants: dict[str, pb.Value] = {}
         self.class_attributes: set[str] = set()  # assigned in a class body but not to a constant
@@ -173,6 +188,10 @@ class WorkflowCompiler:
         compiled: dict[int, pb.Function] = {}
         while self._queue:
             name = self._queue.pop(0)
+            job = self._jobs.get(name)
+            if job is not None:
+                compiled[self._function_index[name]] = job.compile(self)
+                continue
             func = self.methods[name]
             FunctionChecker(func, set(local_names(func)), self.manifest, self.helper_kind, self.reporter).run()
             compiled[self._function_index[name]] = FunctionLowerer(self, func).lower()
@@ -190,6 +209,91 @@ class WorkflowCompiler:
         )
         self.enum_classes_of_constants(program)
         return program
+
+    # ---- exception methods ----
+    def exception_methods(self, cls: pb.ClassRef, node: ast.AST) -> None:
+        """The workflow constructs `cls` (at `node`): compile its Python `__init__`/`__str__` once, and name them
+        in its entry of the class table."""
+        if cls.kind != pb.ClassKind.EXCEPTION or not (cls.init_owners or cls.str_owners):
+            return
+        index = self.class_index(cls)
+        if cls.qualname in self._exceptions_done:
+            return
+        self._exceptions_done.add(cls.qualname)
+        stored = pb.ClassRef().parse(bytes(self.classes[index]))  # its own copy: the manifest's is shared
+        if cls.init_owners:
+            stored.init_function = self.exception_function(cls, "__init__", list(cls.init_owners), node)
+        if cls.str_owners:
+            stored.str_function = self.exception_function(cls, "__str__", list(cls.str_owners), node)
+        self.classes[index] = stored
+
+    def exception_function(self, cls: pb.ClassRef, method: str, owners: list[str], node: ast.AST) -> int | None:
+        """The function of `owners[0].<method>` for a `cls` instance (its super() reaching `owners[1:]`)."""
+        key = f"<{method}> {' '.join(owners)}"
+        if key in self._function_index:
+            return self._function_index[key]
+        owner = owners[0]
+        short = owner.rsplit(".", 1)[-1]
+        context = self.module_context(owner)
+        found = find_method(context, owner, method) if context is not None else None
+        if context is None or found is None:
+            self.reporter.report(
+                exception_method.RULE,
+                node,
+                what=f"`{short}.{method}` of {owner} runs when this exception is built, and its source is not "
+                "available to the compiler",
+                fix=f"define {short} in a module of your code, or build and raise it in an @action",
+            )
+            return None
+        class_node, func = found
+        if isinstance(func, ast.AsyncFunctionDef) or func.decorator_list:
+            context.reporter.report(
+                exception_method.RULE,
+                func,
+                what=f"`{short}.{method}` is {'async' if isinstance(func, ast.AsyncFunctionDef) else 'decorated'}",
+                fix=f"make it a plain `def {method}(self, ...)`",
+            )
+            return None
+        if method == "__init__" and len(owners) == 1:
+            special = next((m for m in cls.mro if m in SPECIAL_INITS), None)
+            if special is not None:
+                context.reporter.report(
+                    exception_method.RULE,
+                    func,
+                    what=f"`{short}.__init__` extends {special}, whose own __init__ does not run in a workflow",
+                    fix="derive the exception from Exception (or ValueError ...), or raise it in an @action",
+                )
+                return None
+        index = len(self._function_index)
+        self._function_index[key] = index
+        self._queue.append(key)
+        self._jobs[key] = ExceptionMethodJob(context, owner_for(cls, owner, method, owners[1:], class_node, func), func)
+        return index
+
+    def module_context(self, qualname: str) -> ModuleContext | None:
+        """The module that defines the class `qualname`: the bundle's own, or one the worker sent the source of."""
+        candidates = [self.module, *self.bundle_modules]
+        module = max((m for m in candidates if qualname.startswith(m + ".")), key=len, default=None)
+        if module is None:
+            return None
+        if module not in self._contexts:
+            self._contexts[module] = self._read_module(module)
+        return self._contexts[module]
+
+    def _read_module(self, module: str) -> ModuleContext | None:
+        if module == self.module:
+            if self.tree is None:
+                return None
+            return ModuleContext(module, self.source, self.tree, self.manifest, self.reporter)
+        entry = self.bundle_modules[module]
+        source = SourceFile(entry.filename or f"<{module}>", entry.source)
+        try:
+            tree = ast.parse(entry.source, filename=source.filename)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        reporter = Reporter(source, self.reporter.workflow, module)
+        self.extra_reporters.append(reporter)
+        return ModuleContext(module, source, tree, Manifest.of(entry.manifest), reporter)
 
     def enum_classes_of_constants(self, program: pb.Program) -> None:
         """Enum members folded into constants (`Tier.PRO`, a module constant) name their class only by qualname:

@@ -168,6 +168,9 @@ class StatementsMixin(LowererBase):
         cause_is_none = isinstance(node.cause, ast.Constant) and node.cause.value is None
         parts = [node.exc] + ([node.cause] if node.cause is not None and not cause_is_none else [])
         lowered = self.operands(parts)
+        for part, value in zip(parts, lowered, strict=True):
+            if value.class_object is not None:  # `raise OutOfStock`: the class is called with no arguments
+                self.program.exception_methods(self.program.classes[value.class_object.class_index], part)
         self.emit(
             node,
             "raise",

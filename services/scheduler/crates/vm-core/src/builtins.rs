@@ -362,6 +362,7 @@ pub const BUILTINS: &[&str] = &[
     "datetime.time.fromisoformat", "dict.fromkeys", "dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple",
     "operator.itemgetter", "operator.attrgetter", "datetime.timezone.utc", "typing.cast", "pydantic.model_validate", "math.ceil", "math.floor", "math.trunc", "math.sqrt", "math.isqrt",
     "math.fabs", "math.isclose", "math.gcd", "math.isnan", "math.isinf", "math.isfinite", "math.copysign", "math.prod",
+    "BaseException.__init__", "BaseException.__str__",
 ];
 
 fn float_arg(v: &Value) -> R<f64> {
@@ -875,6 +876,21 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 return Err(type_error("model_validate() missing 1 required positional argument: 'obj'"));
             };
             crate::validate::model_validate(prog, i, &data)
+        }
+        // what `super().__init__(...)` / `super().__str__()` reach in a compiled exception method
+        "BaseException.__init__" | "BaseException.__str__" => {
+            let Some(Value::Exception(e)) = a.pos.first() else {
+                return Err(type_error(format!("descriptor '{}' requires a 'BaseException' object", &name[14..])));
+            };
+            if name.ends_with("__str__") {
+                arity(name, &a, 1, 1)?;
+                return Ok(Value::str(&crate::repr::exc_str(&e.borrow())));
+            }
+            if !a.kw.is_empty() {
+                return Err(type_error(format!("{}() takes no keyword arguments", e.borrow().short_name())));
+            }
+            e.borrow_mut().args = a.pos[1..].to_vec();
+            Ok(Value::None)
         }
         "typing.cast" => {
             arity(name, &a, 2, 2)?;

@@ -160,6 +160,21 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
     let name = short_name(&c.qualname).to_string();
     match kind(c) {
         ClassKind::Exception => {
+            if let Some(f) = c.init_function {
+                // BaseException.__new__ sets args to the positional arguments; then the compiled __init__ runs
+                let e = Value::exception(Exception::new(Arc::from(c.qualname.as_str()), exc_mro(c), args.pos.clone()));
+                let r = crate::interp::call_sync(prog, f, e.clone(), args)?;
+                if !r.is_none() {
+                    return Err(type_error(format!("__init__() should return None, not '{}'", r.type_name())));
+                }
+                return Ok(e);
+            }
+            if !c.init_owners.is_empty() {
+                return Err(type_error(format!(
+                    "cannot construct {name} here: its __init__ is Python code that only runs in a workflow where \
+                     the class is called by name ({name}(...))"
+                )));
+            }
             if !args.kw.is_empty() {
                 return Err(type_error(format!("{name}() takes no keyword arguments")));
             }

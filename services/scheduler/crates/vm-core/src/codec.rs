@@ -364,13 +364,14 @@ pub fn encode_inline(v: &Value, ext: &mut dyn EncodeExt) -> Result<Json, EncodeE
             m.insert("fields".into(), Json::Object(fields));
             tagged(if o.kind == ObjKind::Model { "$model" } else { "$dataclass" }, Json::Object(m))
         }
-        Value::Exception(e) => {
-            let e = e.borrow();
+        Value::Exception(rc) => {
+            let message = crate::repr::exc_value_str(rc);
+            let e = rc.borrow();
             let mut m = Map::new();
             m.insert("class".into(), Json::String(e.class.to_string()));
             m.insert("mro".into(), Json::Array(e.mro.iter().map(|x| Json::String(x.to_string())).collect()));
             m.insert("args".into(), Json::Array(seq(&e.args, ext).map_err(|x| x.at(".args".into()))?));
-            m.insert("message".into(), Json::String(crate::repr::exc_str(&e)));
+            m.insert("message".into(), Json::String(message));
             let cause = match &e.cause {
                 Some(c) => encode_with(c, ext)?,
                 None => Json::Null,

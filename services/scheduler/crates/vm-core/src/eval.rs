@@ -358,7 +358,8 @@ impl<'a> Eval<'a> {
 /// `self` of a frame (slot 0). A frame always has it; a fresh instance stands in if a bad snapshot lost it.
 pub fn self_of(frame: &Frame) -> Value {
     match frame.locals.first() {
-        Some(Some(v @ Value::WorkflowSelf(_))) => v.clone(),
+        // an exception's compiled __init__/__str__ runs with the exception as `self`
+        Some(Some(v @ (Value::WorkflowSelf(_) | Value::Exception(_)))) => v.clone(),
         _ => new_instance(""),
     }
 }

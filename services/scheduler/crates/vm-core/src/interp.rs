@@ -217,7 +217,7 @@ impl<'p> Vm<'p> {
                     Err(x) => {
                         // an exception whose args cannot be encoded: keep its class and message
                         let msg = match &e {
-                            Value::Exception(ex) => crate::repr::exc_str(&ex.borrow()),
+                            Value::Exception(ex) => crate::repr::exc_value_str(ex),
                             _ => x.message("the exception"),
                         };
                         let mut plain = match &e {

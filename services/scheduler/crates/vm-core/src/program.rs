@@ -352,6 +352,9 @@ impl Program {
                 }
             }
             for cls in &ir.classes {
+                for f in cls.init_function.iter().chain(cls.str_function.iter()) {
+                    c.index(*f, ir.functions.len(), "exception method function")?;
+                }
                 for f in &cls.fields {
                     if let Some(d) = &f.default {
                         c.value(d)?;
@@ -395,7 +398,8 @@ impl Program {
     pub fn func_qualname(&self, i: u32) -> String {
         let cls = self.ir.qualname.rsplit('.').next().unwrap_or(&self.ir.qualname);
         let name = &self.function(i).name;
-        if cls.is_empty() {
+        if cls.is_empty() || name.contains('.') {
+            // a method of another class, named with it (`OutOfStock.__init__`)
             name.clone()
         } else {
             format!("{cls}.{name}")

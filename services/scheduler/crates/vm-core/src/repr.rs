@@ -198,7 +198,7 @@ pub fn bytes_repr(b: &[u8]) -> String {
 pub fn exc_args_str(e: &Exception) -> String {
     match e.args.len() {
         0 => String::new(),
-        1 if &*e.class == "builtins.KeyError" => repr(&e.args[0]),
+        1 if e.is_instance_of("builtins.KeyError") => repr(&e.args[0]), // KeyError's str, inherited
         1 => str_of(&e.args[0]),
         _ => repr(&Value::tuple(e.args.clone())),
     }
@@ -211,11 +211,33 @@ pub fn exc_str(e: &Exception) -> String {
     }
 }
 
+/// `str(e)`: the message a worker computed, else the class's compiled `__str__` when it has one (a user exception
+/// built in the workflow), else what the args give. A `__str__` that fails or returns a non-str falls back to the
+/// args (str() itself does not fail in the VM).
+pub fn exc_value_str(e: &crate::value::ExcRef) -> String {
+    let (class, remote) = {
+        let b = e.borrow();
+        (b.class.clone(), b.message.is_some())
+    };
+    if !remote {
+        let f = crate::classinfo::with_class(&class, |_, c| c.str_function).flatten();
+        if let Some(f) = f {
+            let r = crate::classinfo::with_program(|p| {
+                crate::interp::call_sync(p, f, Value::Exception(e.clone()), crate::bind::CallArgs::default())
+            });
+            if let Some(Ok(Value::Str(s))) = r {
+                return s.to_string();
+            }
+        }
+    }
+    exc_str(&e.borrow())
+}
+
 /// `str(x)`
 pub fn str_of(v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
-        Value::Exception(e) => exc_str(&e.borrow()),
+        Value::Exception(e) => exc_value_str(e),
         Value::Decimal(d) => d.to_string(),
         Value::DateTime(d) => d.replacen('T', " ", 1),
         Value::Date(d) | Value::Time(d) | Value::Uuid(d) => d.to_string(),

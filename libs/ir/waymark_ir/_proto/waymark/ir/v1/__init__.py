@@ -812,7 +812,8 @@ class Bundle(betterproto2.Message):
     modules: "list[ModuleSource]" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     Other modules whose source the compiler needs: those defining the Python `__init__`/`__str__` of exception
-    classes in the manifest (ClassRef.init_owner / str_owner), each with the manifest of the names those methods use.
+    classes in the manifest (ClassRef.init_owners / str_owners), each with the manifest of the names those methods
+    use (the names the bundle module's own exception methods use are in `manifest`).
     """
 
 
@@ -955,14 +956,15 @@ class ClassRef(betterproto2.Message):
     @dataclass(eq=False): `==` is identity
     """
 
-    init_owner: "str" = betterproto2.field(16, betterproto2.TYPE_STRING)
+    init_owners: "list[str]" = betterproto2.field(16, betterproto2.TYPE_STRING, repeated=True)
     """
-    User exception classes: the class of the MRO whose Python `__init__` / `__str__` runs ("" when the
-    interpreter's own does). Filled by the worker; the compiler compiles them from source into the functions below
-    when the workflow constructs the class.
+    User exception classes: the classes of the MRO, in MRO order, that define `__init__` / `__str__` in Python
+    (empty when the interpreter's own runs; the first is the one `Cls(...)` runs, each `super().__init__(...)` goes
+    to the next). Filled by the worker; when the workflow constructs the class, the compiler compiles them from
+    source into the functions below, and the VM refuses to construct a class that has some but no function.
     """
 
-    str_owner: "str" = betterproto2.field(17, betterproto2.TYPE_STRING)
+    str_owners: "list[str]" = betterproto2.field(17, betterproto2.TYPE_STRING, repeated=True)
 
     init_function: "int | None" = betterproto2.field(18, betterproto2.TYPE_UINT32, optional=True)
     """
