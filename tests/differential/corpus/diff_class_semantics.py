@@ -5,6 +5,7 @@ and model hashing (frozen, unsafe_hash, eq=False, unhashable), set order of hash
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum, IntFlag, StrEnum
 
@@ -380,6 +381,46 @@ class ExceptionsAsKeys(Workflow):
         return [len(counts), counts[errors[1]], len(unique), errors[0] in unique, errors[2] in unique]
 
 
+@workflow(name="d_cls_hashed_across_sleep")
+class HashedAcrossSleep(Workflow):
+    """Sets and dict keys of exceptions and frozen dataclasses kept in the snapshot: their hashes (identities,
+    field tuples) must be the same when the run resumes."""
+
+    async def run(self, n: int) -> list[object]:
+        errors = []
+        for i in range(n):
+            try:
+                await fail(i)
+            except ValueError as e:
+                errors.append(e)
+        seen = set(errors)
+        pts = {Point(i * 5 % 7, i) for i in range(n)}
+        table = {Point(1, 1): "one", errors[0]: "first", Tier.PRO: "pro"}
+        await asyncio.sleep(5)
+        seen.add(errors[0])
+        return [
+            errors[0] in seen,
+            errors[-1] in seen,
+            len(seen),
+            Point(5, 1) in pts,
+            [(p.x, p.y) for p in pts],
+            table[Point(1, 1)],
+            table[errors[0]],
+            table[2],
+        ]
+
+
+@workflow(name="d_cls_lead_in_workflow")
+class LeadInWorkflow(Workflow):
+    """The lead's exception, built and raised inside the workflow (its __init__ compiled)."""
+
+    async def run(self, left: int) -> list[object]:
+        try:
+            raise OutOfStock("A", left=left)
+        except OutOfStock as e:
+            return [e.sku, e.left, str(e), e.args]
+
+
 CASES = [
     case("lead", Lead),
     case("int_enum", IntEnumOps, 1),
@@ -399,4 +440,6 @@ CASES = [
     case("identity_dataclass", IdentityDataclass),
     case("models_as_keys", ModelsAsKeys),
     case("exceptions_as_keys", ExceptionsAsKeys),
+    case("hashed_across_sleep", HashedAcrossSleep, 6),
+    case("lead_in_workflow", LeadInWorkflow, 2),
 ]
