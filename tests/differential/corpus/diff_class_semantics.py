@@ -421,6 +421,47 @@ class LeadInWorkflow(Workflow):
             return [e.sku, e.left, str(e), e.args]
 
 
+class Plan(BaseModel):
+    tier: Tier
+    mode: Mode = Mode.SAFE
+
+
+@dataclass(frozen=True)
+class Seat:
+    row: int
+    tier: Tier
+
+
+@workflow(name="d_cls_enums_in_data")
+class EnumsInData(Workflow):
+    """Members inside models, dataclasses, containers and results; members as counts and indexes."""
+
+    async def run(self, n: int) -> list[object]:
+        t = await tier()
+        plan = Plan(tier=2)
+        seats = {Seat(r, t) for r in range(n)}
+        counts: dict[object, int] = {}
+        for member in [Tier.PRO, Tier.FREE, t, 2, 0]:
+            counts[member] = counts.get(member, 0) + 1
+        return [
+            plan.tier == Tier.PRO,
+            plan.tier + 1,
+            repr(plan),
+            plan.model_dump(),
+            plan.model_dump(mode="json"),
+            sorted((s.row, int(s.tier)) for s in seats),
+            Seat(0, Tier.PRO) in seats,
+            Seat(0, 2) in seats,  # type: ignore[arg-type]
+            counts,
+            {Tier.PRO, Tier.FREE, 2},
+            "ab" * t,
+            [0] * t,
+            list(range(t)),
+            {t: "pro"},
+            (t, Mode.FAST, Perm.R | Perm.X),
+        ]
+
+
 CASES = [
     case("lead", Lead),
     case("int_enum", IntEnumOps, 1),
@@ -442,4 +483,5 @@ CASES = [
     case("exceptions_as_keys", ExceptionsAsKeys),
     case("hashed_across_sleep", HashedAcrossSleep, 6),
     case("lead_in_workflow", LeadInWorkflow, 2),
+    case("enums_in_data", EnumsInData, 3),
 ]

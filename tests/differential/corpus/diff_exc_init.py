@@ -4,6 +4,8 @@ validation that raises), so `e.sku`, `e.args` and `str(e)` are CPython's, in the
 
 from __future__ import annotations
 
+import asyncio
+
 from waymark import Workflow, action, workflow
 
 from .diffcase import case
@@ -143,6 +145,54 @@ class BothSides(Workflow):
         return [[type(e).__name__, str(e), e.args] for e in errors] + [made.sku]
 
 
+class Passthrough(Exception):
+    def __init__(self, *args: object, **info: object) -> None:
+        super().__init__(*args)
+        self.info = dict(info)
+        self.args = tuple(reversed(self.args))
+
+
+class Retry(Exception):
+    DEFAULT_DELAY = 30
+
+    def __init__(self, reason: str, delay: int | None = None) -> None:
+        super().__init__(reason)
+        self.delay = self.DEFAULT_DELAY if delay is None else delay
+        self.reason = reason.upper()
+
+
+@action(name="d_init_flaky")
+async def flaky(n: int) -> int:
+    if n % 2:
+        raise Retry("odd", delay=n)
+    return n
+
+
+@workflow(name="d_init_more")
+class More(Workflow):
+    async def run(self, n: int) -> list[object]:
+        out: list[object] = []
+        p = Passthrough(1, 2, 3, source="api", n=n)
+        out.append([p.args, p.info, str(p)])
+        r = Retry("slow")
+        out.append([r.delay, r.reason, r.args, isinstance(r, Exception), r.__class__.__name__])
+        results = await asyncio.gather(flaky(1), flaky(2), flaky(3), return_exceptions=True)
+        out.append([str(x) for x in results])
+        out.append([x.delay for x in results if isinstance(x, Retry)])
+        try:
+            try:
+                raise Retry("inner", 1)
+            except Retry as e:
+                raise OutOfStock(e.reason, left=e.delay) from None
+        except OutOfStock as outer:
+            out.append([outer.sku, outer.left, outer.__cause__ is None, outer.__suppress_context__])
+        out.append(self.build(n).args)
+        return out
+
+    def build(self, n: int) -> Exception:
+        return Described("helper", n)
+
+
 CASES = [
     case("caught", Caught, 2),
     case("raised_out", RaisedOut, 4, raises="corpus.diff_exc_init.OutOfStock"),
@@ -154,4 +204,5 @@ CASES = [
     case("no_init_keyword", BadCall, 3),
     case("validation", BadCall, 4),
     case("both_sides", BothSides, 5),
+    case("more", More, 4),
 ]
