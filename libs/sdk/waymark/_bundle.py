@@ -428,7 +428,7 @@ def _hash_kind(cls: type, *, model: bool) -> pb.HashKind:
     code = getattr(method, "__code__", None)
     if not model and code is not None and code.co_filename == "<string>":  # made by @dataclass (exec'd source)
         return pb.HashKind.FIELDS
-    if model and getattr(method, "__qualname__", "").startswith("make_hash_func."):  # pydantic's frozen hash
+    if model and str(getattr(method, "__module__", "")).startswith("pydantic."):  # pydantic's frozen hash
         return pb.HashKind.MODEL
     return pb.HashKind.CUSTOM
 
