@@ -668,8 +668,9 @@ def _resolved(cls: type, name: str) -> tuple[type, Any]:
 def _rebuild_exception(cls: type[BaseException], args: list[Any], attrs: dict[str, Any]) -> BaseException | None:
     """The exception without running user code, as pickle would: a class whose `__init__` and `__new__` are the
     interpreter's own is called with its args (so `OSError(2, "x")` gets its errno); any other class is made with
-    the nearest builtin `__new__`, then `BaseException.__init__(obj, *args)`. The instance attributes are restored
-    last. None when the class cannot be rebuilt either way (the caller makes a `RemoteException`)."""
+    the nearest builtin `__new__`, then the nearest builtin `__init__` (`BaseException.__init__(obj, *args)`, or
+    OSError's). The instance attributes are restored last. None when the class cannot be rebuilt either way (the
+    caller makes a `RemoteException`)."""
     _, init = _resolved(cls, "__init__")
     _, new = _resolved(cls, "__new__")
     exc: BaseException | None = None
@@ -683,7 +684,12 @@ def _rebuild_exception(cls: type[BaseException], args: list[Any], attrs: dict[st
             # the nearest `__new__` that is the interpreter's own (a user `__new__` is skipped)
             owner = next(k for k in cls.__mro__ if isinstance(vars(k).get("__new__"), _C_METHODS))
             exc = owner.__new__(cls)  # type: ignore[call-overload]
-            BaseException.__init__(exc, *args)
+            # the nearest builtin __init__ (OSError's sets errno and strerror from the args), else BaseException's
+            init_owner = next(k for k in cls.__mro__ if isinstance(vars(k).get("__init__"), _C_METHODS))
+            try:
+                init_owner.__init__(exc, *args)  # type: ignore[misc]
+            except Exception:  # noqa: BLE001 - args it does not take (UnicodeDecodeError wants five)
+                BaseException.__init__(exc, *args)
         except Exception:  # noqa: BLE001 - the class cannot be rebuilt: the caller falls back
             return None
     assert exc is not None
