@@ -23,10 +23,11 @@ gen-check: install ## fail when generated code or docs are stale
 	$(UV) run python libs/ir/scripts/gen.py --check
 	$(UV) run python -m waymark_compiler.docs --check
 
-lint: install ## ruff, mypy --strict, cargo clippy -D warnings, generated-code freshness
+lint: install ## ruff, mypy --strict, cargo fmt --check, cargo clippy -D warnings, generated-code freshness
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	cargo fmt --manifest-path $(CARGO_MANIFEST) --all --check
 	cargo clippy --manifest-path $(CARGO_MANIFEST) --all-targets -- -D warnings
 	$(UV) run python libs/ir/scripts/gen.py --check
 	$(UV) run python -m waymark_compiler.docs --check

@@ -35,7 +35,11 @@ fn program() -> vm_core::Program {
                 policy: None,
             }))),
         })),
-        i(Op::AugAssign(ir::AugAssign { target: Some(slot(1)), op: ir::BinOpKind::Add as i32, value: Some(e(E::Local(4))) })),
+        i(Op::AugAssign(ir::AugAssign {
+            target: Some(slot(1)),
+            op: ir::BinOpKind::Add as i32,
+            value: Some(e(E::Local(4))),
+        })),
         i(Op::Jump(ir::Jump { target: 2 })),
         i(Op::Return(ir::Return { value: Some(e(E::Local(1))) })),
     ];

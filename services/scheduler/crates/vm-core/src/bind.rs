@@ -77,9 +77,9 @@ pub fn bind(fname: &str, params: &[Param], args: CallArgs, prog: &Program, self_
     let mut kwargs = Dict::default();
     let mut pos_only_as_kw = Vec::new();
     for (name, v) in args.kw {
-        let found = params.iter().position(|p| {
-            p.name == *name && !matches!(kind(p), ParamKind::VarPositional | ParamKind::VarKeyword)
-        });
+        let found = params
+            .iter()
+            .position(|p| p.name == *name && !matches!(kind(p), ParamKind::VarPositional | ParamKind::VarKeyword));
         match found {
             Some(i) if kind(&params[i]) == ParamKind::PositionalOnly => {
                 if var_kw.is_some() {

@@ -86,7 +86,9 @@ pub fn sort_values(items: &mut Vec<Value>, reverse: bool) -> R<()> {
 /// `sorted(items, key=key, reverse=reverse)` / `list.sort`: keys computed first, in order (CPython does too).
 pub fn sort_with_key(prog: &Program, items: Vec<Value>, key: Option<&Value>, reverse: bool) -> R<Vec<Value>> {
     let keys = match key {
-        Some(f) if !f.is_none() => items.iter().map(|x| crate::call::call1(prog, f, x.clone())).collect::<R<Vec<_>>>()?,
+        Some(f) if !f.is_none() => {
+            items.iter().map(|x| crate::call::call1(prog, f, x.clone())).collect::<R<Vec<_>>>()?
+        }
         _ => items.clone(),
     };
     crate::sort::sort(keys, items, reverse)
@@ -166,7 +168,9 @@ fn to_int(v: &Value, base: Option<&Value>) -> R<Value> {
             .map(Value::Int)
             .ok_or_else(|| value_error(format!("invalid literal for int() with base 10: {}", repr(v)))),
         Value::Decimal(d) => match crate::decimal::Dec::parse(d) {
-            Some(x @ crate::decimal::Dec::Finite { .. }) => Ok(Value::Int(Int::from_big(x.trunc().unwrap_or_default()))),
+            Some(x @ crate::decimal::Dec::Finite { .. }) => {
+                Ok(Value::Int(Int::from_big(x.trunc().unwrap_or_default())))
+            }
             Some(crate::decimal::Dec::Inf { .. }) => Err(overflow("cannot convert Infinity to integer")),
             _ => Err(value_error("cannot convert NaN to integer")),
         },
@@ -223,7 +227,9 @@ fn to_float(v: &Value) -> R<Value> {
             .map(Value::Float)
             .ok_or_else(|| value_error(format!("could not convert string to float: {}", repr(v)))),
         Value::Decimal(d) => match crate::decimal::Dec::parse(d) {
-            Some(crate::decimal::Dec::NaN { signaling: true, .. }) => Err(value_error("cannot convert signaling NaN to float")),
+            Some(crate::decimal::Dec::NaN { signaling: true, .. }) => {
+                Err(value_error("cannot convert signaling NaN to float"))
+            }
             Some(x) => Ok(Value::Float(x.to_f64())),
             None => Err(value_error("bad Decimal")),
         },
@@ -284,9 +290,7 @@ fn round(v: &Value, nd: Option<&Value>) -> R<Value> {
             let twice = r.add(&r);
             let q = match twice.cmp(&p) {
                 Ordering::Greater => q.add(&Int::Small(1)),
-                Ordering::Equal if q.divmod(&Int::Small(2)).is_some_and(|(_, m)| !m.is_zero()) => {
-                    q.add(&Int::Small(1))
-                }
+                Ordering::Equal if q.divmod(&Int::Small(2)).is_some_and(|(_, m)| !m.is_zero()) => q.add(&Int::Small(1)),
                 _ => q,
             };
             Ok(Value::Int(q.mul(&p).ok_or_else(crate::exc::memory_error)?))
@@ -317,9 +321,7 @@ fn range(a: &CallArgs) -> R<Value> {
     let ints: Vec<i64> = a
         .pos
         .iter()
-        .map(|v| {
-            as_index(v, "")?.as_i64().ok_or_else(|| overflow("Python int too large to convert to C ssize_t"))
-        })
+        .map(|v| as_index(v, "")?.as_i64().ok_or_else(|| overflow("Python int too large to convert to C ssize_t")))
         .collect::<R<_>>()?;
     let (start, stop, step) = match ints.as_slice() {
         [stop] => (0, *stop, 1),
@@ -354,15 +356,77 @@ fn set_from(a: &CallArgs, name: &str) -> R<PySet> {
 
 /// Every name `call` implements: the pure builtins and conversions, then stdlib class methods.
 pub const BUILTINS: &[&str] = &[
-    "abs", "all", "any", "bin", "bool", "bytes", "callable", "chr", "dict", "divmod", "enumerate", "filter", "float", "format",
-    "frozenset", "hash", "hex", "int", "isinstance", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord",
-    "pow", "range", "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "type", "zip",
-    "datetime.datetime.fromisoformat", "datetime.datetime.combine", "datetime.datetime.strptime",
-    "datetime.datetime.fromordinal", "datetime.date.fromisoformat", "datetime.date.fromordinal",
-    "datetime.time.fromisoformat", "dict.fromkeys", "dataclasses.replace", "dataclasses.asdict", "dataclasses.astuple",
-    "operator.itemgetter", "operator.attrgetter", "datetime.timezone.utc", "typing.cast", "pydantic.model_validate", "math.ceil", "math.floor", "math.trunc", "math.sqrt", "math.isqrt",
-    "math.fabs", "math.isclose", "math.gcd", "math.isnan", "math.isinf", "math.isfinite", "math.copysign", "math.prod",
-    "BaseException.__init__", "BaseException.__str__",
+    "abs",
+    "all",
+    "any",
+    "bin",
+    "bool",
+    "bytes",
+    "callable",
+    "chr",
+    "dict",
+    "divmod",
+    "enumerate",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "hash",
+    "hex",
+    "int",
+    "isinstance",
+    "iter",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "next",
+    "oct",
+    "ord",
+    "pow",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "type",
+    "zip",
+    "datetime.datetime.fromisoformat",
+    "datetime.datetime.combine",
+    "datetime.datetime.strptime",
+    "datetime.datetime.fromordinal",
+    "datetime.date.fromisoformat",
+    "datetime.date.fromordinal",
+    "datetime.time.fromisoformat",
+    "dict.fromkeys",
+    "dataclasses.replace",
+    "dataclasses.asdict",
+    "dataclasses.astuple",
+    "operator.itemgetter",
+    "operator.attrgetter",
+    "datetime.timezone.utc",
+    "typing.cast",
+    "pydantic.model_validate",
+    "math.ceil",
+    "math.floor",
+    "math.trunc",
+    "math.sqrt",
+    "math.isqrt",
+    "math.fabs",
+    "math.isclose",
+    "math.gcd",
+    "math.isnan",
+    "math.isinf",
+    "math.isfinite",
+    "math.copysign",
+    "math.prod",
+    "BaseException.__init__",
+    "BaseException.__str__",
 ];
 
 fn float_arg(v: &Value) -> R<f64> {
@@ -500,8 +564,28 @@ fn as_plain(v: &Value, tuple: bool) -> Value {
 /// Builtins that see an IntEnum/StrEnum argument as its plain value (the others keep the member: `max`, `sorted`,
 /// `str`, `repr`, `format`, `type`, `isinstance` ...).
 const UNWRAP_ENUMS: &[&str] = &[
-    "int", "float", "abs", "round", "divmod", "pow", "hex", "oct", "bin", "chr", "ord", "len", "range", "list", "tuple",
-    "set", "frozenset", "bytes", "enumerate", "zip", "reversed", "iter",
+    "int",
+    "float",
+    "abs",
+    "round",
+    "divmod",
+    "pow",
+    "hex",
+    "oct",
+    "bin",
+    "chr",
+    "ord",
+    "len",
+    "range",
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "bytes",
+    "enumerate",
+    "zip",
+    "reversed",
+    "iter",
 ];
 
 pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
@@ -515,7 +599,8 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             }
         }
     }
-    if name.starts_with("math.") || UNWRAP_ENUMS.contains(&name) {
+    if a.pos.iter().any(|v| matches!(v, Value::Enum(_))) && (name.starts_with("math.") || UNWRAP_ENUMS.contains(&name))
+    {
         // an IntEnum/StrEnum member is taken as its int/str (`int(Tier.PRO)`, `len(Mode.FAST)`)
         for v in a.pos.iter_mut() {
             if let Some(d) = crate::enums::data(v) {
@@ -622,7 +707,11 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             let it = make_iter(&a.pos[1])?;
             let mut out = Vec::new();
             while let Some(x) = next(&it)? {
-                let keep = if a.pos[0].is_none() { x.truthy() } else { crate::call::call1(prog, &a.pos[0], x.clone())?.truthy() };
+                let keep = if a.pos[0].is_none() {
+                    x.truthy()
+                } else {
+                    crate::call::call1(prog, &a.pos[0], x.clone())?.truthy()
+                };
                 if keep {
                     out.push(x);
                 }
@@ -692,7 +781,9 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             arity(name, &a, 1, 2)?;
             match next(&a.pos[0])? {
                 Some(v) => Ok(v),
-                None => a.pos.get(1).cloned().ok_or_else(|| Flow::Raise(crate::exc::new_builtin("StopIteration", vec![]))),
+                None => {
+                    a.pos.get(1).cloned().ok_or_else(|| Flow::Raise(crate::exc::new_builtin("StopIteration", vec![])))
+                }
             }
         }
         "any" | "all" => {
@@ -741,8 +832,11 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 [x, y] => binop(crate::ir::BinOpKind::Pow, x, y),
                 [x, y, Value::None] => binop(crate::ir::BinOpKind::Pow, x, y),
                 [x, y, z] => {
-                    let (Value::Int(_) | Value::Bool(_), Value::Int(_) | Value::Bool(_), Value::Int(_) | Value::Bool(_)) =
-                        (x, y, z)
+                    let (
+                        Value::Int(_) | Value::Bool(_),
+                        Value::Int(_) | Value::Bool(_),
+                        Value::Int(_) | Value::Bool(_),
+                    ) = (x, y, z)
                     else {
                         return Err(type_error("pow() 3rd argument not allowed unless all arguments are integers"));
                     };
@@ -751,11 +845,14 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                         return Err(value_error("pow() 3rd argument cannot be 0"));
                     }
                     if e < BigInt::from(0) {
-                        return Err(value_error("pow() with a negative exponent and a modulus is not supported in workflows"));
+                        return Err(value_error(
+                            "pow() with a negative exponent and a modulus is not supported in workflows",
+                        ));
                     }
                     let r = b.modpow(&e, &m);
                     // Python's result takes the sign of the modulus
-                    let r = if r != BigInt::from(0) && (r < BigInt::from(0)) != (m < BigInt::from(0)) { r + &m } else { r };
+                    let r =
+                        if r != BigInt::from(0) && (r < BigInt::from(0)) != (m < BigInt::from(0)) { r + &m } else { r };
                     Ok(Value::Int(Int::from_big(r)))
                 }
                 _ => Err(type_error(format!("pow expected 2 or 3 arguments, got {}", args.len()))),
@@ -773,13 +870,18 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
         "chr" => {
             arity(name, &a, 1, 1)?;
             let i = as_index(&a.pos[0], "")?.as_i64().unwrap_or(-1);
-            let c = u32::try_from(i).ok().and_then(char::from_u32).ok_or_else(|| value_error("chr() arg not in range(0x110000)"))?;
+            let c = u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .ok_or_else(|| value_error("chr() arg not in range(0x110000)"))?;
             Ok(Value::str(&c.to_string()))
         }
         "ord" => {
             arity(name, &a, 1, 1)?;
             match &a.pos[0] {
-                Value::Str(s) if s.chars().count() == 1 => Ok(Value::int(s.chars().next().map(|c| c as i64).unwrap_or(0))),
+                Value::Str(s) if s.chars().count() == 1 => {
+                    Ok(Value::int(s.chars().next().map(|c| c as i64).unwrap_or(0)))
+                }
                 Value::Str(s) => Err(type_error(format!(
                     "ord() expected a character, but string of length {} found",
                     s.chars().count()
@@ -839,7 +941,12 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
         "dataclasses.replace" => {
             let obj = match a.pos.as_slice() {
                 [o] => o.clone(),
-                _ => return Err(type_error(format!("replace() takes 1 positional argument but {} were given", a.pos.len()))),
+                _ => {
+                    return Err(type_error(format!(
+                        "replace() takes 1 positional argument but {} were given",
+                        a.pos.len()
+                    )))
+                }
             };
             let (class, mut kw) = match &obj {
                 Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Dataclass => {
@@ -848,7 +955,11 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
                 }
                 _ => return Err(type_error("replace() should be called on dataclass instances")),
             };
-            let idx = prog.class_by_name.get(&*class).copied().ok_or_else(|| type_error("replace() of an unknown dataclass"))?;
+            let idx = prog
+                .class_by_name
+                .get(&*class)
+                .copied()
+                .ok_or_else(|| type_error("replace() of an unknown dataclass"))?;
             for (k, v) in a.kw {
                 match kw.iter_mut().find(|(n, _)| *n == k) {
                     Some((_, slot)) => *slot = v,
@@ -861,7 +972,9 @@ pub fn call(prog: &Program, name: &str, mut a: CallArgs) -> R<Value> {
             arity(name, &a, 1, 1)?;
             let tuple = name.ends_with("astuple");
             match &a.pos[0] {
-                Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Dataclass => Ok(as_plain(&a.pos[0], tuple)),
+                Value::Object(o) if o.borrow().kind == crate::value::ObjKind::Dataclass => {
+                    Ok(as_plain(&a.pos[0], tuple))
+                }
                 _ => Err(type_error(format!("{}() should be called on dataclass instances", &name[12..]))),
             }
         }

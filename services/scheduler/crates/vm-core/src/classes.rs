@@ -85,7 +85,11 @@ pub fn is_instance(prog: &Program, v: &Value, idx: u32) -> bool {
 pub fn is_instance_by_name(prog: &Program, v: &Value, q: &str) -> bool {
     match prog.class_by_name.get(q) {
         Some(i) => is_instance(prog, v, *i),
-        None => builtin_is(v, q) || v.type_qualname() == q || matches!(v, Value::Exception(e) if e.borrow().is_instance_of(q)),
+        None => {
+            builtin_is(v, q)
+                || v.type_qualname() == q
+                || matches!(v, Value::Exception(e) if e.borrow().is_instance_of(q))
+        }
     }
 }
 
@@ -149,8 +153,10 @@ fn exc_mro(c: &ClassRef) -> Rc<[Str]> {
     }
     match crate::exc::builtin_mro(short_name(&c.qualname)) {
         Some(m) => m.iter().map(|s| Arc::from(*s)).collect(),
-        None => vec![Arc::from(c.qualname.as_str()), Arc::from("builtins.Exception"), Arc::from("builtins.BaseException")]
-            .into(),
+        None => {
+            vec![Arc::from(c.qualname.as_str()), Arc::from("builtins.Exception"), Arc::from("builtins.BaseException")]
+                .into()
+        }
     }
 }
 
@@ -206,8 +212,13 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
                 // pydantic ignores unknown fields by default
                 args.kw.retain(|(k, _)| c.fields.iter().any(|f| f.name == **k));
             }
-            let values = crate::bind::bind(&fname, &params, args, prog, if is_model { 0 } else { 1 })
-                .map_err(|e| if is_model { validation_error(e, &name) } else { e })?;
+            let values = crate::bind::bind(&fname, &params, args, prog, if is_model { 0 } else { 1 }).map_err(|e| {
+                if is_model {
+                    validation_error(e, &name)
+                } else {
+                    e
+                }
+            })?;
             // defaults of `params` are clones, so constants come from the originals (same order)
             let fields = c.fields.iter().zip(values).map(|(f, v)| (Arc::from(f.name.as_str()), v)).collect();
             let kind = if is_model { ObjKind::Model } else { ObjKind::Dataclass };
@@ -313,9 +324,7 @@ pub fn class_attr(prog: &Program, idx: u32, attr: &str) -> R<Value> {
     match attr {
         "__name__" => Ok(Value::str(short_name(&c.qualname))),
         "__qualname__" => Ok(Value::str(short_name(&c.qualname))),
-        "__module__" => {
-            Ok(Value::str(c.qualname.rsplit_once('.').map(|(m, _)| m).unwrap_or("builtins")))
-        }
+        "__module__" => Ok(Value::str(c.qualname.rsplit_once('.').map(|(m, _)| m).unwrap_or("builtins"))),
         _ => Err(attribute_error(format!("type object '{}' has no attribute '{attr}'", short_name(&c.qualname)))),
     }
 }
@@ -459,15 +468,18 @@ pub fn set_attr(prog: &Program, v: &Value, attr: &str, x: Value) -> R<()> {
         if let Some(e) = crate::validate::frozen_model_error(prog, &ob, attr, &x) {
             return Err(e);
         }
-        if ob.kind == ObjKind::Dataclass
-            && crate::validate::find_class(prog, &ob.class).is_some_and(|c| c.frozen)
-        {
+        if ob.kind == ObjKind::Dataclass && crate::validate::find_class(prog, &ob.class).is_some_and(|c| c.frozen) {
             return Err(Flow::Raise(Value::exception(Exception::new(
                 Arc::from("dataclasses.FrozenInstanceError"),
-                ["dataclasses.FrozenInstanceError", "builtins.AttributeError", "builtins.Exception", "builtins.BaseException"]
-                    .iter()
-                    .map(|s| Arc::from(*s))
-                    .collect(),
+                [
+                    "dataclasses.FrozenInstanceError",
+                    "builtins.AttributeError",
+                    "builtins.Exception",
+                    "builtins.BaseException",
+                ]
+                .iter()
+                .map(|s| Arc::from(*s))
+                .collect(),
                 vec![Value::str(&format!("cannot assign to field '{attr}'"))],
             ))));
         }
@@ -488,10 +500,7 @@ pub fn set_attr(prog: &Program, v: &Value, attr: &str, x: Value) -> R<()> {
                 Some((_, slot)) => *slot = x,
                 None if kind == ObjKind::Dataclass => o.fields.push((Arc::from(attr), x)),
                 None => {
-                    return Err(value_error(format!(
-                        "\"{}\" object has no field \"{attr}\"",
-                        short_name(&o.class)
-                    )))
+                    return Err(value_error(format!("\"{}\" object has no field \"{attr}\"", short_name(&o.class))))
                 }
             }
             Ok(())

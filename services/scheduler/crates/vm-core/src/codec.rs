@@ -89,9 +89,8 @@ fn number(n: &Number) -> Result<Value, String> {
 }
 
 fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, String> {
-    let items = |what: &str| -> Result<Vec<Value>, String> {
-        arr(body, what)?.iter().map(|x| decode_with(x, ext)).collect()
-    };
+    let items =
+        |what: &str| -> Result<Vec<Value>, String> { arr(body, what)?.iter().map(|x| decode_with(x, ext)).collect() };
     Ok(match tag {
         "$int" => {
             let t = body.as_str().ok_or("$int must be a string")?;
@@ -156,7 +155,8 @@ fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, Stri
         }
         "$model" | "$dataclass" => {
             let o = body.as_object().ok_or_else(|| format!("{tag} must be an object"))?;
-            let fields = field(o, "fields", tag)?.as_object().ok_or_else(|| format!("{tag} fields must be an object"))?;
+            let fields =
+                field(o, "fields", tag)?.as_object().ok_or_else(|| format!("{tag} fields must be an object"))?;
             let fields = fields
                 .iter()
                 .map(|(k, v)| Ok((Arc::from(k.as_str()), decode_with(v, ext)?)))
@@ -269,7 +269,16 @@ pub fn float_json(f: f64) -> Json {
         Some(n) => Json::Number(n),
         None => tagged(
             "$float",
-            Json::String(if f.is_nan() { "nan" } else if f > 0.0 { "inf" } else { "-inf" }.into()),
+            Json::String(
+                if f.is_nan() {
+                    "nan"
+                } else if f > 0.0 {
+                    "inf"
+                } else {
+                    "-inf"
+                }
+                .into(),
+            ),
         ),
     }
 }

@@ -25,7 +25,9 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
         }
         if let (Enum(x), Enum(y)) = (a, b) {
             // Flag values without a member of their own are equal by value
-            return x.class == y.class && (x.name == y.name || x.name.is_empty() || y.name.is_empty()) && py_eq(&x.value, &y.value);
+            return x.class == y.class
+                && (x.name == y.name || x.name.is_empty() || y.name.is_empty())
+                && py_eq(&x.value, &y.value);
         }
         return false;
     }
@@ -60,7 +62,9 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
         (Decimal(_), Decimal(_) | Int(_) | Bool(_) | Float(_)) | (Int(_) | Bool(_) | Float(_), Decimal(_)) => {
             decimal_order(a, b) == Some(Ordering::Equal)
         }
-        (DateTime(_) | Date(_) | Time(_), DateTime(_) | Date(_) | Time(_)) => crate::datetime::eq(a, b).unwrap_or(false),
+        (DateTime(_) | Date(_) | Time(_), DateTime(_) | Date(_) | Time(_)) => {
+            crate::datetime::eq(a, b).unwrap_or(false)
+        }
         (Uuid(x), Uuid(y)) => x.to_lowercase() == y.to_lowercase(),
         (TimeDelta(x), TimeDelta(y)) => x == y,
         (TimeZone(x), TimeZone(y)) => x == y,

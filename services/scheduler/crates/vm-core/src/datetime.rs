@@ -8,8 +8,20 @@ use crate::exc::{overflow, type_error, value_error, R};
 use crate::value::{Str, TimeDelta, Value};
 
 const DAY_US: i128 = 86_400_000_000;
-const MONTHS: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 pub fn is_leap(y: i64) -> bool {
@@ -480,7 +492,9 @@ pub fn eq(a: &Value, b: &Value) -> Option<bool> {
     }
     Some(match (ka, x.tz, y.tz) {
         (Kind::Date, _, _) => x.ord() == y.ord(),
-        (Kind::Time, Some(_), Some(_)) => x.time_us() - x.tz.unwrap_or(0) as i128 == y.time_us() - y.tz.unwrap_or(0) as i128,
+        (Kind::Time, Some(_), Some(_)) => {
+            x.time_us() - x.tz.unwrap_or(0) as i128 == y.time_us() - y.tz.unwrap_or(0) as i128
+        }
         (Kind::Time, None, None) => x.time_us() == y.time_us(),
         (_, Some(_), Some(_)) => x.utc_us() == y.utc_us(),
         (_, None, None) => x.local_us() == y.local_us(),
@@ -663,7 +677,11 @@ pub fn timedelta(args: crate::bind::CallArgs) -> R<Value> {
             Value::Bool(b) => BigInt::from(*b as i64) << shift,
             Value::Float(f) => {
                 if !f.is_finite() {
-                    return Err(if f.is_nan() { value_error("cannot convert float NaN to integer") } else { overflow("cannot convert float infinity to integer") });
+                    return Err(if f.is_nan() {
+                        value_error("cannot convert float NaN to integer")
+                    } else {
+                        overflow("cannot convert float infinity to integer")
+                    });
                 }
                 let bits = f.abs().to_bits();
                 let e = ((bits >> 52) & 0x7ff) as i64;
@@ -676,7 +694,13 @@ pub fn timedelta(args: crate::bind::CallArgs) -> R<Value> {
                     mag
                 }
             }
-            _ => return Err(type_error(format!("unsupported type for timedelta {} component: {}", NAMES[i], v.type_name()))),
+            _ => {
+                return Err(type_error(format!(
+                    "unsupported type for timedelta {} component: {}",
+                    NAMES[i],
+                    v.type_name()
+                )))
+            }
         };
         total += part * BigInt::from(US[i]);
     }
@@ -747,7 +771,12 @@ pub fn method(v: &Value, m: &str, mut a: crate::bind::CallArgs) -> R<Value> {
             let target = match a.pos.first().cloned().or_else(|| crate::builtins::take_kw(&mut a, "tz")) {
                 Some(Value::TimeZone(o)) => o,
                 Some(Value::None) | None => 0, // the machine's zone: workers run in UTC
-                Some(v) => return Err(type_error(format!("tzinfo argument must be None or of a tzinfo subclass, not type '{}'", v.type_name()))),
+                Some(v) => {
+                    return Err(type_error(format!(
+                        "tzinfo argument must be None or of a tzinfo subclass, not type '{}'",
+                        v.type_name()
+                    )))
+                }
             };
             Ok(Dt::from_local_us(dt.utc_us() + target as i128, Some(target))?.value(Kind::DateTime))
         }
@@ -787,8 +816,21 @@ pub fn method(v: &Value, m: &str, mut a: crate::bind::CallArgs) -> R<Value> {
 }
 
 pub const DATETIME_METHODS: &[&str] = &[
-    "astimezone", "ctime", "date", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "time", "timestamp", "timetz",
-    "toordinal", "tzname", "utcoffset", "weekday",
+    "astimezone",
+    "ctime",
+    "date",
+    "isocalendar",
+    "isoformat",
+    "isoweekday",
+    "replace",
+    "strftime",
+    "time",
+    "timestamp",
+    "timetz",
+    "toordinal",
+    "tzname",
+    "utcoffset",
+    "weekday",
 ];
 pub const DATE_METHODS: &[&str] =
     &["ctime", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "toordinal", "weekday"];
@@ -837,15 +879,10 @@ pub fn class_method(qualname: &str, args: crate::bind::CallArgs) -> R<Value> {
             Ok(Dt::from_local_us(n as i128 * DAY_US, None)?.value(kind))
         }
         "combine" if kind == Kind::DateTime => match (parse_value(&arg(0)), parse_value(&arg(1))) {
-            (Some((Kind::Date | Kind::DateTime, d)), Some((Kind::Time, t))) => Ok(Dt {
-                hour: t.hour,
-                minute: t.minute,
-                second: t.second,
-                micro: t.micro,
-                tz: t.tz,
-                ..d
+            (Some((Kind::Date | Kind::DateTime, d)), Some((Kind::Time, t))) => {
+                Ok(Dt { hour: t.hour, minute: t.minute, second: t.second, micro: t.micro, tz: t.tz, ..d }
+                    .value(Kind::DateTime))
             }
-            .value(Kind::DateTime)),
             _ => Err(type_error("combine() argument 1 must be datetime.date, argument 2 datetime.time")),
         },
         "strptime" if kind == Kind::DateTime => match (arg(0), arg(1)) {
@@ -874,7 +911,13 @@ pub const CLASS_METHODS: &[&str] = &[
 
 /// datetime.strptime for the common directives (C locale).
 fn strptime(s: &str, fmt: &str) -> R<Dt> {
-    let fail = || value_error(format!("time data {} does not match format {}", crate::repr::str_repr(s), crate::repr::str_repr(fmt)));
+    let fail = || {
+        value_error(format!(
+            "time data {} does not match format {}",
+            crate::repr::str_repr(s),
+            crate::repr::str_repr(fmt)
+        ))
+    };
     let mut dt = Dt { year: 1900, month: 1, day: 1, hour: 0, minute: 0, second: 0, micro: 0, tz: None };
     let (mut pm, mut hour12) = (None, false);
     let b = s.as_bytes();

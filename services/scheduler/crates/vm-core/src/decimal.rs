@@ -72,7 +72,11 @@ pub fn decimal_error(signal: &str, condition: &str) -> Flow {
         ],
     };
     let msg = format!("[<class 'decimal.{condition}'>]");
-    Flow::Raise(Value::exception(Exception::new(Str::from(mro[0]), mro.into_iter().map(Str::from).collect(), vec![Value::str(&msg)])))
+    Flow::Raise(Value::exception(Exception::new(
+        Str::from(mro[0]),
+        mro.into_iter().map(Str::from).collect(),
+        vec![Value::str(&msg)],
+    )))
 }
 
 fn ten_pow(n: u64) -> BigUint {
@@ -479,7 +483,10 @@ impl Dec {
             }
             let (q, r) = x.div_rem(&y);
             if q < ten_pow(PREC as u64) {
-                return Ok((Dec::Finite { neg, coef: q, exp: 0 }, Dec::Finite { neg: *na, coef: r, exp: ideal }.fix()?));
+                return Ok((
+                    Dec::Finite { neg, coef: q, exp: 0 },
+                    Dec::Finite { neg: *na, coef: r, exp: ideal }.fix()?,
+                ));
             }
         }
         Err(decimal_error("InvalidOperation", "DivisionImpossible"))
@@ -648,7 +655,10 @@ pub fn construct(v: Option<&Value>) -> R<Value> {
         Some(Value::Float(f)) => Dec::from_f64(*f),
         Some(Value::Str(s)) => Dec::parse(s).ok_or_else(|| decimal_error("InvalidOperation", "ConversionSyntax"))?,
         Some(x) => {
-            return Err(crate::exc::type_error(format!("conversion from {} to Decimal is not supported", x.type_name())))
+            return Err(crate::exc::type_error(format!(
+                "conversion from {} to Decimal is not supported",
+                x.type_name()
+            )))
         }
     };
     Ok(value(d))

@@ -171,12 +171,7 @@ impl<'a> Eval<'a> {
                                         out.insert(k.clone(), v.clone());
                                     }
                                 }
-                                _ => {
-                                    return Err(type_error(format!(
-                                        "'{}' object is not a mapping",
-                                        m.type_name()
-                                    )))
-                                }
+                                _ => return Err(type_error(format!("'{}' object is not a mapping", m.type_name()))),
                             }
                         }
                     }
@@ -192,12 +187,9 @@ impl<'a> Eval<'a> {
             }
             E::Construct(c) => crate::classes::construct(self.prog, c.class_index, self.args(&c.args)?),
             E::ClassObject(c) => Ok(Value::Class(c.class_index)),
-            E::CurrentException(_) => self
-                .frame
-                .handled
-                .last()
-                .cloned()
-                .ok_or_else(|| exc("RuntimeError", "No active exception")),
+            E::CurrentException(_) => {
+                self.frame.handled.last().cloned().ok_or_else(|| exc("RuntimeError", "No active exception"))
+            }
             E::Starred(_) => Err(internal("starred expression outside a display or call")),
             E::FunctionRef(f) => Ok(Value::Function(Rc::new(match &f.kind {
                 Some(ir::function_ref::Kind::Builtin(n)) => Func::Builtin(Str::from(n.as_str())),
@@ -399,7 +391,8 @@ fn backoff_kind(k: i32) -> &'static str {
 /// The per-call override (self.run_action(..., retry=, timeout=)) merged over the decorator's policy.
 pub fn merge_policy(base: &Option<ir::ActionPolicy>, call: &Option<ir::ActionPolicy>) -> Policy {
     let retry = call.as_ref().and_then(|p| p.retry.clone()).or_else(|| base.as_ref().and_then(|p| p.retry.clone()));
-    let timeout = call.as_ref().and_then(|p| p.timeout_seconds).or_else(|| base.as_ref().and_then(|p| p.timeout_seconds));
+    let timeout =
+        call.as_ref().and_then(|p| p.timeout_seconds).or_else(|| base.as_ref().and_then(|p| p.timeout_seconds));
     let (attempts, backoff, retry_on) = match retry {
         Some(r) => {
             let b = r.backoff.unwrap_or_default();
@@ -415,11 +408,7 @@ pub fn merge_policy(base: &Option<ir::ActionPolicy>, call: &Option<ir::ActionPol
                 r.retry_on,
             )
         }
-        None => (
-            1,
-            BackoffPolicy { kind: "none".into(), initial: 0.0, factor: 0.0, max: 0.0, jitter: false },
-            vec![],
-        ),
+        None => (1, BackoffPolicy { kind: "none".into(), initial: 0.0, factor: 0.0, max: 0.0, jitter: false }, vec![]),
     };
     Policy { attempts, backoff, retry_on, timeout_seconds: timeout }
 }

@@ -28,12 +28,9 @@ pub fn builtin_mro(name: &str) -> Option<&'static [&'static str]> {
         "BaseException" => BASE,
         "Exception" => &["builtins.Exception", "builtins.BaseException"],
         "ArithmeticError" => &["builtins.ArithmeticError", "builtins.Exception", "builtins.BaseException"],
-        "ZeroDivisionError" => &[
-            "builtins.ZeroDivisionError",
-            "builtins.ArithmeticError",
-            "builtins.Exception",
-            "builtins.BaseException",
-        ],
+        "ZeroDivisionError" => {
+            &["builtins.ZeroDivisionError", "builtins.ArithmeticError", "builtins.Exception", "builtins.BaseException"]
+        }
         "OverflowError" => {
             &["builtins.OverflowError", "builtins.ArithmeticError", "builtins.Exception", "builtins.BaseException"]
         }
@@ -66,10 +63,16 @@ pub fn builtin_mro(name: &str) -> Option<&'static [&'static str]> {
             "builtins.Exception",
             "builtins.BaseException",
         ],
-        "UnicodeError" => &["builtins.UnicodeError", "builtins.ValueError", "builtins.Exception", "builtins.BaseException"],
+        "UnicodeError" => {
+            &["builtins.UnicodeError", "builtins.ValueError", "builtins.Exception", "builtins.BaseException"]
+        }
         "OSError" => &["builtins.OSError", "builtins.Exception", "builtins.BaseException"],
-        "TimeoutError" => &["builtins.TimeoutError", "builtins.OSError", "builtins.Exception", "builtins.BaseException"],
-        "ConnectionError" => &["builtins.ConnectionError", "builtins.OSError", "builtins.Exception", "builtins.BaseException"],
+        "TimeoutError" => {
+            &["builtins.TimeoutError", "builtins.OSError", "builtins.Exception", "builtins.BaseException"]
+        }
+        "ConnectionError" => {
+            &["builtins.ConnectionError", "builtins.OSError", "builtins.Exception", "builtins.BaseException"]
+        }
         "KeyboardInterrupt" => &["builtins.KeyboardInterrupt", "builtins.BaseException"],
         "CancelledError" => &["asyncio.exceptions.CancelledError", "builtins.BaseException"],
         _ => return None,
@@ -80,8 +83,12 @@ pub fn builtin_mro(name: &str) -> Option<&'static [&'static str]> {
 pub fn new_builtin(name: &str, args: Vec<Value>) -> Value {
     let mro: Rc<[Str]> = match builtin_mro(name) {
         Some(m) => m.iter().map(|s| Arc::from(*s)).collect(),
-        None => vec![Arc::from(format!("builtins.{name}")), Arc::from("builtins.Exception"), Arc::from("builtins.BaseException")]
-            .into(),
+        None => vec![
+            Arc::from(format!("builtins.{name}")),
+            Arc::from("builtins.Exception"),
+            Arc::from("builtins.BaseException"),
+        ]
+        .into(),
     };
     let class = mro[0].clone();
     Value::exception(Exception::new(class, mro, args))

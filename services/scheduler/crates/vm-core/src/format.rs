@@ -55,7 +55,11 @@ fn parse_spec(spec: &str) -> R<Spec> {
         i += 1;
     }
     if i > start {
-        s.width = cs[start..i].iter().collect::<String>().parse().map_err(|_| value_error("Too many decimal digits in format string"))?;
+        s.width = cs[start..i]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .map_err(|_| value_error("Too many decimal digits in format string"))?;
     }
     if i < cs.len() && matches!(cs[i], ',' | '_') {
         s.grouping = Some(cs[i]);
@@ -70,7 +74,13 @@ fn parse_spec(spec: &str) -> R<Spec> {
         if i == start {
             return Err(value_error("Format specifier missing precision"));
         }
-        s.precision = Some(cs[start..i].iter().collect::<String>().parse().map_err(|_| value_error("Too many decimal digits in format string"))?);
+        s.precision = Some(
+            cs[start..i]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .map_err(|_| value_error("Too many decimal digits in format string"))?,
+        );
     }
     if i < cs.len() {
         s.ty = Some(cs[i]);
@@ -149,7 +159,9 @@ fn format_decimal(text: &str, s: &Spec) -> R<String> {
         let r = d.rescale(target, Rounding::HalfEven);
         // a carry may add a digit: round once more
         match &r {
-            Dec::Finite { coef: c, .. } if c.to_str_radix(10).len() > places => r.rescale(target + 1, Rounding::HalfEven),
+            Dec::Finite { coef: c, .. } if c.to_str_radix(10).len() > places => {
+                r.rescale(target + 1, Rounding::HalfEven)
+            }
             _ => {
                 let _ = neg;
                 r
@@ -159,9 +171,7 @@ fn format_decimal(text: &str, s: &Spec) -> R<String> {
     if let Some(p) = s.precision {
         d = match ty {
             'e' | 'E' => round_sig(d, p + 1),
-            'f' | 'F' | '%' => {
-                d.rescale(-(p as i64), Rounding::HalfEven)
-            }
+            'f' | 'F' | '%' => d.rescale(-(p as i64), Rounding::HalfEven),
             _ => round_sig(d, p.max(1)),
         };
     }
@@ -242,7 +252,13 @@ fn format_int(i: &Int, s: &Spec) -> R<String> {
         Some('X') => (a.to_string_radix(16).to_uppercase(), "0X", 4),
         Some('c') => {
             let c = i.as_i64().and_then(|c| u32::try_from(c).ok()).and_then(char::from_u32);
-            return Ok(pad(s, "", "", &c.ok_or_else(|| crate::exc::overflow("%c arg not in range(0x110000)"))?.to_string(), '>'));
+            return Ok(pad(
+                s,
+                "",
+                "",
+                &c.ok_or_else(|| crate::exc::overflow("%c arg not in range(0x110000)"))?.to_string(),
+                '>',
+            ));
         }
         Some(t @ ('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')) => {
             let f = i.to_f64().ok_or_else(|| crate::exc::overflow("int too large to convert to float"))?;
@@ -304,7 +320,8 @@ fn general_format(f: f64, prec: usize, upper: bool, alt: bool, at_least_one_deci
             None => (out.clone(), String::new()),
         };
         let mant = if mant.contains('.') { mant.trim_end_matches('0').trim_end_matches('.').to_string() } else { mant };
-        let mant = if at_least_one_decimal && exp_part.is_empty() && !mant.contains('.') { format!("{mant}.0") } else { mant };
+        let mant =
+            if at_least_one_decimal && exp_part.is_empty() && !mant.contains('.') { format!("{mant}.0") } else { mant };
         out = format!("{mant}{exp_part}");
     }
     out
@@ -315,9 +332,17 @@ fn format_float(f: f64, s: &Spec) -> R<String> {
     let a = f.abs();
     let upper = matches!(s.ty, Some('E' | 'F' | 'G'));
     let body = if a.is_infinite() {
-        if upper { "INF".into() } else { "inf".into() }
+        if upper {
+            "INF".into()
+        } else {
+            "inf".into()
+        }
     } else if a.is_nan() {
-        if upper { "NAN".into() } else { "nan".into() }
+        if upper {
+            "NAN".into()
+        } else {
+            "nan".into()
+        }
     } else {
         match s.ty {
             Some('f' | 'F') => format!("{:.*}", s.precision.unwrap_or(6), a),
@@ -466,7 +491,10 @@ pub fn str_format(template: &str, a: CallArgs) -> R<Value> {
                     crate::exc::index_error(format!("Replacement index {n} out of range for positional args tuple"))
                 })?
             } else {
-                a.kw.iter().find(|(k, _)| **k == *base).map(|(_, v)| v.clone()).ok_or_else(|| key_error(Value::str(&base)))?
+                a.kw.iter()
+                    .find(|(k, _)| **k == *base)
+                    .map(|(_, v)| v.clone())
+                    .ok_or_else(|| key_error(Value::str(&base)))?
             };
             // .attr and [key] accessors
             let mut r = rest.as_str();
@@ -475,9 +503,19 @@ pub fn str_format(template: &str, a: CallArgs) -> R<Value> {
                     let end = x.find(['.', '[']).unwrap_or(x.len());
                     v = match &v {
                         Value::Object(o) => o.borrow().get(&x[..end]).cloned().ok_or_else(|| {
-                            crate::exc::attribute_error(format!("'{}' object has no attribute '{}'", v.type_name(), &x[..end]))
+                            crate::exc::attribute_error(format!(
+                                "'{}' object has no attribute '{}'",
+                                v.type_name(),
+                                &x[..end]
+                            ))
                         })?,
-                        _ => return Err(crate::exc::attribute_error(format!("'{}' object has no attribute '{}'", v.type_name(), &x[..end]))),
+                        _ => {
+                            return Err(crate::exc::attribute_error(format!(
+                                "'{}' object has no attribute '{}'",
+                                v.type_name(),
+                                &x[..end]
+                            )))
+                        }
                     };
                     r = &x[end..];
                 } else if let Some(x) = r.strip_prefix('[') {
@@ -548,7 +586,11 @@ pub fn percent_format(fmt: &str, args: &Value) -> R<Value> {
         }
         let mut key_val = None;
         if cs.get(i) == Some(&'(') {
-            let end = cs[i..].iter().position(|c| *c == ')').map(|p| p + i).ok_or_else(|| value_error("incomplete format key"))?;
+            let end = cs[i..]
+                .iter()
+                .position(|c| *c == ')')
+                .map(|p| p + i)
+                .ok_or_else(|| value_error("incomplete format key"))?;
             let k: String = cs[i + 1..end].iter().collect();
             let m = mapping.as_ref().ok_or_else(|| type_error("format requires a mapping"))?;
             key_val = Some(crate::subscript::get_item(m, &Value::str(&k))?);
@@ -585,7 +627,12 @@ pub fn percent_format(fmt: &str, args: &Value) -> R<Value> {
                 let iv = match &v {
                     Value::Float(f) => Value::Int(crate::builtins::float_to_int(*f)?),
                     Value::Int(_) | Value::Bool(_) => v.clone(),
-                    _ => return Err(type_error(format!("%{ty} format: a real number is required, not {}", v.type_name()))),
+                    _ => {
+                        return Err(type_error(format!(
+                            "%{ty} format: a real number is required, not {}",
+                            v.type_name()
+                        )))
+                    }
                 };
                 format_value(&iv, &format!("{spec}d"))?
             }

@@ -66,7 +66,9 @@ impl<'p> Vm<'p> {
                 match crate::bind::bind_run_input(self.prog, this, input) {
                     Ok(locals) => {
                         let frame = Frame { func: 0, pc: 0, locals, handled: vec![], pending: None };
-                        self.st.tasks.insert(0, Task { frames: vec![frame], waiter: None, waiting: None, resume: None });
+                        self.st
+                            .tasks
+                            .insert(0, Task { frames: vec![frame], waiter: None, waiting: None, resume: None });
                         self.ready.push_back(0);
                     }
                     Err(Flow::Raise(e)) => self.finish_run(Outcome::Err(e)),
@@ -211,7 +213,8 @@ impl<'p> Vm<'p> {
             Outcome::Err(e) => {
                 let cancelled = matches!(&e, Value::Exception(x)
                     if x.borrow().is_instance_of("asyncio.exceptions.CancelledError"));
-                self.st.status = if cancelled && self.st.cancel_requested { RunStatus::Cancelled } else { RunStatus::Failed };
+                self.st.status =
+                    if cancelled && self.st.cancel_requested { RunStatus::Cancelled } else { RunStatus::Failed };
                 self.st.error = Some(match encode_text(&e) {
                     Ok(t) => t,
                     Err(x) => {
@@ -347,7 +350,8 @@ impl<'p> Vm<'p> {
             }
             Awaitable::Child { workflow, args, workflow_id } => {
                 let w = &self.prog.ir.workflows[workflow as usize];
-                let args_text = encode_text(&args).map_err(|e| type_error(e.message(&format!("{}.run() args", w.name))))?;
+                let args_text =
+                    encode_text(&args).map_err(|e| type_error(e.message(&format!("{}.run() args", w.name))))?;
                 let seq = self.next_seq();
                 self.fx.children.push(ChildEffect {
                     seq,
@@ -362,7 +366,9 @@ impl<'p> Vm<'p> {
                 let tid = self.st.next_task;
                 self.st.next_task += 1;
                 let frame = Frame { func: function, pc: 0, locals, handled: vec![], pending: None };
-                self.st.tasks.insert(tid, Task { frames: vec![frame], waiter: Some(waiter), waiting: None, resume: None });
+                self.st
+                    .tasks
+                    .insert(tid, Task { frames: vec![frame], waiter: Some(waiter), waiting: None, resume: None });
                 self.ready.push_back(tid);
                 Ok(Wait::Task(tid))
             }
@@ -402,7 +408,9 @@ impl<'p> Vm<'p> {
                             }
                         }
                         // an arm that cannot even start fails like a coroutine raising at once
-                        Err(Flow::Raise(e)) => self.complete(Waiter::Gather { gather: gid, slot: i as u32 }, Outcome::Err(e)),
+                        Err(Flow::Raise(e)) => {
+                            self.complete(Waiter::Gather { gather: gid, slot: i as u32 }, Outcome::Err(e))
+                        }
                         Err(f) => return Err(f),
                     }
                 }
@@ -666,7 +674,12 @@ impl<'p> Vm<'p> {
                 frame.pc += 1;
             }
             Op::ForIter(fi) => {
-                let it = frame.locals.get(fi.slot as usize).cloned().flatten().ok_or_else(|| internal("ForIter on an empty slot"))?;
+                let it = frame
+                    .locals
+                    .get(fi.slot as usize)
+                    .cloned()
+                    .flatten()
+                    .ok_or_else(|| internal("ForIter on an empty slot"))?;
                 match next(&it)? {
                     Some(v) => {
                         let t = fi.target.as_ref().ok_or_else(|| internal("ForIter without target"))?;
@@ -686,7 +699,8 @@ impl<'p> Vm<'p> {
                 frame.pc += 1;
             }
             Op::ExcMatch(m) => {
-                let top = frame.handled.last().cloned().ok_or_else(|| internal("ExcMatch without a handled exception"))?;
+                let top =
+                    frame.handled.last().cloned().ok_or_else(|| internal("ExcMatch without a handled exception"))?;
                 let mut matched = false;
                 for c in &m.classes {
                     let cls = Eval::new(prog, frame).expr(c)?;
@@ -757,7 +771,6 @@ impl<'p> Vm<'p> {
     }
 }
 
-
 fn set_slot(frame: &mut Frame, slot: u32, v: Value) -> R<()> {
     let s = slot as usize;
     if s >= frame.locals.len() {
@@ -773,8 +786,16 @@ pub fn assign(prog: &Program, frame: &mut Frame, t: &ir::Target, v: Value) -> R<
         Some(T::Slot(s)) => set_slot(frame, *s, v),
         Some(T::Unpack(u)) => {
             let items = match &v {
-                Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Dict(_) | Value::Set(_) | Value::FrozenSet(_)
-                | Value::Range(_) | Value::View(_) | Value::Iter(_) | Value::Bytes(_) => collect(&v)?,
+                Value::List(_)
+                | Value::Tuple(_)
+                | Value::Str(_)
+                | Value::Dict(_)
+                | Value::Set(_)
+                | Value::FrozenSet(_)
+                | Value::Range(_)
+                | Value::View(_)
+                | Value::Iter(_)
+                | Value::Bytes(_) => collect(&v)?,
                 _ => {
                     return Err(type_error(format!("cannot unpack non-iterable {} object", v.type_name())));
                 }
@@ -916,12 +937,17 @@ fn delete(prog: &Program, frame: &mut Frame, t: &ir::Target) -> R<()> {
                 if e.del_attr(&a.attr) {
                     return Ok(());
                 }
-                if !matches!(&*a.attr, "args" | "__cause__" | "__context__" | "__suppress_context__" | "__traceback__") {
+                if !matches!(&*a.attr, "args" | "__cause__" | "__context__" | "__suppress_context__" | "__traceback__")
+                {
                     let name = e.short_name().to_string();
                     return Err(crate::exc::attribute_error(format!("'{name}' object has no attribute '{}'", a.attr)));
                 }
             }
-            Err(crate::exc::attribute_error(format!("'{}' object attribute '{}' cannot be deleted", obj.type_name(), a.attr)))
+            Err(crate::exc::attribute_error(format!(
+                "'{}' object attribute '{}' cannot be deleted",
+                obj.type_name(),
+                a.attr
+            )))
         }
         None => Err(internal("empty target")),
     }

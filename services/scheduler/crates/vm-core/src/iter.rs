@@ -130,7 +130,10 @@ pub fn next(it: &Value) -> R<Option<Value>> {
                     Some(v) => items.push(v),
                     None if strict && i > 0 => {
                         let which = if i == 1 { " 1".to_string() } else { format!("s 1-{i}") };
-                        return Err(crate::exc::value_error(format!("zip() argument {} is shorter than argument{which}", i + 1)));
+                        return Err(crate::exc::value_error(format!(
+                            "zip() argument {} is shorter than argument{which}",
+                            i + 1
+                        )));
                     }
                     None if strict => {
                         for (j, other) in inners.iter().enumerate().skip(1) {
@@ -182,7 +185,9 @@ pub fn reversed(v: &Value) -> R<Value> {
         Value::List(l) => Iter::Reversed { seq: v.clone(), remaining: l.borrow().len() },
         Value::Tuple(t) => Iter::Reversed { seq: v.clone(), remaining: t.len() },
         Value::Range(r) => Iter::Reversed { seq: v.clone(), remaining: r.len() as usize },
-        Value::Str(s) => Iter::Values { items: s.chars().rev().map(|c| Value::str(&c.to_string())).collect(), index: 0 },
+        Value::Str(s) => {
+            Iter::Values { items: s.chars().rev().map(|c| Value::str(&c.to_string())).collect(), index: 0 }
+        }
         Value::Dict(d) => Iter::Values { items: d.borrow().keys().rev().map(|k| k.value.clone()).collect(), index: 0 },
         Value::View(view) => {
             let items: Vec<Value> = collect(v)?.into_iter().rev().collect();

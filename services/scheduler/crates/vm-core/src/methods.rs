@@ -7,9 +7,9 @@ use crate::exc::{index_error, key_error, type_error, value_error, Flow, R};
 use crate::iter::collect;
 use crate::num::Int;
 use crate::ops::key;
+use crate::pyset::Other;
 use crate::repr::repr;
 use crate::subscript::as_index;
-use crate::pyset::Other;
 use crate::value::{DictRef, DictView, PySet, Str, Value, ViewKind};
 
 fn arity(recv: &Value, m: &str, a: &CallArgs, min: usize, max: usize) -> R<()> {
@@ -38,12 +38,51 @@ pub const METHODS: &[(&str, &[&str])] = &[
     (
         "str",
         &[
-            "capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs", "find", "format",
-            "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
-            "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join",
-            "ljust", "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex",
-            "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase",
-            "title", "upper", "zfill",
+            "capitalize",
+            "casefold",
+            "center",
+            "count",
+            "encode",
+            "endswith",
+            "expandtabs",
+            "find",
+            "format",
+            "format_map",
+            "index",
+            "isalnum",
+            "isalpha",
+            "isascii",
+            "isdecimal",
+            "isdigit",
+            "isidentifier",
+            "islower",
+            "isnumeric",
+            "isprintable",
+            "isspace",
+            "istitle",
+            "isupper",
+            "join",
+            "ljust",
+            "lower",
+            "lstrip",
+            "partition",
+            "removeprefix",
+            "removesuffix",
+            "replace",
+            "rfind",
+            "rindex",
+            "rjust",
+            "rpartition",
+            "rsplit",
+            "rstrip",
+            "split",
+            "splitlines",
+            "startswith",
+            "strip",
+            "swapcase",
+            "title",
+            "upper",
+            "zfill",
         ],
     ),
     ("list", &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"]),
@@ -51,22 +90,59 @@ pub const METHODS: &[(&str, &[&str])] = &[
     (
         "bytes",
         &[
-            "count", "decode", "endswith", "find", "hex", "index", "join", "lower", "lstrip", "replace", "rfind", "rstrip",
-            "split", "startswith", "strip", "upper",
+            "count",
+            "decode",
+            "endswith",
+            "find",
+            "hex",
+            "index",
+            "join",
+            "lower",
+            "lstrip",
+            "replace",
+            "rfind",
+            "rstrip",
+            "split",
+            "startswith",
+            "strip",
+            "upper",
         ],
     ),
     ("dict", &["clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"]),
     (
         "set",
         &[
-            "add", "clear", "copy", "difference", "difference_update", "discard", "intersection",
-            "intersection_update", "isdisjoint", "issubset", "issuperset", "pop", "remove", "symmetric_difference",
-            "symmetric_difference_update", "union", "update",
+            "add",
+            "clear",
+            "copy",
+            "difference",
+            "difference_update",
+            "discard",
+            "intersection",
+            "intersection_update",
+            "isdisjoint",
+            "issubset",
+            "issuperset",
+            "pop",
+            "remove",
+            "symmetric_difference",
+            "symmetric_difference_update",
+            "union",
+            "update",
         ],
     ),
     (
         "frozenset",
-        &["copy", "difference", "intersection", "isdisjoint", "issubset", "issuperset", "symmetric_difference", "union"],
+        &[
+            "copy",
+            "difference",
+            "intersection",
+            "isdisjoint",
+            "issubset",
+            "issuperset",
+            "symmetric_difference",
+            "union",
+        ],
     ),
     ("int", &["bit_length", "is_integer"]),
     ("float", &["is_integer"]),
@@ -75,8 +151,18 @@ pub const METHODS: &[(&str, &[&str])] = &[
     (
         "Decimal",
         &[
-            "adjusted", "copy_abs", "copy_negate", "is_finite", "is_infinite", "is_nan", "is_signed", "is_zero",
-            "normalize", "quantize", "to_integral", "to_integral_value",
+            "adjusted",
+            "copy_abs",
+            "copy_negate",
+            "is_finite",
+            "is_infinite",
+            "is_nan",
+            "is_signed",
+            "is_zero",
+            "normalize",
+            "quantize",
+            "to_integral",
+            "to_integral_value",
         ],
     ),
     ("datetime", crate::datetime::DATETIME_METHODS),
@@ -162,14 +248,16 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
                 let exclude_none = take_kw(&mut a, "exclude_none").is_some_and(|v| v.truthy());
                 let include = take_kw(&mut a, "include").filter(|v| !v.is_none());
                 let exclude = take_kw(&mut a, "exclude").filter(|v| !v.is_none());
-                let json_mode = m == "model_dump_json" || matches!(take_kw(&mut a, "mode"), Some(Value::Str(s)) if &*s == "json");
+                let json_mode =
+                    m == "model_dump_json" || matches!(take_kw(&mut a, "mode"), Some(Value::Str(s)) if &*s == "json");
                 arity(recv, m, &a, 0, 0)?;
                 let names = |v: &Option<Value>| -> R<Option<Vec<Value>>> {
-                    v.as_ref().map(|x| match x {
-                        Value::Dict(d) => Ok(d.borrow().keys().map(|k| k.value.clone()).collect()),
-                        _ => collect(x),
-                    })
-                    .transpose()
+                    v.as_ref()
+                        .map(|x| match x {
+                            Value::Dict(d) => Ok(d.borrow().keys().map(|k| k.value.clone()).collect()),
+                            _ => collect(x),
+                        })
+                        .transpose()
                 };
                 let (include, exclude) = (names(&include)?, names(&exclude)?);
                 let o = o.borrow();
@@ -305,7 +393,9 @@ fn dump_value(v: &Value, exclude_none: bool) -> Value {
         }
         Value::List(l) => Value::list(l.borrow().iter().map(|x| dump_value(x, exclude_none)).collect()),
         Value::Tuple(t) => Value::tuple(t.iter().map(|x| dump_value(x, exclude_none)).collect()),
-        Value::Dict(d) => Value::dict(d.borrow().iter().map(|(k, x)| (k.clone(), dump_value(x, exclude_none))).collect()),
+        Value::Dict(d) => {
+            Value::dict(d.borrow().iter().map(|(k, x)| (k.clone(), dump_value(x, exclude_none))).collect())
+        }
         _ => v.clone(),
     }
 }
@@ -496,7 +586,8 @@ fn split(s: &str, a: &CallArgs, recv: &Value, m: &str) -> R<Value> {
     let parts: Vec<String> = match &sep {
         Value::None => {
             let mut out = Vec::new();
-            let mut rest = if m == "rsplit" { s.trim_end_matches(py_isspace) } else { s.trim_start_matches(py_isspace) };
+            let mut rest =
+                if m == "rsplit" { s.trim_end_matches(py_isspace) } else { s.trim_start_matches(py_isspace) };
             if m == "rsplit" {
                 while !rest.is_empty() && out.len() < limit {
                     match rest.rfind(py_isspace) {
@@ -598,7 +689,10 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
             let mut i = 0;
             while i < bytes.len() {
                 let (b, c) = bytes[i];
-                if matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}') {
+                if matches!(
+                    c,
+                    '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+                ) {
                     let mut end = b + c.len_utf8();
                     if c == '\r' && bytes.get(i + 1).is_some_and(|(_, n)| *n == '\n') {
                         end += 1;
@@ -668,10 +762,7 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
                     }
                     Ok(Value::Bool(false))
                 }
-                v => Err(type_error(format!(
-                    "{m} first arg must be str or a tuple of str, not {}",
-                    v.type_name()
-                ))),
+                v => Err(type_error(format!("{m} first arg must be str or a tuple of str, not {}", v.type_name()))),
             }
         }
         "find" | "rfind" | "index" | "rindex" | "count" => {
@@ -747,24 +838,23 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
         }
         "ljust" | "rjust" | "center" => {
             arity(recv, m, &a, 1, 2)?;
-            pad(s, &a.pos[0], a.pos.get(1), match m {
-                "ljust" => '<',
-                "rjust" => '>',
-                _ => '^',
-            })
+            pad(
+                s,
+                &a.pos[0],
+                a.pos.get(1),
+                match m {
+                    "ljust" => '<',
+                    "rjust" => '>',
+                    _ => '^',
+                },
+            )
         }
-        "isdigit" | "isnumeric" | "isdecimal" => {
-            Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_numeric())))
-        }
+        "isdigit" | "isnumeric" | "isdecimal" => Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_numeric()))),
         "isalpha" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
         "isalnum" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphanumeric))),
         "isspace" => Ok(Value::Bool(!s.is_empty() && s.chars().all(py_isspace))),
-        "isupper" => Ok(Value::Bool(
-            s.chars().any(|c| c.is_uppercase()) && !s.chars().any(|c| c.is_lowercase()),
-        )),
-        "islower" => Ok(Value::Bool(
-            s.chars().any(|c| c.is_lowercase()) && !s.chars().any(|c| c.is_uppercase()),
-        )),
+        "isupper" => Ok(Value::Bool(s.chars().any(|c| c.is_uppercase()) && !s.chars().any(|c| c.is_lowercase()))),
+        "islower" => Ok(Value::Bool(s.chars().any(|c| c.is_lowercase()) && !s.chars().any(|c| c.is_uppercase()))),
         "isidentifier" => Ok(Value::Bool(
             s.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
                 && s.chars().all(|c| c == '_' || c.is_alphanumeric()),
@@ -827,11 +917,8 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
             let Value::Dict(d) = &a.pos[0] else {
                 return Err(type_error(format!("'{}' object is not a mapping", a.pos[0].type_name())));
             };
-            let kw = d
-                .borrow()
-                .iter()
-                .filter_map(|(k, v)| k.value.as_str().map(|s| (Str::from(s), v.clone())))
-                .collect();
+            let kw =
+                d.borrow().iter().filter_map(|(k, v)| k.value.as_str().map(|s| (Str::from(s), v.clone()))).collect();
             crate::format::str_format(s, CallArgs { pos: vec![], kw })
         }
         "removeprefix" => {
@@ -1313,7 +1400,9 @@ fn decimal_method(recv: &Value, d: &str, m: &str, mut a: CallArgs) -> R<Value> {
             let exp = take_kw(&mut a, "exp").or_else(|| a.pos.first().cloned());
             let exp = exp.ok_or_else(|| type_error("quantize() missing required argument 'exp' (pos 1)"))?;
             let mode = rounding(&mut a, 1)?;
-            let e = as_dec(&exp).ok_or_else(|| type_error(format!("conversion from {} to Decimal is not supported", exp.type_name())))?;
+            let e = as_dec(&exp).ok_or_else(|| {
+                type_error(format!("conversion from {} to Decimal is not supported", exp.type_name()))
+            })?;
             Ok(value(x.quantize(&e, mode)?))
         }
         "normalize" => Ok(value(x.normalize()?)),

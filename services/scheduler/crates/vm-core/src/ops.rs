@@ -3,9 +3,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use crate::compare::{num_cmp, py_cmp, py_eq, set_compare};
-use crate::exc::{
-    index_error, memory_error, overflow, type_error, value_error, zero_division, Flow, R,
-};
+use crate::exc::{index_error, memory_error, overflow, type_error, value_error, zero_division, Flow, R};
 use crate::ir::{BinOpKind, CmpOpKind, UnaryOpKind};
 use crate::num::{float_divmod, int_truediv, Int};
 use crate::pyset::Other;
@@ -233,7 +231,8 @@ pub fn binop(op: BinOpKind, a: &Value, b: &Value) -> R<Value> {
         }
         (Add, Value::TimeDelta(x), Value::TimeDelta(y)) => td_value(td(x) + td(y)),
         (Sub, Value::TimeDelta(x), Value::TimeDelta(y)) => td_value(td(x) - td(y)),
-        (Mult, Value::TimeDelta(x), Value::Int(_) | Value::Bool(_)) | (Mult, Value::Int(_) | Value::Bool(_), Value::TimeDelta(x)) => {
+        (Mult, Value::TimeDelta(x), Value::Int(_) | Value::Bool(_))
+        | (Mult, Value::Int(_) | Value::Bool(_), Value::TimeDelta(x)) => {
             let n = as_int(if matches!(a, Value::TimeDelta(_)) { b } else { a }).and_then(|i| i.as_i64());
             let n = n.ok_or_else(|| overflow("Python int too large to convert to C int"))?;
             td_value(td(x).checked_mul(n as i128).ok_or_else(|| overflow("timedelta overflow"))?)
@@ -323,7 +322,9 @@ fn num_binop(op: BinOpKind, n: Nums, a: &Value, b: &Value) -> R<Value> {
                 if y.is_zero() {
                     return Err(zero_division("division by zero"));
                 }
-                Value::Float(int_truediv(&x, &y).ok_or_else(|| overflow("integer division result too large for a float"))?)
+                Value::Float(
+                    int_truediv(&x, &y).ok_or_else(|| overflow("integer division result too large for a float"))?,
+                )
             }
             FloorDiv => Value::Int(x.divmod(&y).ok_or_else(|| zero_division("integer division or modulo by zero"))?.0),
             Mod => Value::Int(x.divmod(&y).ok_or_else(|| zero_division("integer modulo by zero"))?.1),
@@ -567,10 +568,7 @@ pub fn contains(container: &Value, needle: &Value) -> R<bool> {
             Value::Enum(_) if crate::enums::data(needle).is_some_and(|d| matches!(d, Value::Str(_))) => {
                 contains(container, &crate::enums::unwrap(needle))
             }
-            _ => Err(type_error(format!(
-                "'in <string>' requires string as left operand, not {}",
-                needle.type_name()
-            ))),
+            _ => Err(type_error(format!("'in <string>' requires string as left operand, not {}", needle.type_name()))),
         },
         Value::Bytes(s) => match needle {
             Value::Bytes(n) => Ok(n.is_empty() || s.windows(n.len()).any(|w| w == &**n)),

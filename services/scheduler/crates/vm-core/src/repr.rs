@@ -83,7 +83,7 @@ fn nearest_shortest(f: f64, digits: String, exp: i32) -> String {
     let be = ((bits >> 52) & 0x7ff) as i64;
     let m = if be == 0 { (bits & ((1 << 52) - 1)) << 1 } else { (bits & ((1 << 52) - 1)) | (1 << 52) };
     let k = be - 1075; // a = m * 2**k
-    // compare c' * 10**e10 with m * 2**k on a common scale
+                       // compare c' * 10**e10 with m * 2**k on a common scale
     let scale = |x: BigInt, p10: i32, p2: i64| -> BigInt {
         let mut x = x;
         let (s10, s2) = (p10 - e10.min(0), p2 - k.min(0));

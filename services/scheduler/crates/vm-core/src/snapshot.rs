@@ -27,7 +27,8 @@ use crate::program::Program;
 use crate::pyset::Slot;
 use crate::state::{Frame, GatherState, OpKind, Outcome, PendingOp, RunState, RunStatus, Task, Wait, Waiter};
 use crate::value::{
-    AwaitObj, Awaitable, Dict, DictView, Exception, Func, Iter, ObjKind, Object, Policy, PySet, Range, Str, Value, ViewKind,
+    AwaitObj, Awaitable, Dict, DictView, Exception, Func, Iter, ObjKind, Object, Policy, PySet, Range, Str, Value,
+    ViewKind,
 };
 
 pub const FORMAT: u64 = 1;
@@ -119,8 +120,11 @@ impl HeapOut {
                        "context": self.opt(&e.context), "suppress_context": e.suppress_context});
                 // both added later to format 1: absent means none
                 if !e.attrs.is_empty() {
-                    let attrs: Vec<Json> =
-                        e.attrs.iter().map(|(k, x)| Json::Array(vec![Json::String(k.to_string()), self.val(x)])).collect();
+                    let attrs: Vec<Json> = e
+                        .attrs
+                        .iter()
+                        .map(|(k, x)| Json::Array(vec![Json::String(k.to_string()), self.val(x)]))
+                        .collect();
                     entry["attrs"] = Json::Array(attrs);
                 }
                 if e.ident.get() != 0 {
@@ -133,7 +137,9 @@ impl HeapOut {
                 let body = match &it {
                     Iter::Seq { seq, index } => json!({"k": "seq", "seq": self.val(seq), "i": index}),
                     Iter::Str { s, pos } => json!({"k": "str", "s": &**s, "i": pos}),
-                    Iter::Range { next, remaining, step } => json!({"k": "range", "next": next, "n": remaining, "step": step}),
+                    Iter::Range { next, remaining, step } => {
+                        json!({"k": "range", "next": next, "n": remaining, "step": step})
+                    }
                     Iter::Dict { dict, kind, index, len } => {
                         json!({"k": "dict", "dict": self.val(&Value::Dict(dict.clone())), "kind": kind_name(*kind), "i": index, "len": len})
                     }
@@ -396,8 +402,13 @@ impl DecodeExt for HeapIn {
                 } else if let (Some(g), Some(keys)) = (s("getter"), body.get("keys").and_then(Json::as_array)) {
                     let keys = keys.iter().map(|k| decode_with(k, self)).collect::<Result<Vec<_>, String>>()?;
                     Func::Getter { attr: &*g == "attr", keys }
-                } else if let Some(i) = body.get("function").and_then(Json::as_u64).filter(|i| (*i as usize) < self.nfunctions) {
-                    Func::Helper { function: i as u32, this: decode_with(body.get("self").unwrap_or(&Json::Null), self)? }
+                } else if let Some(i) =
+                    body.get("function").and_then(Json::as_u64).filter(|i| (*i as usize) < self.nfunctions)
+                {
+                    Func::Helper {
+                        function: i as u32,
+                        this: decode_with(body.get("self").unwrap_or(&Json::Null), self)?,
+                    }
                 } else {
                     return Err("bad $func".to_string());
                 };
@@ -436,10 +447,8 @@ impl HeapIn {
     /// A set from its stored layout; from its items in order when the layout is absent (older snapshots).
     fn set(&self, e: &Json) -> Result<PySet, String> {
         let items = e.get("v").and_then(Json::as_array).ok_or("a set needs \"v\"")?;
-        let keys = items
-            .iter()
-            .map(|x| crate::codec::hashable(decode_with(x, self)?))
-            .collect::<Result<Vec<_>, String>>()?;
+        let keys =
+            items.iter().map(|x| crate::codec::hashable(decode_with(x, self)?)).collect::<Result<Vec<_>, String>>()?;
         let Some(size) = e.get("size").and_then(Json::as_u64) else {
             return Ok(PySet::from_other(crate::pyset::Other::Keys(keys)));
         };
@@ -588,10 +597,9 @@ impl HeapIn {
         };
         Ok(match j.get("k").and_then(Json::as_str) {
             Some("seq") => Iter::Seq { seq: self.val(field(j, "seq")?)?, index: Self::usize_of(j, "i")? },
-            Some("str") => Iter::Str {
-                s: Arc::from(field(j, "s")?.as_str().unwrap_or_default()),
-                pos: Self::usize_of(j, "i")?,
-            },
+            Some("str") => {
+                Iter::Str { s: Arc::from(field(j, "s")?.as_str().unwrap_or_default()), pos: Self::usize_of(j, "i")? }
+            }
             Some("range") => Iter::Range {
                 next: Self::i64_of(j, "next")?,
                 remaining: Self::i64_of(j, "n")?,
@@ -652,7 +660,8 @@ impl HeapIn {
             Some("action") => Awaitable::Action {
                 action: u32_of("action", self.nactions)?,
                 args: self.val(field(j, "args")?)?,
-                policy: serde_json::from_value::<Policy>(field(j, "policy")?.clone()).map_err(|e| bad(e.to_string()))?,
+                policy: serde_json::from_value::<Policy>(field(j, "policy")?.clone())
+                    .map_err(|e| bad(e.to_string()))?,
             },
             Some("sleep") => Awaitable::Sleep { seconds: field(j, "seconds")?.as_f64().unwrap_or(0.0) },
             Some("signal") => Awaitable::Signal {
@@ -785,7 +794,9 @@ pub fn decode(bytes: &[u8], prog: &Program) -> VmResult<RunState> {
             Some("action") => OpKind::Action,
             Some("timer") => OpKind::Timer,
             Some("child") => OpKind::Child,
-            Some("signal") => OpKind::Signal { name: Arc::from(o.get("name").and_then(Json::as_str).unwrap_or_default()) },
+            Some("signal") => {
+                OpKind::Signal { name: Arc::from(o.get("name").and_then(Json::as_str).unwrap_or_default()) }
+            }
             other => return Err(bad(format!("unknown op kind {other:?}"))),
         };
         ops.insert(u64_of(o, "seq")?, PendingOp { kind, waiter: waiter_of(field(o, "waiter")?)? });

@@ -102,7 +102,9 @@ fn validate(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
         use crate::ir::CmpOpKind as C;
         let failure: Option<(&'static str, String)> = match c.kind.as_str() {
             "gt" if !cmp(C::Gt) => Some(("greater_than", format!("Input should be greater than {shown}"))),
-            "ge" if !cmp(C::GtE) => Some(("greater_than_equal", format!("Input should be greater than or equal to {shown}"))),
+            "ge" if !cmp(C::GtE) => {
+                Some(("greater_than_equal", format!("Input should be greater than or equal to {shown}")))
+            }
             "lt" if !cmp(C::Lt) => Some(("less_than", format!("Input should be less than {shown}"))),
             "le" if !cmp(C::LtE) => Some(("less_than_equal", format!("Input should be less than or equal to {shown}"))),
             "multiple_of" => match crate::ops::binop(crate::ir::BinOpKind::Mod, &out, &limit) {
@@ -138,7 +140,13 @@ fn validate(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                                 Value::Dict(_) => "Dictionary",
                                 _ => "List",
                             };
-                            (kind, format!("{what} should have {which} {bound} {} after validation, not {n}", plural("item")))
+                            (
+                                kind,
+                                format!(
+                                    "{what} should have {which} {bound} {} after validation, not {n}",
+                                    plural("item")
+                                ),
+                            )
                         }
                     })
                 }
@@ -167,24 +175,22 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
             Value::Bool(b) => Some(Value::int(*b as i64)),
             Value::Float(f) if !f.is_finite() => cx.fail("finite_number", "Input should be a finite number", v),
             Value::Float(f) if f.fract() == 0.0 => crate::builtins::float_to_int(*f).ok().map(Value::Int),
-            Value::Float(_) => cx.fail(
-                "int_from_float",
-                "Input should be a valid integer, got a number with a fractional part",
-                v,
-            ),
+            Value::Float(_) => {
+                cx.fail("int_from_float", "Input should be a valid integer, got a number with a fractional part", v)
+            }
             Value::Str(_) | Value::Bytes(_) => match text_of(v).and_then(|s| parse_int_text(&s)) {
                 Some(i) => Some(Value::Int(i)),
-                None => cx.fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer", v),
+                None => {
+                    cx.fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer", v)
+                }
             },
             Value::Decimal(d) => match Dec::parse(d) {
                 Some(x @ Dec::Finite { .. }) if x.normalize().map(|n| n.exponent() >= 0).unwrap_or(false) => {
                     x.trunc().map(|b| Value::Int(Int::from_big(b)))
                 }
-                _ => cx.fail(
-                    "int_from_float",
-                    "Input should be a valid integer, got a number with a fractional part",
-                    v,
-                ),
+                _ => {
+                    cx.fail("int_from_float", "Input should be a valid integer, got a number with a fractional part", v)
+                }
             },
             _ => cx.fail("int_type", "Input should be a valid integer", v),
         },
@@ -193,7 +199,9 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
             Value::Int(_) | Value::Bool(_) => crate::ops::to_f64(v).ok().flatten().map(Value::Float),
             Value::Str(_) | Value::Bytes(_) => match text_of(v).and_then(|s| crate::builtins::parse_float(&s)) {
                 Some(f) => Some(Value::Float(f)),
-                None => cx.fail("float_parsing", "Input should be a valid number, unable to parse string as a number", v),
+                None => {
+                    cx.fail("float_parsing", "Input should be a valid number, unable to parse string as a number", v)
+                }
             },
             Value::Decimal(d) => Dec::parse(d).map(|x| Value::Float(x.to_f64())),
             _ => cx.fail("float_type", "Input should be a valid number", v),
@@ -202,7 +210,11 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
             Value::Str(_) => Some(v.clone()),
             Value::Bytes(b) => match std::str::from_utf8(b) {
                 Ok(s) => Some(Value::str(s)),
-                Err(_) => cx.fail("string_unicode", "Input should be a valid string, unable to parse raw data as a unicode string", v),
+                Err(_) => cx.fail(
+                    "string_unicode",
+                    "Input should be a valid string, unable to parse raw data as a unicode string",
+                    v,
+                ),
             },
             _ => cx.fail("string_type", "Input should be a valid string", v),
         },
@@ -221,15 +233,19 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                 Value::Int(i) if i.as_i64().is_some() => None,
                 Value::Decimal(d) => match Dec::parse(d) {
                     Some(x) if x.is_zero() => Some(false),
-                    Some(x) if x.compare(&Dec::from_int(&Int::Small(1))) == Some(std::cmp::Ordering::Equal) => Some(true),
+                    Some(x) if x.compare(&Dec::from_int(&Int::Small(1))) == Some(std::cmp::Ordering::Equal) => {
+                        Some(true)
+                    }
                     Some(x) if x.normalize().map(|n| n.exponent() >= 0).unwrap_or(false) => None,
                     _ => return cx.fail("bool_type", "Input should be a valid boolean", v),
                 },
-                Value::Str(_) | Value::Bytes(_) => match text_of(v).unwrap_or_default().trim().to_lowercase().as_str() {
-                    "0" | "off" | "f" | "false" | "n" | "no" => Some(false),
-                    "1" | "on" | "t" | "true" | "y" | "yes" => Some(true),
-                    _ => None,
-                },
+                Value::Str(_) | Value::Bytes(_) => {
+                    match text_of(v).unwrap_or_default().trim().to_lowercase().as_str() {
+                        "0" | "off" | "f" | "false" | "n" | "no" => Some(false),
+                        "1" | "on" | "t" | "true" | "y" | "yes" => Some(true),
+                        _ => None,
+                    }
+                }
                 _ => {
                     return cx.fail("bool_type", "Input should be a valid boolean", v);
                 }
@@ -245,7 +261,9 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
             Value::Float(f) if !f.is_finite() => cx.fail("finite_number", "Input should be a finite number", v),
             Value::Float(f) => Dec::parse(&crate::repr::float_repr(*f)).map(crate::decimal::value),
             Value::Str(s) => match Dec::parse(s.trim()) {
-                Some(Dec::Inf { .. } | Dec::NaN { .. }) => cx.fail("finite_number", "Input should be a finite number", v),
+                Some(Dec::Inf { .. } | Dec::NaN { .. }) => {
+                    cx.fail("finite_number", "Input should be a finite number", v)
+                }
                 Some(d) => Some(crate::decimal::value(d)),
                 None => cx.fail("decimal_parsing", "Input should be a valid decimal", v),
             },
@@ -257,7 +275,11 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                 let t = s.trim();
                 match crate::datetime::Dt::parse(crate::datetime::Kind::DateTime, t) {
                     Some(d) => Some(d.value(crate::datetime::Kind::DateTime)),
-                    None => cx.fail("datetime_from_date_parsing", "Input should be a valid datetime or date, invalid character in year", v),
+                    None => cx.fail(
+                        "datetime_from_date_parsing",
+                        "Input should be a valid datetime or date, invalid character in year",
+                        v,
+                    ),
                 }
             }
             Value::Int(_) | Value::Float(_) => {
@@ -267,7 +289,11 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                 let epoch = crate::datetime::ymd_to_ord(1970, 1, 1) as i128 * 86_400_000_000;
                 match crate::datetime::Dt::from_local_us(epoch + us, Some(0)) {
                     Ok(d) => Some(d.value(crate::datetime::Kind::DateTime)),
-                    Err(_) => cx.fail("datetime_parsing", "Input should be a valid datetime, dates after 9999 are not supported as unix timestamps", v),
+                    Err(_) => cx.fail(
+                        "datetime_parsing",
+                        "Input should be a valid datetime, dates after 9999 are not supported as unix timestamps",
+                        v,
+                    ),
                 }
             }
             _ => cx.fail("datetime_type", "Input should be a valid datetime", v),
@@ -278,11 +304,19 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                 Some((_, d)) if d.hour == 0 && d.minute == 0 && d.second == 0 && d.micro == 0 => {
                     Some(d.value(crate::datetime::Kind::Date))
                 }
-                _ => cx.fail("date_from_datetime_inexact", "Datetimes provided to dates should have zero time - e.g. be exact dates", v),
+                _ => cx.fail(
+                    "date_from_datetime_inexact",
+                    "Datetimes provided to dates should have zero time - e.g. be exact dates",
+                    v,
+                ),
             },
             Value::Str(s) => match crate::datetime::Dt::parse(crate::datetime::Kind::Date, s.trim()) {
                 Some(d) => Some(d.value(crate::datetime::Kind::Date)),
-                None => cx.fail("date_from_datetime_parsing", "Input should be a valid date or datetime, invalid character in year", v),
+                None => cx.fail(
+                    "date_from_datetime_parsing",
+                    "Input should be a valid date or datetime, invalid character in year",
+                    v,
+                ),
             },
             _ => cx.fail("date_type", "Input should be a valid date", v),
         },
@@ -308,7 +342,8 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                 let hex = hex.trim_start_matches("urn:uuid:").to_string();
                 if hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
                     Some(Value::Uuid(Str::from(
-                        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]).as_str(),
+                        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+                            .as_str(),
                     )))
                 } else {
                     cx.fail("uuid_parsing", "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `x` at 1", v)
@@ -363,8 +398,11 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                     return Some(v.clone());
                 }
             }
-            let values: Vec<Value> =
-                cls.members.iter().map(|m| m.value.as_ref().map(|x| cx.prog.constant(x)).unwrap_or(Value::None)).collect();
+            let values: Vec<Value> = cls
+                .members
+                .iter()
+                .map(|m| m.value.as_ref().map(|x| cx.prog.constant(x)).unwrap_or(Value::None))
+                .collect();
             for (m, mv) in cls.members.iter().zip(&values) {
                 if py_eq(mv, v) && !matches!(v, Value::Enum(_)) {
                     return Some(crate::classes::enum_member(cls, &m.name, mv.clone()));
@@ -375,7 +413,9 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
         K::Model => {
             let Some(idx) = cx.prog.class_by_name.get(&t.qualname).copied() else { return Some(v.clone()) };
             match v {
-                Value::Object(o) if crate::classes::is_instance(cx.prog, v, idx) && o.borrow().kind == ObjKind::Model => {
+                Value::Object(o)
+                    if crate::classes::is_instance(cx.prog, v, idx) && o.borrow().kind == ObjKind::Model =>
+                {
                     Some(v.clone())
                 }
                 Value::Dict(d) => {
@@ -409,10 +449,18 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                         .collect();
                     match crate::classes::construct(cx.prog, idx, CallArgs { pos: vec![], kw }) {
                         Ok(x) => Some(x),
-                        Err(_) => cx.fail("dataclass_type", format!("Input should be a dictionary or an instance of {}", short_name(&t.qualname)), v),
+                        Err(_) => cx.fail(
+                            "dataclass_type",
+                            format!("Input should be a dictionary or an instance of {}", short_name(&t.qualname)),
+                            v,
+                        ),
                     }
                 }
-                _ => cx.fail("dataclass_type", format!("Input should be a dictionary or an instance of {}", short_name(&t.qualname)), v),
+                _ => cx.fail(
+                    "dataclass_type",
+                    format!("Input should be a dictionary or an instance of {}", short_name(&t.qualname)),
+                    v,
+                ),
             }
         }
     }
@@ -440,7 +488,15 @@ fn validate_seq(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
         return if items.len() < n {
             cx.fail("missing", "Field required", v)
         } else {
-            cx.fail("too_long", format!("Tuple should have at most {n} item{} after validation, not {}", if n == 1 { "" } else { "s" }, items.len()), v)
+            cx.fail(
+                "too_long",
+                format!(
+                    "Tuple should have at most {n} item{} after validation, not {}",
+                    if n == 1 { "" } else { "s" },
+                    items.len()
+                ),
+                v,
+            )
         };
     }
     let mut out = Vec::with_capacity(items.len());
@@ -478,7 +534,9 @@ fn validate_seq(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
 fn exact(cx: &Ctx, t: &TypeRef, v: &Value) -> bool {
     use TypeKind as K;
     match (type_kind(t), v) {
-        (K::None, Value::None) | (K::Bool, Value::Bool(_)) | (K::Int, Value::Int(_)) | (K::Float, Value::Float(_)) => true,
+        (K::None, Value::None) | (K::Bool, Value::Bool(_)) | (K::Int, Value::Int(_)) | (K::Float, Value::Float(_)) => {
+            true
+        }
         (K::Str, Value::Str(_)) | (K::Bytes, Value::Bytes(_)) | (K::Decimal, Value::Decimal(_)) => true,
         (K::Datetime, Value::DateTime(_)) | (K::Date, Value::Date(_)) | (K::Time, Value::Time(_)) => true,
         (K::Timedelta, Value::TimeDelta(_)) | (K::Uuid, Value::Uuid(_)) => true,
@@ -625,10 +683,15 @@ fn validation_error(prog: &Program, title: &str, issues: &[Issue], url: &str) ->
             msg.push_str(&format!("\n    For further information visit {url}{}", i.kind));
         }
     }
-    let mro: Vec<Str> = ["pydantic_core._pydantic_core.ValidationError", "builtins.ValueError", "builtins.Exception", "builtins.BaseException"]
-        .iter()
-        .map(|s| Str::from(*s))
-        .collect();
+    let mro: Vec<Str> = [
+        "pydantic_core._pydantic_core.ValidationError",
+        "builtins.ValueError",
+        "builtins.Exception",
+        "builtins.BaseException",
+    ]
+    .iter()
+    .map(|s| Str::from(*s))
+    .collect();
     let _ = prog;
     let mut e = Exception::new(mro[0].clone(), mro.into(), vec![]);
     e.message = Some(Str::from(msg.as_str()));
@@ -673,6 +736,11 @@ pub fn frozen_model_error(prog: &Program, o: &Object, attr: &str, v: &Value) -> 
     if kind(c) != ClassKind::Model || !c.frozen {
         return None;
     }
-    let issue = Issue { loc: vec![attr.to_string()], kind: "frozen_instance", msg: "Instance is frozen".into(), input: v.clone() };
+    let issue = Issue {
+        loc: vec![attr.to_string()],
+        kind: "frozen_instance",
+        msg: "Instance is frozen".into(),
+        input: v.clone(),
+    };
     Some(validation_error(prog, short_name(&c.qualname), &[issue], &c.errors_url))
 }

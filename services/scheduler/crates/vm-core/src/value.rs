@@ -250,16 +250,43 @@ pub struct DictView {
 #[derive(Clone, Debug)]
 pub enum Iter {
     /// list (live, like CPython's list iterator) or tuple
-    Seq { seq: Value, index: usize },
+    Seq {
+        seq: Value,
+        index: usize,
+    },
     /// byte offset into the string
-    Str { s: Str, pos: usize },
-    Range { next: i64, remaining: i64, step: i64 },
-    Dict { dict: DictRef, kind: ViewKind, index: usize, len: usize },
+    Str {
+        s: Str,
+        pos: usize,
+    },
+    Range {
+        next: i64,
+        remaining: i64,
+        step: i64,
+    },
+    Dict {
+        dict: DictRef,
+        kind: ViewKind,
+        index: usize,
+        len: usize,
+    },
     /// A fixed sequence of values (set iteration, sorted/reversed results ...).
-    Values { items: Rc<[Value]>, index: usize },
-    Enumerate { inner: Value, count: Int },
-    Zip { inners: Vec<Value>, strict: bool },
-    Reversed { seq: Value, remaining: usize },
+    Values {
+        items: Rc<[Value]>,
+        index: usize,
+    },
+    Enumerate {
+        inner: Value,
+        count: Int,
+    },
+    Zip {
+        inners: Vec<Value>,
+        strict: bool,
+    },
+    Reversed {
+        seq: Value,
+        remaining: usize,
+    },
     Exhausted,
 }
 
@@ -492,7 +519,9 @@ impl Value {
             Value::Set(s) => !s.borrow().is_empty(),
             Value::FrozenSet(s) => !s.is_empty(),
             Value::Range(r) => !r.is_empty(),
-            Value::Decimal(d) => crate::compare::decimal_parts(d).is_none_or(|(m, _)| m != num_bigint::BigInt::default()),
+            Value::Decimal(d) => {
+                crate::compare::decimal_parts(d).is_none_or(|(m, _)| m != num_bigint::BigInt::default())
+            }
             Value::TimeDelta(t) => t.total_micros() != 0,
             Value::View(v) => !v.dict.borrow().is_empty(),
             Value::Enum(e) => crate::enums::truthy(e),

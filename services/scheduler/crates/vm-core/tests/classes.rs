@@ -122,7 +122,10 @@ fn exception_attributes_and_identities_survive_a_snapshot() {
     let p = program(
         vec![func("run", vec![], &["e", "s"], code)],
         vec![],
-        vec![exc_class("builtins.ValueError", &["builtins.ValueError", "builtins.Exception", "builtins.BaseException"])],
+        vec![exc_class(
+            "builtins.ValueError",
+            &["builtins.ValueError", "builtins.Exception", "builtins.BaseException"],
+        )],
     );
     let mut r = Run::new(p);
     let fx = r.start("{}");

@@ -169,7 +169,8 @@ fn isinstance_with_builtin_and_user_classes() {
         kind: vm_core::ir::ClassKind::BuiltinType as i32,
         ..Default::default()
     };
-    let val_err = exc_class("builtins.ValueError", &["builtins.ValueError", "builtins.Exception", "builtins.BaseException"]);
+    let val_err =
+        exc_class("builtins.ValueError", &["builtins.ValueError", "builtins.Exception", "builtins.BaseException"]);
     let exc_cls = exc_class("builtins.Exception", &["builtins.Exception", "builtins.BaseException"]);
     let p = program(
         vec![func(
@@ -196,7 +197,10 @@ fn string_methods() {
     assert_eq!(eval_ok(method(s("a,b,,c"), "split", vec![s(",")])), json!(["a", "b", "", "c"]));
     assert_eq!(eval_ok(method(s("  a  b "), "split", vec![])), json!(["a", "b"]));
     assert_eq!(eval_ok(method(s("-"), "join", vec![list(vec![s("a"), s("b")])])), json!("a-b"));
-    assert_eq!(err(method(s("-"), "join", vec![list(vec![int(1)])])).1, "sequence item 0: expected str instance, int found");
+    assert_eq!(
+        err(method(s("-"), "join", vec![list(vec![int(1)])])).1,
+        "sequence item 0: expected str instance, int found"
+    );
     assert_eq!(eval_ok(method(s("hello"), "replace", vec![s("l"), s("L")])), json!("heLLo"));
     assert_eq!(eval_ok(method(s("hello"), "find", vec![s("l")])), json!(2));
     assert_eq!(eval_ok(method(s("héllo"), "find", vec![s("l")])), json!(2));
@@ -224,11 +228,17 @@ fn fstrings_and_format_specs() {
     assert_eq!(f(int(-5), "", Some("+d")), json!("-5"));
     assert_eq!(f(int(5), "", Some("+d")), json!("+5"));
     assert_eq!(f(int(20), "", Some(">8.2f")), json!("   20.00"));
-    assert_eq!(eval_err(fstring(vec![fmt(int(20), "", Some(".2"))])).1, "Precision not allowed in integer format specifier");
+    assert_eq!(
+        eval_err(fstring(vec![fmt(int(20), "", Some(".2"))])).1,
+        "Precision not allowed in integer format specifier"
+    );
     assert_eq!(f(c("true"), "", None), json!("True"));
     assert_eq!(f(none(), "", None), json!("None"));
     assert_eq!(eval_ok(fstring(vec![lit("n="), fmt(int(3), "", None), lit("!")])), json!("n=3!"));
-    assert_eq!(eval_err(fstring(vec![fmt(none(), "", Some(">5"))])).1, "unsupported format string passed to NoneType.__format__");
+    assert_eq!(
+        eval_err(fstring(vec![fmt(none(), "", Some(">5"))])).1,
+        "unsupported format string passed to NoneType.__format__"
+    );
 }
 
 #[test]
@@ -270,6 +280,9 @@ fn unbound_local_message() {
     let fx = body_fx(vec![ret(local(2))]);
     assert_eq!(
         error_of(&fx),
-        ("builtins.UnboundLocalError".into(), "cannot access local variable 'b' where it is not associated with a value".into())
+        (
+            "builtins.UnboundLocalError".into(),
+            "cannot access local variable 'b' where it is not associated with a value".into()
+        )
     );
 }

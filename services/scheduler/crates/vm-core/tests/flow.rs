@@ -60,7 +60,10 @@ fn action_failure_fails_the_run_with_the_remote_exception() {
 fn start_binds_arguments_like_cpython() {
     let mut r = Run::new(loop_program());
     let fx = r.start("{}");
-    assert_eq!(error_of(&fx), ("builtins.TypeError".into(), "Flow.run() missing 1 required positional argument: 'n'".into()));
+    assert_eq!(
+        error_of(&fx),
+        ("builtins.TypeError".into(), "Flow.run() missing 1 required positional argument: 'n'".into())
+    );
     let mut r = Run::new(loop_program());
     let fx = r.start(r#"{"n": 1, "x": 2}"#);
     assert_eq!(error_of(&fx).1, "Flow.run() got an unexpected keyword argument 'x'");
@@ -125,7 +128,10 @@ fn value_error_class() -> vm_core::ir::ClassRef {
     exc_class("builtins.ValueError", &["builtins.ValueError", "builtins.Exception", "builtins.BaseException"])
 }
 fn key_error_class() -> vm_core::ir::ClassRef {
-    exc_class("builtins.KeyError", &["builtins.KeyError", "builtins.LookupError", "builtins.Exception", "builtins.BaseException"])
+    exc_class(
+        "builtins.KeyError",
+        &["builtins.KeyError", "builtins.LookupError", "builtins.Exception", "builtins.BaseException"],
+    )
 }
 
 /// try: x = await charge(1) except ValueError as e: x = str(e) return x
@@ -161,12 +167,20 @@ fn exception_table_routes_action_errors_to_handlers() {
     };
     let mut r = Run::new(try_except_program());
     r.start("{}");
-    let fx = r.advance(&err("builtins.ValueError", r#""builtins.ValueError","builtins.Exception","builtins.BaseException""#, "bad"));
+    let fx = r.advance(&err(
+        "builtins.ValueError",
+        r#""builtins.ValueError","builtins.Exception","builtins.BaseException""#,
+        "bad",
+    ));
     assert_eq!(result_of(&fx), json!("caught: bad"));
 
     let mut r = Run::new(try_except_program());
     r.start("{}");
-    let fx = r.advance(&err("builtins.KeyError", r#""builtins.KeyError","builtins.LookupError","builtins.Exception","builtins.BaseException""#, "k"));
+    let fx = r.advance(&err(
+        "builtins.KeyError",
+        r#""builtins.KeyError","builtins.LookupError","builtins.Exception","builtins.BaseException""#,
+        "k",
+    ));
     assert_eq!(error_of(&fx).0, "builtins.KeyError");
 }
 
@@ -233,7 +247,8 @@ fn unpacking_and_subscript_targets() {
         ret(tuple(vec![local(1), local(2), local(3), local(4), local(5)])),
     ];
     assert_eq!(result_of(&body_fx(code)), json!({"$tuple": [1, 2, 1, ["x", 3], 4]}));
-    let fx = body_fx(vec![assign(unpack(vec![slot(1), slot(2)], None), list(vec![int(1), int(2), int(3)])), ret(none())]);
+    let fx =
+        body_fx(vec![assign(unpack(vec![slot(1), slot(2)], None), list(vec![int(1), int(2), int(3)])), ret(none())]);
     assert_eq!(error_of(&fx), ("builtins.ValueError".into(), "too many values to unpack (expected 2)".into()));
     let fx = body_fx(vec![assign(unpack(vec![slot(1), slot(2)], None), int(1)), ret(none())]);
     assert_eq!(error_of(&fx).1, "cannot unpack non-iterable int object");
@@ -294,7 +309,10 @@ fn gather_of_coroutines_runs_helpers_as_tasks() {
         vec![],
         &["r", "s"],
         vec![
-            await_(Some(1), gather(vec![arg(coroutine(1, args(vec![int(10)]))), arg(coroutine(1, args(vec![int(20)])))], false)),
+            await_(
+                Some(1),
+                gather(vec![arg(coroutine(1, args(vec![int(10)]))), arg(coroutine(1, args(vec![int(20)])))], false),
+            ),
             await_(Some(2), coroutine(1, args(vec![int(30)]))),
             ret(tuple(vec![local(1), local(2)])),
         ],
@@ -302,7 +320,8 @@ fn gather_of_coroutines_runs_helpers_as_tasks() {
     let mut r = Run::new(program(vec![run, helper], vec![action_ref("charge", &["x"])], vec![]));
     let fx = r.start("{}");
     assert_eq!(fx["actions"].as_array().unwrap().len(), 2);
-    let fx = r.advance(r#"[{"kind":"action","seq":2,"ok":true,"value":2},{"kind":"action","seq":1,"ok":true,"value":1}]"#);
+    let fx =
+        r.advance(r#"[{"kind":"action","seq":2,"ok":true,"value":2},{"kind":"action","seq":1,"ok":true,"value":1}]"#);
     assert_eq!(fx["actions"][0]["args"], r#"{"x":30}"#);
     let fx = r.advance(r#"[{"kind":"action","seq":3,"ok":true,"value":3}]"#);
     assert_eq!(result_of(&fx), json!({"$tuple": [[2, 3], 4]}));
@@ -319,7 +338,8 @@ fn signals_buffer_and_time_out() {
     let fx = r.start("{}");
     assert_eq!(fx["signals"], json!([{"seq": 1, "name": "approved", "timeout_seconds": 60.0}]));
     assert_eq!(fx["timers"], json!([{"seq": 1, "kind": "signal_timeout", "seconds": 60.0}]));
-    let fx = r.advance(r#"[{"kind":"signal","name":"approved","value":1},{"kind":"signal","name":"approved","value":2}]"#);
+    let fx =
+        r.advance(r#"[{"kind":"signal","name":"approved","value":1},{"kind":"signal","name":"approved","value":2}]"#);
     assert_eq!(result_of(&fx), json!({"$tuple": [1, 2]}));
 
     let code = vec![await_(Some(1), signal("approved", Some(int(5)))), ret(local(1))];
@@ -361,7 +381,13 @@ fn per_call_policy_overrides_the_decorator() {
     let call_policy = ActionPolicy {
         retry: Some(RetryPolicy {
             attempts: 5,
-            backoff: Some(Backoff { kind: BackoffKind::Exponential as i32, initial_seconds: 1.0, factor: 2.0, max_seconds: 60.0, jitter: true }),
+            backoff: Some(Backoff {
+                kind: BackoffKind::Exponential as i32,
+                initial_seconds: 1.0,
+                factor: 2.0,
+                max_seconds: 60.0,
+                jitter: true,
+            }),
             retry_on: vec!["shop.Declined".into()],
         }),
         timeout_seconds: None,
@@ -385,7 +411,8 @@ fn determinism_same_inputs_same_outputs() {
     let run = || {
         let prog = vm_core::Program::from_ir(loop_program()).unwrap();
         let (s1, f1) = vm_core::advance(&prog, None, br#"[{"kind":"start","input":{"n":3}}]"#).unwrap();
-        let (s2, f2) = vm_core::advance(&prog, Some(&s1), br#"[{"kind":"action","seq":1,"ok":true,"value":1}]"#).unwrap();
+        let (s2, f2) =
+            vm_core::advance(&prog, Some(&s1), br#"[{"kind":"action","seq":1,"ok":true,"value":1}]"#).unwrap();
         (s1, f1, s2, f2)
     };
     assert_eq!(run(), run());

@@ -42,7 +42,11 @@ fn rich_program() -> vm_core::ir::Program {
         /*4*/ set_local(5, bin(B::Div, int(1), int(0))),
         /*5*/ ret(none()),
         /*6*/ enter_handler(),
-        /*7*/ await_(Some(6), gather(vec![arg(action(0, args(vec![local(4)]))), arg(coroutine(1, args(vec![int(2)])))], false)),
+        /*7*/
+        await_(
+            Some(6),
+            gather(vec![arg(action(0, args(vec![local(4)]))), arg(coroutine(1, args(vec![int(2)])))], false),
+        ),
         /*8*/ expr_stmt(method(local(1), "append", vec![current_exc()])),
         /*9*/ exit_handler(),
         /*10*/ for_iter(3, slot(4), 12),
@@ -77,7 +81,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "v1_loop_actions",
             program: loop_program(),
-            before: vec![r#"[{"kind":"start","input":{"n":3}}]"#, r#"[{"kind":"action","seq":1,"ok":true,"value":10}]"#],
+            before: vec![
+                r#"[{"kind":"start","input":{"n":3}}]"#,
+                r#"[{"kind":"action","seq":1,"ok":true,"value":10}]"#,
+            ],
             next: r#"[{"kind":"action","seq":2,"ok":true,"value":{"$int":"100000000000000000000"}}]"#,
         },
         Case {

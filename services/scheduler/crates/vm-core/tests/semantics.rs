@@ -37,7 +37,8 @@ fn hashes_are_cpythons() {
 fn small_int_sets_iterate_in_table_order() {
     assert_eq!(order(&set_of(&[10, 1, 33])), vec![1, 10, 33]);
     assert_eq!(order(&set_of(&[3, 1, 2])), vec![1, 2, 3]);
-    let display = PySet::from_constant_display([7, 15, 23, 31, 39, 47].iter().map(|i| Key::new(int(*i)).unwrap()).collect());
+    let display =
+        PySet::from_constant_display([7, 15, 23, 31, 39, 47].iter().map(|i| Key::new(int(*i)).unwrap()).collect());
     assert_eq!(order(&display), vec![23, 39, 7, 15, 31, 47]);
 }
 

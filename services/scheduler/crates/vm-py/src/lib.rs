@@ -66,9 +66,8 @@ impl Program {
         let snapshot = snapshot.map(<[u8]>::to_vec);
         let events = events.to_vec();
         let inner = &self.inner;
-        let (snap, fx) = py
-            .detach(move || guarded(|| vm_core::advance(inner, snapshot.as_deref(), &events)))
-            .map_err(to_py)?;
+        let (snap, fx) =
+            py.detach(move || guarded(|| vm_core::advance(inner, snapshot.as_deref(), &events))).map_err(to_py)?;
         Ok((PyBytes::new(py, &snap), PyBytes::new(py, &fx)))
     }
 

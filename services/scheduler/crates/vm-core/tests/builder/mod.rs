@@ -49,7 +49,13 @@ pub fn sub(v: ir::Expr, i: ir::Expr) -> ir::Expr {
     ir::Expr { kind: Some(E::Subscript(Box::new(ir::Subscript { value: bx(v), index: bx(i) }))) }
 }
 pub fn slice(lo: Option<ir::Expr>, hi: Option<ir::Expr>, step: Option<ir::Expr>) -> ir::Expr {
-    ir::Expr { kind: Some(E::Slice(Box::new(ir::Slice { lower: lo.map(Box::new), upper: hi.map(Box::new), step: step.map(Box::new) }))) }
+    ir::Expr {
+        kind: Some(E::Slice(Box::new(ir::Slice {
+            lower: lo.map(Box::new),
+            upper: hi.map(Box::new),
+            step: step.map(Box::new),
+        }))),
+    }
 }
 pub fn attr(v: ir::Expr, a: &str) -> ir::Expr {
     ir::Expr { kind: Some(E::Attribute(Box::new(ir::Attribute { value: bx(v), attr: a.into() }))) }
@@ -134,7 +140,9 @@ pub fn signal(name: &str, timeout: Option<ir::Expr>) -> ir::Expr {
     ir::Expr { kind: Some(E::Signal(Box::new(ir::SignalWait { name: bx(s(name)), timeout: timeout.map(Box::new) }))) }
 }
 pub fn child(w: u32, a: Vec<ir::Arg>, id: Option<ir::Expr>) -> ir::Expr {
-    ir::Expr { kind: Some(E::Child(Box::new(ir::ChildWorkflowCall { workflow: w, args: a, workflow_id: id.map(Box::new) }))) }
+    ir::Expr {
+        kind: Some(E::Child(Box::new(ir::ChildWorkflowCall { workflow: w, args: a, workflow_id: id.map(Box::new) }))),
+    }
 }
 pub fn coroutine(f: u32, a: Vec<ir::Arg>) -> ir::Expr {
     ir::Expr { kind: Some(E::Coroutine(ir::CoroutineCall { function: f, args: a })) }
