@@ -110,6 +110,7 @@ def main(module_names: list[str]) -> int:
     from waymark._worker.cli import import_modules
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl command line and its output
     settings = Settings.from_env()
     server = None
     if not settings.database_url:
