@@ -401,6 +401,7 @@ def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
         ref.identity_eq = not getattr(params, "eq", True)
         ref.unhashed = [f.name for f in dataclasses.fields(cls) if not (f.hash if f.hash is not None else f.compare)]
         ref.uncompared = [f.name for f in dataclasses.fields(cls) if not f.compare]
+        ref.order = bool(getattr(params, "order", False))
     elif issubclass(cls, enum.Enum):
         ref.kind = pb.ClassKind.ENUM
         member_type = getattr(cls, "_member_type_", object)

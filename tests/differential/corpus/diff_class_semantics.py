@@ -6,6 +6,7 @@ and model hashing (frozen, unsafe_hash, eq=False, unhashable), set order of hash
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum, IntFlag, StrEnum
 
@@ -462,6 +463,72 @@ class EnumsInData(Workflow):
         ]
 
 
+# ---- ordering of dataclasses (found by the external review corpus) -------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Release:
+    major: int
+    minor: int
+    patch: int = 0
+    label: str = field(default="", compare=False)
+
+
+@dataclass(order=True)
+class Parcel:
+    weight: int
+    dest: str
+
+
+@dataclass(order=True)
+class Crate:
+    """Named only in `run()`'s annotation."""
+
+    weight: int
+    dest: str
+
+
+@dataclass(order=True)
+class OtherParcel:
+    weight: int
+    dest: str
+
+
+@workflow(name="d_cls_ordered_dataclass")
+class OrderedDataclass(Workflow):
+    """`@dataclass(order=True)` instances sort, compare and min/max as their compared fields' tuples; instances that
+    reach the workflow only as its input (the class named only in `run()`'s annotation) know their class too."""
+
+    async def run(self, parcels: list[Crate], tags: list[str]) -> list[object]:
+        releases = [Release(*(int(p) for p in t.split("."))) for t in tags]
+        releases.append(Release(1, 2, 0, "rc"))
+        releases.sort()
+        heavier = sorted(parcels, reverse=True)
+        light = min(parcels)
+        renamed = [dataclasses.replace(p, dest=p.dest.upper()) for p in parcels]
+        out: list[object] = [
+            releases,
+            heavier,
+            light,
+            renamed,
+            Release(1, 2) <= Release(1, 2, 0, "x"),
+            Release(1, 10) > Release(1, 9, 99),
+            max(releases),
+            parcels[0] < parcels[1],
+            Parcel(1, "b") >= Parcel(1, "a"),
+            sorted([Parcel(2, "b"), Parcel(2, "a"), Parcel(1, "z")]),
+        ]
+        try:
+            out.append(Parcel(1, "a") < OtherParcel(2, "a"))
+        except TypeError as e:
+            out.append(str(e))
+        try:
+            out.append(Release(1, 0) < (1, 0))
+        except TypeError as e:
+            out.append(str(e))
+        return out
+
+
 CASES = [
     case("lead", Lead),
     case("int_enum", IntEnumOps, 1),
@@ -484,4 +551,10 @@ CASES = [
     case("hashed_across_sleep", HashedAcrossSleep, 6),
     case("lead_in_workflow", LeadInWorkflow, 2),
     case("enums_in_data", EnumsInData, 3),
+    case(
+        "ordered_dataclass",
+        OrderedDataclass,
+        [Crate(5, "x"), Crate(2, "z"), Crate(5, "a")],
+        ["1.10.1", "1.2", "0.9.9", "1.2.0"],
+    ),
 ]

@@ -4,6 +4,7 @@ actions, classes and child workflows the instructions index."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from typing import Literal
@@ -29,6 +30,8 @@ from waymark_compiler.source import SourceFile
 
 IR_VERSION = 1
 HelperKind = Literal["sync", "async"]
+#: the kinds of classes an annotation adds to the class table
+_ANNOTATED_KINDS = (pb.ClassKind.MODEL, pb.ClassKind.DATACLASS, pb.ClassKind.ENUM)
 #: the class of an enum member inside a constant's tagged JSON (orjson's compact output)
 _ENUM_CLASS = re.compile(rb'\{"\$enum":\{"class":"((?:[^"\\]|\\.)*)"')
 
@@ -145,6 +148,32 @@ class WorkflowCompiler:
                 self.class_index(inner)
         return self._class_index[cls.qualname]
 
+    def annotation_classes(self, func: FunctionNode) -> None:
+        """The model, dataclass and enum classes the method's annotations name (`orders: list[Order]`, `-> Receipt`,
+        `x: Tier = ...`) join the class table, as an action's signature classes do: values of them arrive as input
+        or from untyped results, and `dataclasses.replace`, ordering, hashing and enum behaviour need their class."""
+        a = func.args
+        nodes = [arg.annotation for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if arg]
+        nodes += [func.returns, *(sub.annotation for sub in ast.walk(func) if isinstance(sub, ast.AnnAssign))]
+        for node in nodes:
+            for sub in ast.walk(node) if node is not None else ():
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):  # a quoted annotation
+                    with contextlib.suppress(SyntaxError, ValueError, RecursionError, MemoryError):
+                        for inner in ast.walk(ast.parse(sub.value, mode="eval")):
+                            self.annotation_class(inner)
+                else:
+                    self.annotation_class(sub)
+
+    def annotation_class(self, node: ast.AST) -> None:
+        parts = dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        found = None if parts is None else self.manifest.lookup(parts, record=False)
+        if parts is None or found is None or found[1] != len(parts):
+            return
+        cls = found[0].class_ref
+        if cls is not None and cls.kind in _ANNOTATED_KINDS:
+            self.manifest.lookup(parts)  # recorded: the program depends on it
+            self.class_index(cls)
+
     def instance_attribute(self, name: str) -> None:
         """A class constant that methods also assign on `self`: the VM reads the instance's, else this one."""
         if name not in self.attributes:
@@ -193,6 +222,7 @@ class WorkflowCompiler:
                 compiled[self._function_index[name]] = job.compile(self)
                 continue
             func = self.methods[name]
+            self.annotation_classes(func)
             FunctionChecker(func, set(local_names(func)), self.manifest, self.helper_kind, self.reporter).run()
             compiled[self._function_index[name]] = FunctionLowerer(self, func).lower()
         program = pb.Program(

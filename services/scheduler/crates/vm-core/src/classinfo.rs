@@ -106,6 +106,12 @@ pub fn obj_hash(qualname: &str) -> ObjHash {
     .unwrap_or(ObjHash { kind: HashKind::Unspecified, unhashed: vec![], identity_eq: false })
 }
 
+/// `@dataclass(order=True)` of `qualname`: the fields `<` ... leave out (`field(compare=False)`); None when the
+/// class defines no ordering (or the program does not know it).
+pub fn dataclass_order(qualname: &str) -> Option<Vec<String>> {
+    with_class(qualname, |_, c| c.order.then(|| c.uncompared.clone())).flatten()
+}
+
 /// How `==` compares two dataclass instances of `qualname`: by identity (`@dataclass(eq=False)`), else by the
 /// fields not listed (`field(compare=False)`).
 pub fn dataclass_eq(qualname: &str) -> (bool, Vec<String>) {

@@ -194,8 +194,22 @@ pub fn py_cmp(a: &Value, b: &Value) -> Option<Ordering> {
         (DateTime(_) | Date(_) | Time(_), DateTime(_) | Date(_) | Time(_)) => crate::datetime::cmp(a, b)?.ok(),
         (Uuid(x), Uuid(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
         (TimeDelta(x), TimeDelta(y)) => Some(x.cmp(y)),
+        (Object(x), Object(y)) => dataclass_cmp(&x.borrow(), &y.borrow()),
         _ => Option::None,
     }
+}
+
+/// `@dataclass(order=True)`: two instances of the same class compare as the tuples of their compared fields (the
+/// generated `__lt__` returns NotImplemented for another class, even a subclass).
+fn dataclass_cmp(x: &crate::value::Object, y: &crate::value::Object) -> Option<Ordering> {
+    if x.kind != crate::value::ObjKind::Dataclass || x.class != y.class {
+        return Option::None;
+    }
+    let uncompared = crate::classinfo::dataclass_order(&x.class)?;
+    let kept = |o: &crate::value::Object| -> Vec<Value> {
+        o.fields.iter().filter(|(k, _)| !uncompared.iter().any(|u| **u == **k)).map(|(_, v)| v.clone()).collect()
+    };
+    seq_cmp(&kept(x), &kept(y))
 }
 
 fn seq_cmp(x: &[Value], y: &[Value]) -> Option<Ordering> {

@@ -46,6 +46,11 @@ fn classes() -> vm_core::Program {
             enum_class("shop.Color", &[("RED", 1)], "", false, false),
             dataclass("shop.Point", ir::HashKind::Fields, &["note"]),
             dataclass("shop.Cart", ir::HashKind::Unhashable, &[]),
+            ir::ClassRef {
+                order: true,
+                uncompared: vec!["note".into()],
+                ..dataclass("shop.Release", ir::HashKind::Fields, &["note"])
+            },
         ],
     );
     vm_core::Program::from_ir(p).expect("valid program")
@@ -98,6 +103,27 @@ fn dataclass_hashes_follow_their_class() {
     let cart = decode(json!({"$dataclass": {"class": "shop.Cart", "fields": {"items": []}}}));
     assert_eq!(py_hash(&cart), None);
     assert_eq!(vm_core::compare::unhashable(&cart), "unhashable type: 'Cart'");
+}
+
+#[test]
+fn ordered_dataclasses_compare_as_their_field_tuples() {
+    use std::cmp::Ordering;
+    use vm_core::compare::py_cmp;
+    let prog = classes();
+    let _current = Current::enter(&prog);
+    let release = |major: i64, minor: i64, note: &str| {
+        decode(
+            json!({"$dataclass": {"class": "shop.Release", "fields": {"major": major, "minor": minor, "note": note}}}),
+        )
+    };
+    assert_eq!(py_cmp(&release(1, 10, "a"), &release(1, 9, "z")), Some(Ordering::Greater));
+    // field(compare=False) is left out
+    assert_eq!(py_cmp(&release(1, 2, "a"), &release(1, 2, "b")), Some(Ordering::Equal));
+    // order=False, or another class: not ordered (TypeError)
+    let point = decode(json!({"$dataclass": {"class": "shop.Point", "fields": {"x": 1, "y": 2, "note": ""}}}));
+    assert_eq!(py_cmp(&point, &point), None);
+    let other = decode(json!({"$dataclass": {"class": "shop.Other", "fields": {"major": 1, "minor": 2}}}));
+    assert_eq!(py_cmp(&release(1, 2, ""), &other), None);
 }
 
 #[test]

@@ -981,6 +981,11 @@ class ClassRef(betterproto2.Message):
     dataclass fields `==` leaves out (field(compare=False))
     """
 
+    order: "bool" = betterproto2.field(21, betterproto2.TYPE_BOOL)
+    """
+    @dataclass(order=True): `<` ... compare the compared fields as tuples
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "ClassRef", ClassRef)
 
