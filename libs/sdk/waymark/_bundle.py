@@ -28,7 +28,7 @@ from waymark_ir import pb, values
 
 from waymark import _bundle_types
 from waymark._action import ActionDefinition
-from waymark._policy import RetryPolicy
+from waymark._policy import Backoff, RetryPolicy
 from waymark._registry import WORKFLOWS
 from waymark._workflow import Workflow
 
@@ -155,12 +155,16 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
     for cls in workflows:
         entries.append(pb.WorkflowEntry(name=cls.__waymark_name__, qualname=cls.__qualname__))
         namespace = _namespace(module, cls)
-        for path in _paths_used(cls, tree):
+        pending = _paths_used(cls, tree)
+        while pending:
+            path = pending.pop(0)
             if path in manifest:
                 continue
             found = _lookup(namespace, path)
             if found is not _MISSING:
                 manifest[path] = _describe_safely(found, path)
+                if isinstance(found, (RetryPolicy, Backoff)):
+                    pending += _paths_assigned(tree, path)
         for path in _paths_constructed(cls, tree):
             found = _lookup(namespace, path)
             if isinstance(found, type) and issubclass(found, BaseException):
@@ -550,6 +554,27 @@ def _paths_in_class(cls: type, tree: ast.Module | None) -> list[str]:
                 continue
             for count in range(1, len(parts) + 1):
                 found.setdefault(".".join(parts[:count]), None)
+    return list(found)
+
+
+def _paths_assigned(tree: ast.Module | None, name: str) -> list[str]:
+    """The names read by the module-level assignments of `name` (`POLICY = RetryPolicy(backoff=Backoff.fixed(5),
+    on=[Declined])`): the compiler folds a policy object from its assignment, and needs what those names are."""
+    found: dict[str, None] = {}
+    for statement in tree.body if tree is not None else []:
+        value: ast.expr | None
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign):
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        if value is None or not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            continue
+        for sub in ast.walk(value):
+            parts = _dotted(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
+            for count in range(1, len(parts or ()) + 1):
+                found.setdefault(".".join((parts or ())[:count]), None)
     return list(found)
 
 

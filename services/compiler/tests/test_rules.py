@@ -5,6 +5,7 @@ flagged). Every diagnostic must land on a line marked with its code; the renderi
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from compiler_support import FIXTURES, UPDATE, assert_snapshot, bundle_of
@@ -94,3 +95,26 @@ def test_internal_error_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None
     assert [(d.code, d.message) for d in response.diagnostics] == [
         ("WM000", "internal compiler error: RuntimeError: kaboom")
     ]
+
+
+def test_module_level_policy_and_constant_defaults_compile_like_literals() -> None:
+    """`retry=POLICY` (a RetryPolicy assigned once at module level) and defaults naming module constants or enum
+    members compile to what the literals would."""
+    from compiler_support import load
+    from waymark._bundle import bundles_for_workflows, workflows_in_module
+
+    (bundle,) = bundles_for_workflows(workflows_in_module(load("policy_constants")))
+    compiled = compile_bundle(bundle)
+    assert not compiled.diagnostics, [d.render() for d in compiled.diagnostics]
+    programs = {w.workflow_name: w.program for w in compiled.workflows}
+
+    def policies(program: Any) -> list[Any]:
+        found = [i.to_dict() for f in program.functions for i in f.code if "policy" in str(i.to_dict())]
+        return [{k: v for k, v in i.items() if k not in ("line", "col")} for i in found]
+
+    def params(program: Any) -> list[Any]:
+        return [p.to_dict() for p in program.functions[0].params]
+
+    shared, literal = programs["SharedPolicy"], programs["LiteralPolicy"]
+    assert policies(shared) and policies(shared) == policies(literal)
+    assert params(shared) == params(literal)

@@ -30,6 +30,10 @@ ALIASES: dict[str, str] = {
     "ntpath": "os.path",
 }
 
+#: SDK policy objects: opaque in the manifest; a module-level one is folded from its assignment in the source
+#: (`lower.policy.StaticEvaluator.module_policy`)
+POLICY_TYPES = frozenset({"waymark.RetryPolicy", "waymark.Backoff"})
+
 EntryKind = Literal["action", "class_ref", "module", "constant", "function", "workflow", "opaque"]
 RefKind = Literal["local", "global", "builtin", "undefined"]
 

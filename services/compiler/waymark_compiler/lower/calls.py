@@ -321,7 +321,9 @@ class CallsMixin(LowererBase):
         args = self.call_args(inner)
         self.check_binding(inner, action.name, action.params, check_missing=False)
         policy = pb.ActionPolicy()
-        evaluator = StaticEvaluator(self.resolve)
+        evaluator = StaticEvaluator(
+            self.resolve, self.program.module_value if self.manifest is self.program.manifest else None
+        )
         for keyword in node.keywords:
             try:
                 if keyword.arg == "retry":

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import ast
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable
+from typing import Any
 
 from waymark_ir import pb
 
 from waymark_compiler import constants
 from waymark_compiler.lower.base import LowererBase
 from waymark_compiler.lower.calls import CallsMixin
-from waymark_compiler.lower.expressions import ExpressionsMixin
+from waymark_compiler.lower.expressions import ExpressionsMixin, enum_member_json
+from waymark_compiler.lower.policy import NotStatic, StaticEvaluator
 from waymark_compiler.lower.statements import StatementsMixin
+from waymark_compiler.manifest import Manifest, Ref, dotted
 from waymark_compiler.rules import non_constant_default
 
 LITERAL_DEFAULTS = (str, bytes, int, float, bool, type(None))
@@ -18,7 +25,7 @@ LITERAL_DEFAULTS = (str, bytes, int, float, bool, type(None))
 
 class FunctionLowerer(StatementsMixin, ExpressionsMixin, CallsMixin, LowererBase):
     def params(self) -> list[pb.Param]:
-        return params_of(self.func, self)
+        return params_of(self.func, self, lambda node: default_constant(node, self.manifest))
 
     def lower(self) -> pb.Function:
         func = self.func
@@ -39,8 +46,13 @@ class FunctionLowerer(StatementsMixin, ExpressionsMixin, CallsMixin, LowererBase
         )
 
 
-def params_of(func: ast.FunctionDef | ast.AsyncFunctionDef, report: LowererBase | None) -> list[pb.Param]:
-    """The parameters after `self`, with constant defaults (slot = position + 1, as `local_names` orders them)."""
+def params_of(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    report: LowererBase | None,
+    constant: Callable[[ast.expr], pb.Value | None] | None = None,
+) -> list[pb.Param]:
+    """The parameters after `self`, with constant defaults (slot = position + 1, as `local_names` orders them).
+    `constant` folds a default (`default_constant` with the module's manifest); literals only without it."""
     a = func.args
     kinds: list[tuple[ast.arg, pb.ParamKind, ast.expr | None]] = []
     positional = [*a.posonlyargs, *a.args]
@@ -60,7 +72,7 @@ def params_of(func: ast.FunctionDef | ast.AsyncFunctionDef, report: LowererBase 
             continue  # self
         value = None
         if default is not None:
-            value = constant_default(default)
+            value = (constant or constant_default)(default)
             if value is None:
                 value = pb.Value(json=constants.NONE_JSON)
                 if report is not None:
@@ -78,5 +90,61 @@ def constant_default(node: ast.expr) -> pb.Value | None:
         return None  # mutable: shared between calls in Python
     try:
         return constants.value(value)
+    except TypeError:
+        return None
+
+
+#: what a folded default may be made of: immutable values (a list, dict or set would be shared between calls)
+_IMMUTABLE = (
+    str,
+    bytes,
+    int,
+    float,
+    bool,
+    type(None),
+    decimal.Decimal,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    datetime.timezone,
+    uuid.UUID,
+)
+
+
+def _immutable(value: Any) -> bool:
+    if isinstance(value, (tuple, frozenset)):
+        return all(_immutable(item) for item in value)
+    return isinstance(value, _IMMUTABLE)
+
+
+def default_constant(node: ast.expr, manifest: Manifest) -> pb.Value | None:
+    """A parameter default the compiler can store as a constant: a literal, a module-level constant (`n=MAX`), an enum
+    member (`mode=Mode.FAST`), or an immutable value folded from those and stdlib constructors with literal arguments
+    (`-MAX`, `timedelta(hours=1)`, `Decimal("1.5")`); None for anything else (mutable or computed at import)."""
+    value = constant_default(node)
+    if value is not None:
+        return value
+
+    def resolve(n: ast.expr) -> Ref | None:
+        parts = dotted(n)
+        return None if parts is None else manifest.resolve_global(parts)
+
+    ref = resolve(node)
+    if ref is not None and ref.kind == "global" and ref.entry is not None:
+        if ref.entry.constant is not None and not ref.attrs:
+            return ref.entry.constant  # as the worker encoded it (enum members keep their class)
+        cls = ref.entry.class_ref
+        if cls is not None and cls.kind == pb.ClassKind.ENUM and len(ref.attrs) == 1:
+            member = next((m for m in cls.members if m.name == ref.attrs[0]), None)
+            if member is not None:
+                return pb.Value(json=enum_member_json(cls.qualname, member))
+    try:
+        folded = StaticEvaluator(resolve).eval(node)
+    except (NotStatic, TypeError, ValueError, ArithmeticError):
+        return None
+    if not _immutable(folded):
+        return None
+    try:
+        return constants.value(folded)
     except TypeError:
         return None

@@ -21,7 +21,7 @@ from waymark_ir import pb
 
 from waymark_compiler import constants
 from waymark_compiler.builtins_table import BUILTIN_EXCEPTIONS
-from waymark_compiler.manifest import Ref
+from waymark_compiler.manifest import POLICY_TYPES, Ref, canonical
 
 
 class NotStatic(Exception):
@@ -93,8 +93,16 @@ def seconds_of(value: Any, node: ast.AST, what: str) -> float:
 class StaticEvaluator:
     """Evaluates literals, module constants, classes and a few known constructors; anything else is NotStatic."""
 
-    def __init__(self, resolve: Callable[[ast.expr], Ref | None]) -> None:
+    def __init__(
+        self,
+        resolve: Callable[[ast.expr], Ref | None],
+        module_value: Callable[[str], ast.expr | None] | None = None,
+    ) -> None:
         self.resolve = resolve
+        #: the expression a module-level name is assigned once (`POLICY = RetryPolicy(...)`), to fold a policy
+        #: object the manifest can only describe as opaque; None when the source is not at hand
+        self.module_value = module_value
+        self._folding: set[str] = set()
 
     def eval(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
@@ -128,9 +136,26 @@ class StaticEvaluator:
                 return constants.decode(ref.entry.constant)
             if ref.entry.class_ref is not None:
                 return ClassToken(ref.qualname or ref.entry.class_ref.qualname, ref.entry.class_ref.kind)
+            if ref.entry.opaque is not None and canonical(ref.entry.opaque.type_qualname) in POLICY_TYPES:
+                return self.module_policy(node, ref.parts[0])
         if ref is not None and ref.qualname is not None:
             return ClassToken(ref.qualname, pb.ClassKind.UNSPECIFIED)  # a callee, e.g. Backoff.exponential
         raise NotStatic(node, f"`{ast.unparse(node)}` is not a literal or a module-level constant")
+
+    def module_policy(self, node: ast.expr, name: str) -> Any:
+        """A module-level `RetryPolicy`/`Backoff` (`POLICY = RetryPolicy(...)`), folded from its assignment."""
+        value = None if self.module_value is None or name in self._folding else self.module_value(name)
+        if value is None:
+            raise NotStatic(
+                node,
+                f"`{name}` must be assigned once at the top of the workflow's module "
+                f"(`{name} = RetryPolicy(...)`) for the compiler to read it",
+            )
+        self._folding.add(name)
+        try:
+            return self.eval(value)
+        finally:
+            self._folding.discard(name)
 
     def eval_call(self, node: ast.Call) -> Any:
         callee = self.eval_reference(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
@@ -242,3 +267,43 @@ _BUILDERS: dict[str, Callable[[ast.AST, list[Any], dict[str, Any]], Any]] = {
     "waymark.Backoff.exponential": _backoff_exponential,
     "waymark.Backoff.none": _backoff_none,
 }
+
+
+def module_assignments(tree: ast.Module | None) -> dict[str, ast.expr]:
+    """Module-level names bound exactly once, by `NAME = value` / `NAME: T = value` at the top of the module, and
+    never rebound (no other binding anywhere at module level, no `global NAME` in a function): importing the module
+    gave that name the value of that expression."""
+    if tree is None:
+        return {}
+    values: dict[str, ast.expr] = {}
+    bindings: dict[str, int] = {}
+    declared: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name):
+                values[target.id] = statement.value
+        elif (
+            isinstance(statement, ast.AnnAssign)
+            and statement.value is not None
+            and isinstance(statement.target, ast.Name)
+        ):
+            values[statement.target.id] = statement.value
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bindings[node.name] = bindings.get(node.name, 0) + 1
+            pending.extend(sub for sub in ast.walk(node) if isinstance(sub, ast.Global))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bindings[node.id] = bindings.get(node.id, 0) + 1
+        elif isinstance(node, ast.alias):
+            bound = node.asname or node.name.split(".")[0]
+            bindings[bound] = bindings.get(bound, 0) + 1
+        pending.extend(ast.iter_child_nodes(node))
+    return {name: value for name, value in values.items() if bindings.get(name) == 1 and name not in declared}

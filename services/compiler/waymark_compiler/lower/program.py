@@ -21,7 +21,7 @@ from waymark_compiler.lower.exception_methods import (
     owner_for,
 )
 from waymark_compiler.lower.function import FunctionLowerer, constant_default, params_of
-from waymark_compiler.lower.policy import NotStatic, StaticEvaluator
+from waymark_compiler.lower.policy import NotStatic, StaticEvaluator, module_assignments
 from waymark_compiler.manifest import Manifest, Ref, dotted
 from waymark_compiler.report import Reporter
 from waymark_compiler.rules import exception_method, workflow_not_found
@@ -100,6 +100,7 @@ class WorkflowCompiler:
         self._workflow_index: dict[str, int] = {}
         self._function_index: dict[str, int] = {}
         self._queue: list[str] = []
+        self._module_values: dict[str, ast.expr] | None = None
 
     def class_constant(self, node: ast.expr) -> pb.Value | None:
         """A literal, or a module-level constant named in the class body (`LIMIT = MAX_TRIES`)."""
@@ -121,6 +122,12 @@ class WorkflowCompiler:
             except (NotStatic, TypeError, ValueError):
                 value = None
         return value
+
+    def module_value(self, name: str) -> ast.expr | None:
+        """The expression the workflow's module assigns once to a module-level name (see `module_assignments`)."""
+        if self._module_values is None:
+            self._module_values = module_assignments(self.tree)
+        return self._module_values.get(name)
 
     # ---- tables ----
     def action_index(self, action: pb.ActionRef) -> int:

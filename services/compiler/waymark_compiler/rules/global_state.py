@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from waymark_compiler.manifest import POLICY_TYPES, canonical
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 
 #: Module-level data whose fix is an immutable constant; anything else (a client, a lock) belongs in an action.
@@ -55,6 +56,8 @@ def check(node: ast.Name | ast.Attribute | ast.Call, ctx: RuleContext) -> Iterat
     if ref is None or ref.kind != "global" or ref.entry is None or ref.entry.opaque is None or ref.attrs:
         return
     opaque = ref.entry.opaque
+    if canonical(opaque.type_qualname) in POLICY_TYPES:
+        return  # `retry=POLICY`: the lowering folds it from the module, or says why not (WM140, WM135)
     kind = "mutable " if opaque.mutable else ""
     yield RULE.finding(
         node,

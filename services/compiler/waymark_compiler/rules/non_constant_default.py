@@ -9,8 +9,10 @@ Example:
 
     async def run(self, items: list[str] = []) -> None: ...
 
-Use instead: `None` and a check in the body (`items = [] if items is None else items`), or an immutable constant
-(a number, string, tuple ...).
+Use instead: `None` and a check in the body (`items = [] if items is None else items`), or an immutable constant:
+a literal (number, string, tuple ...), a module-level constant (`limit: int = MAX_ITEMS`), an enum member
+(`mode: Mode = Mode.FAST`), or a stdlib value built from literals (`wait: timedelta = timedelta(hours=1)`,
+`rate: Decimal = Decimal("0.05")`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,6 @@ RULE = Rule(
     code="WM142",
     name="non-constant-default",
     message="default of `{name}` is not a constant",
-    help="use None and set it in the body, or an immutable literal",
+    help="use None and set it in the body, or an immutable constant (a literal, module constant or enum member)",
     doc=__doc__ or "",
 )

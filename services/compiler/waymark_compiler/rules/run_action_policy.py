@@ -2,7 +2,8 @@
 
 What: `self.run_action(call, retry=..., timeout=...)` whose first argument is not a direct action call, or whose
 `retry=`/`timeout=` is not written literally (`RetryPolicy(...)`, `Backoff.exponential(...)`, a number, a
-`timedelta(...)`, module-level constants), or whose values are invalid (`attempts=0`, a negative timeout).
+`timedelta(...)`, module-level constants, a `POLICY = RetryPolicy(...)` assigned once at the top of the workflow's
+module), or whose values are invalid (`attempts=0`, a negative timeout).
 
 Why: the policy is part of the compiled workflow: it is evaluated once, at registration, and stored with the version
 so every attempt of every run uses the same one.
@@ -11,10 +12,11 @@ Example:
 
     await self.run_action(charge(order_id), retry=self.policy_for(order_id))
 
-Use instead: literal arguments:
+Use instead: literal arguments, or a policy shared at module level:
 
-    await self.run_action(charge(order_id), retry=RetryPolicy(attempts=5, backoff=Backoff.exponential(initial=1)),
-                          timeout=timedelta(seconds=30))
+    PAYMENT_RETRY = RetryPolicy(attempts=5, backoff=Backoff.exponential(initial=1))
+
+    await self.run_action(charge(order_id), retry=PAYMENT_RETRY, timeout=timedelta(seconds=30))
 """
 
 from __future__ import annotations
