@@ -587,3 +587,84 @@ def timed() -> Iterator[Callable[[], float]]:
     """`with timed() as elapsed: ...; elapsed()` — for figures printed by tests (never asserted)."""
     started = time.monotonic()
     yield lambda: time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class ReceivedSpan:
+    service: str
+    name: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str  # "" for a root span
+    attributes: dict[str, Any]
+    error: bool
+
+
+class OtlpReceiver:
+    """An in-process OTLP/HTTP collector (what Jaeger listens on at :4318): it decodes every `POST /v1/traces` the
+    services export and keeps the spans. `endpoint` is the value for OTEL_EXPORTER_OTLP_ENDPOINT."""
+
+    def __init__(self) -> None:
+        import http.server
+
+        from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+
+        receiver = self
+        self.spans: list[ReceivedSpan] = []
+        self._lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                request = trace_service_pb2.ExportTraceServiceRequest()
+                request.ParseFromString(body)
+                receiver._add(request)
+                reply = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="otlp-receiver", daemon=True)
+        self._thread.start()
+
+    def _add(self, request: Any) -> None:
+        found: list[ReceivedSpan] = []
+        for resource_spans in request.resource_spans:
+            resource = {a.key: _any_value(a.value) for a in resource_spans.resource.attributes}
+            for scope_spans in resource_spans.scope_spans:
+                for s in scope_spans.spans:
+                    found.append(
+                        ReceivedSpan(
+                            service=str(resource.get("service.name", "")),
+                            name=s.name,
+                            trace_id=s.trace_id.hex(),
+                            span_id=s.span_id.hex(),
+                            parent_span_id=s.parent_span_id.hex(),
+                            attributes={a.key: _any_value(a.value) for a in s.attributes},
+                            error=s.status.code == 2,  # STATUS_CODE_ERROR
+                        )
+                    )
+        with self._lock:
+            self.spans.extend(found)
+
+    def snapshot(self) -> list[ReceivedSpan]:
+        with self._lock:
+            return list(self.spans)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _any_value(value: Any) -> Any:
+    kind = value.WhichOneof("value")
+    if kind == "array_value":
+        return [_any_value(v) for v in value.array_value.values]
+    return getattr(value, kind) if kind else None

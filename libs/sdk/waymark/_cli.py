@@ -10,6 +10,7 @@ import signal
 import sys
 from typing import Any
 
+from waymark_store import telemetry
 from waymark_store.service import ServiceSpec, load_service, service_names
 from waymark_store.settings import Settings, settings_table
 
@@ -17,6 +18,7 @@ from waymark_store.settings import Settings, settings_table
 def _run_service(spec: ServiceSpec) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    telemetry.setup(f"waymark-{spec.name}")
 
     async def run() -> None:
         task: asyncio.Task[None] = asyncio.create_task(spec.run(settings))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pydantic
 from waymark_ir import values
-from waymark_store import channels, runs
+from waymark_store import channels, runs, telemetry
 from waymark_store.db import CONNECTION_ERRORS, Database
 from waymark_store.settings import Settings
 
@@ -200,14 +200,21 @@ async def start_workflow(
     conn = await _connection()
     name = cls.__waymark_name__
     input_json = encode_input(cls, args, kwargs, conn.settings.max_payload_bytes)
-    try:
-        started = await conn.start(runs.StartRequest(name, input_json, workflow_id))
-    except runs.UnknownWorkflow:
-        raise WorkflowNotRegistered(
-            f"workflow {name!r} is not registered in this database: start a worker that imports its module "
-            f"(`waymark-start-workers {cls.__module__}`) before starting runs",
-            workflow=name,
-        ) from None
+    # The start span joins the application's trace (if it has one) and becomes the run's parent: every advance,
+    # attempt and timer of the run is a child of it, through runs.traceparent (waymark_store.telemetry).
+    with telemetry.span(
+        f"start {name}", kind=telemetry.SpanKind.PRODUCER, attributes={"waymark.workflow": name}
+    ) as span:
+        try:
+            started = await conn.start(runs.StartRequest(name, input_json, workflow_id, telemetry.traceparent_of(span)))
+        except runs.UnknownWorkflow:
+            raise WorkflowNotRegistered(
+                f"workflow {name!r} is not registered in this database: start a worker that imports its module "
+                f"(`waymark-start-workers {cls.__module__}`) before starting runs",
+                workflow=name,
+            ) from None
+        span.set_attribute("waymark.run_id", str(started.run_id))
+        span.set_attribute("waymark.created", started.created)
     return WorkflowHandle(started.run_id, workflow_id or str(started.run_id), name, created=started.created)
 
 

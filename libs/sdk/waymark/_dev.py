@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from waymark_store import telemetry
 from waymark_store.service import ServiceSpec, discover_services
 from waymark_store.settings import Settings
 
@@ -112,6 +113,7 @@ def main(module_names: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl command line and its output
     settings = Settings.from_env()
+    telemetry.setup("waymark-dev")  # every service of this process shares one tracer provider
     server = None
     if not settings.database_url:
         url, server = embedded_postgres(settings.data_dir)

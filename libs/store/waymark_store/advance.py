@@ -74,12 +74,13 @@ _CANCELLED = _waymark_exception(
 WRITE_RUN_LINKS = f"""
 WITH child_req AS (
     SELECT c.*, wf.current_version_id
-    FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::uuid[])
-         AS c(parent_run_id, parent_seq, workflow_name, input, workflow_id, run_id)
+    FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::uuid[], $11::text[])
+         AS c(parent_run_id, parent_seq, workflow_name, input, workflow_id, run_id, traceparent)
     LEFT JOIN waymark.workflows wf ON wf.name = c.workflow_name
 ), child_runs AS (
-    INSERT INTO waymark.runs (run_id, workflow_id, workflow_name, version_id, input, parent_run_id, parent_seq)
-    SELECT run_id, workflow_id, workflow_name, current_version_id, input::json, parent_run_id, parent_seq
+    INSERT INTO waymark.runs (run_id, workflow_id, workflow_name, version_id, input, parent_run_id, parent_seq,
+                              traceparent)
+    SELECT run_id, workflow_id, workflow_name, current_version_id, input::json, parent_run_id, parent_seq, traceparent
     FROM child_req WHERE current_version_id IS NOT NULL
     ON CONFLICT (workflow_id) DO NOTHING
     RETURNING run_id
@@ -140,9 +141,10 @@ WITH new_actions AS (
     ON CONFLICT (run_id, seq) DO NOTHING
     RETURNING action_key
 ), new_timers AS (
-    INSERT INTO waymark.timers (run_id, seq, kind, due_at)
-    SELECT t.run_id, t.seq, t.kind, clock_timestamp() + make_interval(secs => t.seconds)
-    FROM unnest($12::uuid[], $13::int[], $14::text[], $15::float8[]) AS t(run_id, seq, kind, seconds)
+    INSERT INTO waymark.timers (run_id, seq, kind, due_at, traceparent)
+    SELECT t.run_id, t.seq, t.kind, clock_timestamp() + make_interval(secs => t.seconds), t.traceparent
+    FROM unnest($12::uuid[], $13::int[], $14::text[], $15::float8[], $23::text[])
+         AS t(run_id, seq, kind, seconds, traceparent)
     ON CONFLICT (run_id, seq, kind) DO NOTHING
     RETURNING 1
 ), updated AS (
@@ -150,9 +152,10 @@ WITH new_actions AS (
     SET status = u.status, snapshot = u.snapshot, result = u.result, error = u.error,
         updated_at = clock_timestamp(),
         finished_at = CASE WHEN u.status IN ('completed', 'failed', 'cancelled', 'timed_out')
-                           THEN clock_timestamp() END
-    FROM unnest($16::uuid[], $17::text[], $18::bytea[], $19::json[], $20::json[])
-         AS u(run_id, status, snapshot, result, error)
+                           THEN clock_timestamp() END,
+        traceparent = COALESCE(r.traceparent, u.traceparent)  -- a run started untraced: its first traced advance
+    FROM unnest($16::uuid[], $17::text[], $18::bytea[], $19::json[], $20::json[], $24::text[])
+         AS u(run_id, status, snapshot, result, error, traceparent)
     WHERE r.run_id = u.run_id
       AND r.status NOT IN ('completed', 'failed', 'cancelled', 'timed_out')  -- a terminal state is final
     RETURNING r.run_id, r.status
@@ -232,7 +235,8 @@ class AdvanceOutcome:
     error: str | None = None
     actions: list[NewAction] = field(default_factory=list)
     timers: list[NewTimer] = field(default_factory=list)
-    traceparent: str | None = None
+    traceparent: str | None = None  # the parent of what this advance created: calls, timers, child runs
+    run_traceparent: str | None = None  # stored on a run that had none (its first traced advance is its root)
     children: list[NewChild] = field(default_factory=list)
     cancelled_seqs: list[int] = field(default_factory=list)  # operations the run stopped waiting for
     parent_event: tuple[uuid.UUID, str] | None = None  # (parent run, `child` event) when a child run just ended
@@ -287,6 +291,7 @@ async def write_advances(
     t_seq: list[int] = []
     t_kind: list[str] = []
     t_seconds: list[float] = []
+    t_trace: list[str | None] = []
     event_ids: list[int] = []
     for o in outcomes:
         event_ids.extend(o.event_ids)
@@ -306,6 +311,7 @@ async def write_advances(
             t_seq.append(t.seq)
             t_kind.append(t.kind)
             t_seconds.append(t.seconds)
+            t_trace.append(o.traceparent)
     row = await conn.fetchrow(
         WRITE_ADVANCES,
         a_run,
@@ -330,6 +336,8 @@ async def write_advances(
         [o.error for o in outcomes],
         event_ids,
         inline,
+        t_trace,
+        [o.run_traceparent for o in outcomes],
     )
     assert row is not None
     if not inline:
@@ -357,6 +365,7 @@ async def write_run_links(conn: Connection, outcomes: list[AdvanceOutcome]) -> N
     c_args: list[str] = []
     c_id: list[str] = []
     c_run: list[uuid.UUID] = []
+    c_trace: list[str | None] = []
     x_run: list[uuid.UUID] = []
     x_seq: list[int] = []
     p_run: list[uuid.UUID] = []
@@ -369,6 +378,7 @@ async def write_run_links(conn: Connection, outcomes: list[AdvanceOutcome]) -> N
             c_args.append(child.args)
             c_id.append(child.workflow_id or f"{o.run_id}:{child.seq}")
             c_run.append(uuid.uuid4())
+            c_trace.append(o.traceparent)
         for seq in o.cancelled_seqs:
             x_run.append(o.run_id)
             x_seq.append(seq)
@@ -376,4 +386,6 @@ async def write_run_links(conn: Connection, outcomes: list[AdvanceOutcome]) -> N
             p_run.append(o.parent_event[0])
             p_event.append(o.parent_event[1])
     if c_parent or x_run or p_run:
-        await conn.execute(WRITE_RUN_LINKS, c_parent, c_seq, c_name, c_args, c_id, c_run, x_run, x_seq, p_run, p_event)
+        await conn.execute(
+            WRITE_RUN_LINKS, c_parent, c_seq, c_name, c_args, c_id, c_run, x_run, x_seq, p_run, p_event, c_trace
+        )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import orjson
+
 from waymark_store import channels
 from waymark_store.db import Executor
 
@@ -15,7 +19,7 @@ WITH due AS (
 ), fired AS (
     UPDATE waymark.timers t SET fired_at = clock_timestamp()
     FROM due WHERE t.timer_id = due.timer_id
-    RETURNING t.run_id, t.seq, t.kind
+    RETURNING t.run_id, t.seq, t.kind, t.traceparent, t.due_at, t.fired_at
 ), events AS (
     INSERT INTO waymark.events (run_id, kind, payload)
     SELECT run_id, 'timer', json_build_object('kind', 'timer', 'seq', seq, 'timer', kind) FROM fired
@@ -23,7 +27,11 @@ WITH due AS (
 ), woken AS (
     SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM events
 )
-SELECT (SELECT count(*) FROM fired) AS fired, (SELECT text FROM woken) AS woken
+SELECT (SELECT count(*) FROM fired) AS fired, (SELECT text FROM woken) AS woken,
+       -- $2: the fired rows themselves, for a traced timer's spans
+       (SELECT json_agg(json_build_object('run_id', run_id, 'seq', seq, 'kind', kind, 'traceparent', traceparent,
+                                          'due', extract(epoch FROM due_at), 'fired', extract(epoch FROM fired_at)))
+          FROM fired WHERE $2) AS rows
 """
 
 # Seconds until the timer has something to do: the earliest unfired timer or the earliest lease expiry.
@@ -35,13 +43,26 @@ SELECT EXTRACT(EPOCH FROM (LEAST(
 """
 
 
-async def fire_due(conn: Executor, limit: int = 1000) -> int:
-    """Fire up to `limit` due timers, then wake the schedulers once the firing has committed (channels.Notices)."""
-    row = await conn.fetchrow(FIRE_DUE, limit)
+@dataclass(frozen=True)
+class FiredTimer:
+    run_id: str
+    seq: int
+    kind: str
+    traceparent: str | None
+    due: float  # epoch seconds, Postgres' clock
+    fired: float
+
+
+async def fire_due(conn: Executor, limit: int = 1000, *, rows: list[FiredTimer] | None = None) -> int:
+    """Fire up to `limit` due timers, then wake the schedulers once the firing has committed (channels.Notices).
+    Returns how many fired; with `rows`, also appends what fired to it."""
+    row = await conn.fetchrow(FIRE_DUE, limit, rows is not None)
     assert row is not None
     notices = channels.Notices()
     notices.add(channels.RUNS, row["woken"])
     await notices.send(conn)
+    if rows is not None and row["rows"] is not None:
+        rows.extend(FiredTimer(**item) for item in orjson.loads(row["rows"]))
     fired: int = row["fired"]
     return fired
 

@@ -10,6 +10,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Server
 from waymark_ir import pb
+from waymark_store import telemetry
 
 from waymark_compiler.api import check_bundle, register_bundle
 
@@ -22,13 +23,21 @@ class CompilerService(pb.CompilerBase):
 
     async def check(self, message: pb.CheckRequest) -> pb.CheckResponse:
         bundle = message.bundle or pb.Bundle()
-        return await asyncio.to_thread(check_bundle, bundle)
+        with telemetry.span(f"check {bundle.module}", kind=telemetry.SpanKind.SERVER) as span:
+            response = await asyncio.to_thread(check_bundle, bundle)
+            span.set_attribute("waymark.diagnostics", len(response.diagnostics))
+            return response
 
     async def register(self, message: pb.RegisterRequest) -> pb.RegisterResponse:
         if self.pool is None:
             raise GRPCError(Status.UNAVAILABLE, "this compiler has no database; it can only Check")
         bundle = message.bundle or pb.Bundle()
-        response = await register_bundle(self.pool, bundle)
+        with telemetry.span(f"register {bundle.module}", kind=telemetry.SpanKind.SERVER) as span:
+            response = await register_bundle(self.pool, bundle)
+            span.set_attribute("waymark.diagnostics", len(response.diagnostics))
+            span.set_attribute("waymark.versions", [v.version_id for v in response.versions])
+            if response.diagnostics:
+                telemetry.set_error(span, f"{len(response.diagnostics)} diagnostic(s)")
         if response.diagnostics:
             log.info("rejected %s: %d diagnostic(s)", bundle.module, len(response.diagnostics))
         else:

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import asyncpg
-from waymark_store import actions, channels, timers
+from waymark_store import actions, channels, telemetry, timers
 from waymark_store.db import Database
 from waymark_store.service import ServiceSpec
 from waymark_store.settings import Settings
@@ -28,6 +28,7 @@ class Timer:
         self.fired = 0
         self.redelivered = 0
         self.lost = 0
+        self.tracing = telemetry.enabled()
 
     async def run(self) -> None:
         wakeup = await self.db.listener.subscribe(channels.TIMERS)
@@ -43,7 +44,10 @@ class Timer:
         """Do everything due now; return how long to sleep before the next thing is due."""
         pool = self.db.pool
         while True:
-            fired = await timers.fire_due(pool, BATCH)
+            traced: list[timers.FiredTimer] | None = [] if self.tracing else None
+            fired = await timers.fire_due(pool, BATCH, rows=traced)
+            for timer in traced or ():
+                trace_fired(timer)
             redelivered, lost = await actions.expire_leases(pool, BATCH)
             self.fired += fired
             self.redelivered += redelivered
@@ -57,6 +61,19 @@ class Timer:
             return self.settings.poll_seconds
         # Wake a hair after the due time (timestamps are compared with <=), and never spin.
         return max(0.0, min(until + 0.001, self.settings.poll_seconds))
+
+
+def trace_fired(timer: timers.FiredTimer) -> None:
+    """A span from the timer's due time to its firing (its length is the lateness), child of the advance that set
+    it. Timestamps are Postgres' clock, like the timer itself."""
+    span = telemetry.tracer().start_span(
+        f"timer {timer.kind}",
+        context=telemetry.context_of(timer.traceparent),
+        kind=telemetry.SpanKind.INTERNAL,
+        start_time=int(timer.due * 1e9),
+        attributes={"waymark.run_id": timer.run_id, "waymark.seq": timer.seq, "waymark.timer": timer.kind},
+    )
+    span.end(end_time=max(int(timer.fired * 1e9), int(timer.due * 1e9)))
 
 
 async def run_timer(settings: Settings, **_: Any) -> None:

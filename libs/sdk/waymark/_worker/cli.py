@@ -11,6 +11,7 @@ import signal
 import sys
 from types import ModuleType
 
+from waymark_store import telemetry
 from waymark_store.db import Database
 from waymark_store.settings import Settings
 
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if not names:
         parser.error("give at least one module (or set WAYMARK_USER_MODULES=a,b)")
     modules = import_modules(names)
+    telemetry.setup("waymark-worker")
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -17,7 +17,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
-from waymark_store import actions, channels, failpoints
+from waymark_store import actions, channels, failpoints, telemetry
 from waymark_store.actions import ClaimedCall, Outcome
 from waymark_store.db import CONNECTION_ERRORS, Database
 from waymark_store.listener import Wakeup
@@ -52,6 +52,7 @@ class Worker:
         self._wakeup: Wakeup | None = None
         self._heartbeat: HeartbeatThread | None = None
         self._unwanted: set[int] = set()  # calls cancelled because their run stopped waiting for them
+        self.tracing = telemetry.enabled()  # untraced: no span is started per attempt
 
     async def run(self) -> None:
         """Run until `stop()`; then finish what is held (up to a grace period) and hand back the rest."""
@@ -143,7 +144,10 @@ class Worker:
         queued = False
         try:
             try:
-                outcome = await run_attempt(call, definition, self.settings.max_payload_bytes)
+                if self.tracing:
+                    outcome = await self._traced_attempt(call, definition)
+                else:
+                    outcome = await run_attempt(call, definition, self.settings.max_payload_bytes)
             except asyncio.CancelledError:
                 if call.call_id not in self._unwanted:
                     raise  # lease lost or shutting down: the call is redelivered or handed back
@@ -158,6 +162,28 @@ class Worker:
             if self._heartbeat is not None and not queued:
                 self._heartbeat.drop(call.call_id)
             self._slot_freed.set()
+
+    async def _traced_attempt(self, call: ClaimedCall, definition: ActionDefinition) -> Outcome:
+        """The attempt in a span that is a child of the advance that created the call, and current while the
+        action runs (so the action's own spans, an HTTP client's for example, join the run's trace)."""
+        with telemetry.span(
+            f"action {call.action_name}",
+            parent=call.traceparent,
+            kind=telemetry.SpanKind.CONSUMER,
+            attributes={
+                "waymark.run_id": str(call.run_id),
+                "waymark.workflow": call.workflow_name,
+                "waymark.call_id": call.call_id,
+                "waymark.attempt": call.attempt,
+                "waymark.worker_id": self.worker_id,
+            },
+            current=True,
+        ) as span:
+            outcome = await run_attempt(call, definition, self.settings.max_payload_bytes)
+            span.set_attribute("waymark.outcome", outcome.status)
+            if outcome.status != "succeeded":
+                telemetry.set_error(span, f"attempt {outcome.status}")
+            return outcome
 
     def _cancel_requested(self, call_ids: set[int]) -> None:
         """The runs no longer wait for these calls (cancelled, or ended): cancel the attempts."""

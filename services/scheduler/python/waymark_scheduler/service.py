@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 import orjson
-from waymark_store import advance, channels, failpoints, versions
+from waymark_store import advance, channels, failpoints, telemetry, versions
 from waymark_store.db import Connection, Database
 from waymark_store.listener import Wakeup
 from waymark_store.runs import TERMINAL
@@ -149,6 +149,7 @@ class Scheduler:
         self.db = db
         self._programs: dict[str, Program] = {}  # versions are immutable, so programs are safe to keep
         self.advanced = 0
+        self.tracing = telemetry.enabled()  # untraced: no span is even started (the hot path stays as it was)
 
     async def run(self) -> None:
         wakeup = await self.db.listener.subscribe(channels.RUNS)  # before the first claim: nothing is missed
@@ -229,6 +230,28 @@ class Scheduler:
         await advance.write_run_links(conn, [failed])
 
     async def _advance_one(self, conn: Connection, run: advance.RunnableRun) -> advance.AdvanceOutcome:
+        if not self.tracing:
+            return await self._advance_vm(conn, run)
+        # One short span per advance, child of the run's stored context; what the advance creates (calls, timers,
+        # child runs) is stored with this span as its parent, so the run's whole story is one trace.
+        with telemetry.span(
+            f"advance {run.workflow_name}",
+            parent=run.traceparent,
+            attributes={"waymark.run_id": str(run.run_id), "waymark.events": len(run.event_ids)},
+        ) as span:
+            outcome = await self._advance_vm(conn, run)
+            span.set_attribute("waymark.status", outcome.status)
+            span.set_attribute("waymark.actions", len(outcome.actions))
+            span.set_attribute("waymark.timers", len(outcome.timers))
+            if outcome.status in ("failed", "timed_out"):
+                telemetry.set_error(span, f"run {outcome.status}")
+            here = telemetry.traceparent_of(span)
+            outcome.traceparent = here or run.traceparent
+            if run.traceparent is None:
+                outcome.run_traceparent = here
+        return outcome
+
+    async def _advance_vm(self, conn: Connection, run: advance.RunnableRun) -> advance.AdvanceOutcome:
         if run.status in TERMINAL:  # late events (a gather sibling, a late signal): consumed, never run
             return advance.AdvanceOutcome(run.run_id, run.status, None, run.event_ids)
         try:
