@@ -144,6 +144,16 @@ class EnumClass(Workflow):
         return [stages, list(Stage), len(Stage), Stage[name], Stage(stages[1]), sorted(s.name for s in Stage)]
 
 
+@workflow(name="d_data_str_case")
+class StrCase(Workflow):
+    """Case mappings that need more than per-character upper/lower (found by the external review corpus):
+    titlecase digraphs (`ǅ` is cased, so the next letter lowers), the word-final sigma, Georgian (its own
+    titlecase), Greek letters with ypogegrammeni, Armenian ligatures."""
+
+    async def run(self, words: list[str]) -> list[object]:
+        return [(w.title(), w.capitalize(), w.swapcase(), w.isupper(), w.islower(), w.istitle()) for w in words]
+
+
 CASES = [
     case("lists", Lists, [3, 1, 2]),
     case("dicts", Dicts, {"a": 1, "b": 2, "c": 3}),
@@ -154,4 +164,9 @@ CASES = [
     case("nested", Nested, {"id": 7, "items": [{"sku": "A", "price": 3, "qty": 2}, {"sku": "B", "price": 5}]}),
     case("enum_class", EnumClass, "PAID"),
     case("enum_class_missing", EnumClass, "LOST", raises="builtins.KeyError"),
+    case(
+        "str_case",
+        StrCase,
+        ["ǅemal ǈudi", "ǄEMAL", "ΣΑΣ ΟΔΟΣ.", "ΌΣΟΣ'", "aΣ'b", "x\u0345Σ", "ᾀᾳ ῳ ᾷ", "ﬁne և ﬓ", "თბილისი", "İSTANBUL"],
+    ),
 ]

@@ -193,8 +193,33 @@ pub fn has_method(v: &Value, m: &str) -> bool {
 
 /// The titlecase mapping (what title() and capitalize() put first): uppercase except for the characters whose
 /// titlecase differs (ß -> Ss, the ligatures, the Latin digraphs).
+/// CPython's `_PyUnicode_ToTitleFull`: the titlecase mapping where it differs from the uppercase one (ligatures,
+/// digraphs, Armenian ligatures, Greek letters with ypogegrammeni), else the full uppercase mapping.
 fn push_titlecase(out: &mut String, c: char) {
     match c {
+        '\u{1F80}'..='\u{1F87}' | '\u{1F90}'..='\u{1F97}' | '\u{1FA0}'..='\u{1FA7}' => {
+            out.push(char::from_u32(c as u32 + 8).unwrap_or(c))
+        }
+        '\u{1F88}'..='\u{1F8F}' | '\u{1F98}'..='\u{1F9F}' | '\u{1FA8}'..='\u{1FAF}' => out.push(c),
+        '\u{10D0}'..='\u{10FA}' | '\u{10FD}'..='\u{10FF}' => out.push(c), // Georgian: its own titlecase
+        '\u{1FB3}' | '\u{1FBC}' => out.push('\u{1FBC}'),
+        '\u{1FC3}' | '\u{1FCC}' => out.push('\u{1FCC}'),
+        '\u{1FF3}' | '\u{1FFC}' => out.push('\u{1FFC}'),
+        '\u{1FB2}' => out.push_str("\u{1FBA}\u{345}"),
+        '\u{1FB4}' => out.push_str("\u{386}\u{345}"),
+        '\u{1FC2}' => out.push_str("\u{1FCA}\u{345}"),
+        '\u{1FC4}' => out.push_str("\u{389}\u{345}"),
+        '\u{1FF2}' => out.push_str("\u{1FFA}\u{345}"),
+        '\u{1FF4}' => out.push_str("\u{38F}\u{345}"),
+        '\u{1FB7}' => out.push_str("\u{391}\u{342}\u{345}"),
+        '\u{1FC7}' => out.push_str("\u{397}\u{342}\u{345}"),
+        '\u{1FF7}' => out.push_str("\u{3A9}\u{342}\u{345}"),
+        '\u{587}' => out.push_str("\u{535}\u{582}"),
+        '\u{FB13}' => out.push_str("\u{544}\u{576}"),
+        '\u{FB14}' => out.push_str("\u{544}\u{565}"),
+        '\u{FB15}' => out.push_str("\u{544}\u{56B}"),
+        '\u{FB16}' => out.push_str("\u{54E}\u{576}"),
+        '\u{FB17}' => out.push_str("\u{544}\u{56D}"),
         'ß' => out.push_str("Ss"),
         'ﬀ' => out.push_str("Ff"),
         'ﬁ' => out.push_str("Fi"),
@@ -207,6 +232,57 @@ fn push_titlecase(out: &mut String, c: char) {
         'Ǌ' | 'ǋ' | 'ǌ' => out.push('ǋ'),
         'Ǳ' | 'ǲ' | 'ǳ' => out.push('ǲ'),
         _ => out.extend(c.to_uppercase()),
+    }
+}
+
+/// Unicode general category Lt (CPython's `Py_UNICODE_ISTITLE`).
+fn is_titlecase(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1C5}'
+            | '\u{1C8}'
+            | '\u{1CB}'
+            | '\u{1F2}'
+            | '\u{1F88}'..='\u{1F8F}'
+            | '\u{1F98}'..='\u{1F9F}'
+            | '\u{1FA8}'..='\u{1FAF}'
+            | '\u{1FBC}'
+            | '\u{1FCC}'
+            | '\u{1FFC}'
+    )
+}
+
+/// The Unicode property Cased (CPython's `_PyUnicode_IsCased`): Lowercase, Uppercase or Lt.
+fn is_cased(c: char) -> bool {
+    c.is_lowercase() || c.is_uppercase() || is_titlecase(c)
+}
+
+/// The Unicode property Case_Ignorable, read from the standard library's own final-sigma rule (which skips
+/// case-ignorable characters): after a cased `A`, an uncased `c` lets a following `Σ` be word-final only when it is
+/// ignorable; a cased `c` after `Σ` keeps it from being final only when it is not ignorable.
+fn is_case_ignorable(c: char) -> bool {
+    if is_cased(c) {
+        format!("A\u{3A3}{c}").to_lowercase().chars().nth(1) == Some('\u{3C2}')
+    } else {
+        format!("A{c}\u{3A3}").to_lowercase().ends_with('\u{3C2}')
+    }
+}
+
+/// CPython's `handle_capital_sigma`: `Σ` at `chars[i]` lowers to the final `ς` when a cased letter precedes it and
+/// none follows it (case-ignorable characters skipped both ways).
+fn final_sigma(chars: &[char], i: usize) -> bool {
+    let before = chars[..i].iter().rev().find(|&&c| !is_case_ignorable(c));
+    if !before.is_some_and(|&c| is_cased(c)) {
+        return false;
+    }
+    !chars[i + 1..].iter().find(|&&c| !is_case_ignorable(c)).is_some_and(|&c| is_cased(c))
+}
+
+/// CPython's `lower_ucs4`: the full lowercase mapping of `chars[i]`, a capital sigma by its position.
+fn push_lower_at(out: &mut String, chars: &[char], i: usize) {
+    match chars[i] {
+        '\u{3A3}' => out.push(if final_sigma(chars, i) { '\u{3C2}' } else { '\u{3C3}' }),
+        c => out.extend(c.to_lowercase()),
     }
 }
 
@@ -791,38 +867,45 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
         }
         "title" => {
             arity(recv, m, &a, 0, 0)?;
+            let chars: Vec<char> = s.chars().collect();
             let mut out = String::new();
             let mut prev_cased = false;
-            for c in s.chars() {
+            for (i, &c) in chars.iter().enumerate() {
                 if prev_cased {
-                    out.extend(c.to_lowercase());
+                    push_lower_at(&mut out, &chars, i);
                 } else {
                     push_titlecase(&mut out, c);
                 }
-                prev_cased = c.is_lowercase() || c.is_uppercase();
+                prev_cased = is_cased(c);
             }
             st(out)
         }
         "capitalize" => {
             arity(recv, m, &a, 0, 0)?;
-            let mut cs = s.chars();
+            let chars: Vec<char> = s.chars().collect();
             let mut out = String::new();
-            if let Some(f) = cs.next() {
+            if let Some(&f) = chars.first() {
                 push_titlecase(&mut out, f);
-                out.extend(cs.flat_map(char::to_lowercase));
+                for i in 1..chars.len() {
+                    push_lower_at(&mut out, &chars, i);
+                }
             }
             st(out)
         }
-        "swapcase" => st(s
-            .chars()
-            .flat_map(|c| -> Vec<char> {
+        "swapcase" => {
+            let chars: Vec<char> = s.chars().collect();
+            let mut out = String::with_capacity(s.len());
+            for (i, &c) in chars.iter().enumerate() {
                 if c.is_uppercase() {
-                    c.to_lowercase().collect()
+                    push_lower_at(&mut out, &chars, i);
+                } else if c.is_lowercase() {
+                    out.extend(c.to_uppercase());
                 } else {
-                    c.to_uppercase().collect()
+                    out.push(c); // uncased, or titlecase (`ǅ`): kept, like CPython
                 }
-            })
-            .collect()),
+            }
+            st(out)
+        }
         "zfill" => {
             arity(recv, m, &a, 1, 1)?;
             let w = as_index(&a.pos[0], "")?.as_i64().unwrap_or(0).max(0) as usize;
@@ -853,8 +936,12 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
         "isalpha" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
         "isalnum" => Ok(Value::Bool(!s.is_empty() && s.chars().all(char::is_alphanumeric))),
         "isspace" => Ok(Value::Bool(!s.is_empty() && s.chars().all(py_isspace))),
-        "isupper" => Ok(Value::Bool(s.chars().any(|c| c.is_uppercase()) && !s.chars().any(|c| c.is_lowercase()))),
-        "islower" => Ok(Value::Bool(s.chars().any(|c| c.is_lowercase()) && !s.chars().any(|c| c.is_uppercase()))),
+        "isupper" => Ok(Value::Bool(
+            s.chars().any(|c| c.is_uppercase()) && !s.chars().any(|c| c.is_lowercase() || is_titlecase(c)),
+        )),
+        "islower" => Ok(Value::Bool(
+            s.chars().any(|c| c.is_lowercase()) && !s.chars().any(|c| c.is_uppercase() || is_titlecase(c)),
+        )),
         "isidentifier" => Ok(Value::Bool(
             s.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
                 && s.chars().all(|c| c == '_' || c.is_alphanumeric()),
@@ -864,7 +951,7 @@ fn str_method(recv: &Value, s: &Str, m: &str, a: CallArgs) -> R<Value> {
         "istitle" => {
             let (mut cased, mut prev_cased) = (false, false);
             for c in s.chars() {
-                if c.is_uppercase() {
+                if c.is_uppercase() || is_titlecase(c) {
                     if prev_cased {
                         return Ok(Value::Bool(false));
                     }

@@ -214,6 +214,22 @@ fn string_methods() {
 }
 
 #[test]
+fn string_case_mappings_follow_cpython() {
+    let m = |text: &str, name: &str| eval_ok(method(s(text), name, vec![]));
+    // a titlecase digraph is cased: the letter after it lowers; swapcase keeps it
+    assert_eq!(m("ǅEMAL", "title"), json!("ǅemal"));
+    assert_eq!(m("ǅemal", "swapcase"), json!("ǅEMAL"));
+    assert_eq!(m("ǅemal", "istitle"), json!(true));
+    assert_eq!(m("ǅ", "isupper"), json!(false));
+    // the word-final sigma, case-ignorable characters skipped
+    assert_eq!(m("ΣΑΣ ΟΔΟΣ.", "title"), json!("Σας Οδος."));
+    assert_eq!(m("ΌΣΟΣ'", "capitalize"), json!("Όσος'"));
+    assert_eq!(m("aΣ'b", "swapcase"), json!("Aσ'B"));
+    // titlecase mappings that are not the uppercase ones
+    assert_eq!(m("ᾳ ﬁ և თბ", "title"), json!("ᾼ Fi Եւ თბ"));
+}
+
+#[test]
 fn fstrings_and_format_specs() {
     let f = |v: vm_core::ir::Expr, conv: &str, spec: Option<&str>| eval_ok(fstring(vec![fmt(v, conv, spec)]));
     assert_eq!(f(c("3.14159"), "", Some(">10.2f")), json!("      3.14"));
