@@ -154,12 +154,15 @@ class ExpressionsMixin(LowererBase):
             if node.attr in owner.class_constants:
                 owner.instance_attribute(node.attr)  # read back through the instance, the class as fallback
             if node.attr in owner.class_attributes and isinstance(node.ctx, ast.Load):
-                self.report(
-                    unsupported_reference.RULE,
-                    node,
-                    what=f"class attribute `{node.attr}` is not a constant",
-                    fix="give it a literal value (or a module-level constant), or pass the value as input",
-                )
+                # reported where the value is computed (`started = time.time()` in the class body), once
+                value = getattr(owner, "class_attribute_values", {}).get(node.attr)
+                what = f"class attribute `{node.attr}` is not a constant"
+                if value is not None:
+                    what += f": `{_short(self.segment(value))}` runs when the module is imported"
+                fix = "give it a literal value (or a module-level constant), or pass the value as input"
+                if not self.claimed(node):  # the read is claimed: what it is used for is not reported again
+                    finding = unsupported_reference.RULE.finding(node if value is None else value, what=what, fix=fix)
+                    self.reporter.add(unsupported_reference.RULE, finding, claim=node)
                 return self.placeholder()
             if self.exception_owner is not None and node.attr in self.exception_owner.methods:
                 self.report(
@@ -515,6 +518,10 @@ def _folded_constant(node: ast.expr) -> pb.Expr | None:
         return constants.const(value)
     except TypeError:
         return None
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def enum_member_json(qualname: str, member: pb.EnumMemberRef) -> str:

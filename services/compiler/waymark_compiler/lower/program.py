@@ -65,6 +65,8 @@ class WorkflowCompiler:
         self.methods: dict[str, FunctionNode] = {}
         self.class_constants: dict[str, pb.Value] = {}
         self.class_attributes: set[str] = set()  # assigned in a class body but not to a constant
+        #: the value each of those is assigned in the class body (`started = time.time()`): what a read reports
+        self.class_attribute_values: dict[str, ast.expr] = {}
         for statement in [s for cls in reversed(class_chain(class_node, tree)) for s in cls.body]:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.methods[statement.name] = statement
@@ -78,6 +80,7 @@ class WorkflowCompiler:
                             self.class_attributes.discard(target.id)
                         else:
                             self.class_attributes.add(target.id)
+                            self.class_attribute_values[target.id] = statement.value
                             self.class_constants.pop(target.id, None)
         #: attributes some method assigns on `self` (`self.count = 0`): never folded to the class constant
         self.assigned_on_self: set[str] = set()

@@ -1,9 +1,12 @@
 """WM135 unsupported-reference: using a function, module, action or method as a value.
 
 What: a name that refers to code rather than data, used without calling it: `handler = charge`,
-`fn = self.helper`, `mod = json`, or an attribute of a module that the worker could not resolve.
+`fn = self.helper`, `mod = json`, or an attribute of a module that the worker could not resolve; also a class
+attribute whose value is computed when the module is imported (`started = time.time()`, `client = Client()` in the
+workflow's class body) and read by the workflow: that is reported where the value is computed.
 
-Why: a run's state is plain data (it is stored in Postgres between steps); code objects cannot be stored, and the
+Why: a value computed at import differs between worker processes (a clock, a random token, a client). A run's state
+is plain data (it is stored in Postgres between steps); code objects cannot be stored, and the
 compiler needs to see each call where it happens.
 
 Example:
