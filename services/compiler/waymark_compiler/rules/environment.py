@@ -30,6 +30,8 @@ from waymark_compiler.rules._helpers import call_names, matches
 
 VARIABLES = frozenset({"os.environ", "os.environb"})
 FUNCTIONS = frozenset({"os.getenv", "os.getenvb", "os.putenv", "os.unsetenv"})
+WRITERS = frozenset({"os.putenv", "os.unsetenv"})
+MUTATORS = frozenset({"setdefault", "pop", "popitem", "update", "clear", "__setitem__", "__delitem__"})
 
 
 def _is_environ(node: ast.expr, ctx: RuleContext) -> bool:
@@ -44,7 +46,10 @@ def check(node: ast.Call | ast.Name | ast.Attribute, ctx: RuleContext) -> Iterat
     if isinstance(node, ast.Call):
         method_of_environ = isinstance(node.func, ast.Attribute) and _is_environ(node.func.value, ctx)
         if method_of_environ or matches(call_names(node, ctx), FUNCTIONS):
-            yield RULE.finding(node, name=f"{ctx.segment(node.func)}()")
+            changes = matches(call_names(node, ctx), WRITERS) or (
+                method_of_environ and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS
+            )
+            yield RULE.finding(node, name=f"{ctx.segment(node.func)}()", verb="changes" if changes else "reads")
         return
     if _is_environ(node, ctx):
         yield RULE.finding(node, name=ctx.segment(node))
@@ -53,9 +58,10 @@ def check(node: ast.Call | ast.Name | ast.Attribute, ctx: RuleContext) -> Iterat
 RULE = Rule(
     code="WM107",
     name="environment",
-    message="`{name}` reads the process environment",
+    message="`{name}` {verb} the process environment",
     help="pass configuration in as input, or read it inside an @action",
     doc=__doc__ or "",
     nodes=(ast.Call, ast.Attribute, ast.Name),
     check=check,
+    defaults={"verb": "reads"},
 )
