@@ -323,8 +323,8 @@ def _import(target: str, name: str, path: Path | None, *, by_path: bool = False)
             exc.text or "",
         ) from None
     except ModuleNotFoundError as exc:
-        if exc.name == name and path is None:
-            raise ImportFailure(target, f"no module named {name!r} (and no such file)") from None
+        if path is None and exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+            raise ImportFailure(target, f"no module named {exc.name!r} (and no such file)") from None
         raise located(target, exc, path) from None
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
@@ -334,7 +334,12 @@ def _import(target: str, name: str, path: Path | None, *, by_path: bool = False)
 
 def located(target: str, exc: BaseException, path: Path | None) -> ImportFailure:
     """The failure at the deepest frame in the user's file (or the deepest frame outside the import machinery)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
+    machinery = str(Path(importlib.__file__).parent)
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not f.filename.startswith("<frozen") and not f.filename.startswith(machinery)
+    ]
     chosen = None
     if path is not None:
         chosen = next((f for f in reversed(frames) if Path(f.filename).resolve() == path), None)

@@ -108,6 +108,11 @@ def test_missing_target(tmp_path: Path) -> None:
     status, out = waymark_check("no_such_module_here", cwd=tmp_path)
     assert status == 1
     assert "no module named 'no_such_module_here'" in out
+    # a dotted target whose package is missing: said so, not located inside importlib
+    status, out = waymark_check("no_such_package_here.flows", cwd=tmp_path)
+    assert status == 1
+    assert "no module named 'no_such_package_here'" in out
+    assert "importlib" not in out
 
 
 def test_usage_error() -> None:
