@@ -111,6 +111,20 @@ CLASS_METHODS: frozenset[str] = frozenset(
 )
 #: Class attributes of stdlib types that are values (a `BuiltinCall` without arguments named by the qualified name).
 CLASS_CONSTANTS: frozenset[str] = frozenset({"datetime.timezone.utc"})
+#: Class attributes of stdlib types that are immutable values the compiler folds into constants (`datetime.min`,
+#: `timedelta.max`, `date.resolution`).
+CLASS_VALUES: dict[str, object] = {
+    f"{values.class_name_of(cls)}.{name}": getattr(cls, name)
+    for cls in (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)
+    for name in ("min", "max", "resolution")
+}
+
+
+def class_value(cls: pb.ClassRef, attrs: list[str] | tuple[str, ...]) -> object | None:
+    """The value of the stdlib class attribute `attrs[0]` when it is a constant (`datetime.min`), else None."""
+    return CLASS_VALUES.get(f"{cls.qualname}.{attrs[0]}") if attrs else None
+
+
 #: Class methods of every pydantic model the VM implements (`Order.model_validate(data)`).
 MODEL_CLASS_METHODS: frozenset[str] = frozenset({"model_validate"})
 #: Functions of stdlib modules the VM implements (a `BuiltinCall` named by the qualified name).

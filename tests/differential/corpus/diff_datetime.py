@@ -119,7 +119,37 @@ class Errors(Workflow):
         return out
 
 
+@workflow(name="d_datetime_class_constants")
+class ClassConstants(Workflow):
+    """`datetime.min`, `date.max`, `timedelta.max`, `time.min`, `.resolution` (found by the external review corpus)."""
+
+    async def run(self, day: date) -> list[object]:
+        midnight = datetime.combine(day, datetime.min.time())
+        out: list[object] = [
+            midnight,
+            datetime.combine(day, time.max),
+            date.max.year - day.year,
+            datetime.min.replace(year=day.year),
+            timedelta.max.days,
+            timedelta.resolution * 10,
+            date.resolution,
+            time.min.isoformat(),
+        ]
+        for make in ("late", "early", "long"):
+            try:
+                if make == "late":
+                    out.append(datetime.max + timedelta(days=1))
+                elif make == "early":
+                    out.append(date.min - date.resolution)
+                else:
+                    out.append(timedelta.max + timedelta.resolution)
+            except OverflowError as e:
+                out.append(f"{make}: {e}")
+        return out
+
+
 CASES = [
+    case("class_constants", ClassConstants, date(2024, 2, 29)),
     case("arith", Arith, datetime(2024, 2, 27, 13, 45, 7, 250), 3, 10.5),
     case("arith_year_end", Arith, datetime(2023, 12, 31, 0, 0), 400, 0.25),
     case(

@@ -3,6 +3,7 @@ modulus, str predicates, errors with their messages."""
 
 from __future__ import annotations
 
+import enum
 import math
 import typing
 from decimal import Decimal
@@ -155,3 +156,30 @@ class Cast(Workflow):
 
 
 CASES.append(case("cast", Cast, 41))
+
+
+INVOICE_PREFIX = "inv"
+REGIONS = ("eu-west", "us-east")
+
+
+class Plan(enum.Enum):
+    BASIC = "basic"
+    PRO = "pro"
+
+
+@workflow(name="d_misc_constant_methods")
+class ConstantMethods(Workflow):
+    """Methods of module constants and enum members called directly (found by the external review corpus)."""
+
+    async def run(self, n: int) -> list[object]:
+        return [
+            f"{INVOICE_PREFIX.upper()}-{n:05d}",
+            REGIONS.index("us-east"),
+            REGIONS[0].split("-"),
+            INVOICE_PREFIX.startswith("in"),
+            Plan.PRO.value.title(),
+            Plan.BASIC.name.lower(),
+        ]
+
+
+CASES.append(case("constant_methods", ConstantMethods, 42))

@@ -18,6 +18,7 @@ from waymark_compiler.builtins_table import (
     PURE_FUNCTIONS,
     STDLIB_VALUE_TYPES,
     VM_CONSTRUCTIBLE,
+    class_value,
 )
 from waymark_compiler.lower.base import LowererBase, kind_of, local, slot_target
 from waymark_compiler.lower.policy import NotStatic, RetryValue, StaticEvaluator, seconds_of
@@ -412,6 +413,8 @@ class CallsMixin(LowererBase):
                 return constants.const(StaticEvaluator(self.resolve).eval(node))
             except NotStatic:
                 return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname, args=self.call_args(node)))
+        if isinstance(node.func, ast.Attribute) and self.is_value_ref(self.resolve(node.func.value)):
+            return self.method_call(node, node.func)  # a method of a constant: `PREFIX.upper()`, `datetime.min.time()`
         self.lower_args_for_diagnostics(node)
         what, fix = f"cannot call `{self.segment(node.func)}` in a workflow", "call it inside an @action"
         if ref.entry_kind == "workflow":
@@ -423,6 +426,21 @@ class CallsMixin(LowererBase):
             what = f"`{self.segment(node.func)}` is not something the worker could resolve"
         self.report(unsupported_call.RULE, node, what=what, fix=fix)
         return self.placeholder()
+
+    @staticmethod
+    def is_value_ref(ref: Ref | None) -> bool:
+        """Whether a global name chain is data: a module constant (or an attribute of one), an enum member, a stdlib
+        class constant (`datetime.min`)."""
+        if ref is None or ref.entry is None:
+            return False
+        if ref.entry_kind == "constant":
+            return True
+        cls = ref.entry.class_ref
+        if ref.entry_kind != "class_ref" or cls is None or not ref.attrs:
+            return False
+        if cls.kind == pb.ClassKind.ENUM:
+            return any(m.name == ref.attrs[0] for m in cls.members)
+        return class_value(cls, ref.attrs) is not None
 
     def builtin_call(self, node: ast.Call, ref: Ref) -> pb.Expr:
         name = ref.parts[0]

@@ -18,6 +18,7 @@ from waymark_compiler.builtins_table import (
     CLASS_CONSTANTS,
     METHODS_BY_TYPE,
     PURE_FUNCTIONS,
+    class_value,
 )
 from waymark_compiler.lower.base import HIDDEN, LowererBase, kind_of, local, slot_target
 from waymark_compiler.lower.emitter import Label
@@ -214,6 +215,9 @@ class ExpressionsMixin(LowererBase):
         base: pb.Expr | None = None
         if kind == "constant" and entry.constant is not None:
             base = pb.Expr(constant=entry.constant)
+        elif kind == "class_ref" and entry.class_ref is not None and class_value(entry.class_ref, attrs) is not None:
+            base = constants.const(class_value(entry.class_ref, attrs))
+            attrs.pop(0)
         elif kind == "class_ref" and ref.qualname in CLASS_CONSTANTS:
             return pb.Expr(builtin=pb.BuiltinCall(name=ref.qualname or ""))
         elif kind == "class_ref" and entry.class_ref is not None:
