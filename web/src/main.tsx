@@ -1,0 +1,16 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+import { adoptJaegerFromUrl } from "./api/settings";
+import { App } from "./App";
+import "./styles.css";
+
+adoptJaegerFromUrl();
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root element");
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
