@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useState } from "react";
 
 import { useMutation, useQuery } from "../api/hooks";
 import { START_RUN_MUTATION, WORKFLOWS_QUERY } from "../api/queries";
@@ -19,22 +19,16 @@ export function StartRunPage({ params }: { params: URLSearchParams }) {
   const start = useMutation<{ startRun: { runId: string; workflowId: string; status: RunStatus } }>(
     START_RUN_MUTATION,
   );
-  const [workflowName, setWorkflowName] = useState(params.get("workflow") ?? "");
-  const [input, setInput] = useState("{}");
+  const [chosen, setChosen] = useState(params.get("workflow") ?? "");
+  // null: the template of the chosen workflow's parameters, until the person edits the input
+  const [edited, setEdited] = useState<string | null>(null);
   const [workflowId, setWorkflowId] = useState("");
   const [invalid, setInvalid] = useState<string>();
 
   const list = workflows.data?.workflows ?? [];
-  const selected = list.find((w) => w.name === workflowName);
-
-  // choose the first workflow once the list arrives, and a fresh input template whenever the choice changes
-  useEffect(() => {
-    if (!workflowName && list[0]) setWorkflowName(list[0].name);
-  }, [workflowName, list]);
-  const template = selected ? inputTemplate(selected.parameters) : null;
-  useEffect(() => {
-    if (template !== null) setInput(template);
-  }, [workflowName, template]);
+  const selected = list.find((w) => w.name === chosen) ?? list[0];
+  const workflowName = selected?.name ?? chosen;
+  const input = edited ?? (selected ? inputTemplate(selected.parameters) : "{}");
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -61,7 +55,10 @@ export function StartRunPage({ params }: { params: URLSearchParams }) {
       <form className="start-form" aria-label="Start a run" onSubmit={(e) => void submit(e)}>
         <label>
           Workflow
-          <select value={workflowName} onChange={(e) => setWorkflowName(e.target.value)} required>
+          <select value={workflowName} onChange={(e) => {
+              setChosen(e.target.value);
+              setEdited(null);
+            }} required>
             {list.map((w) => (
               <option key={w.name} value={w.name}>
                 {w.name}
@@ -97,7 +94,7 @@ export function StartRunPage({ params }: { params: URLSearchParams }) {
             rows={6}
             spellCheck={false}
             value={input}
-            onChange={(e) => setInput(e.target.value)}
+            onChange={(e) => setEdited(e.target.value)}
             aria-describedby="input-help"
           />
         </label>
