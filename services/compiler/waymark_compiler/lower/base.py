@@ -125,6 +125,20 @@ class LowererBase:
             return None
         return self.manifest.resolve_global(parts)
 
+    def own_method(self, ref: Ref) -> str | None:
+        """The method name when `ref` is `Workflow.method` of the workflow being compiled (`Checkout.norm`)."""
+        entry = ref.entry
+        if (
+            ref.entry_kind == "workflow"
+            and entry is not None
+            and entry.workflow is not None
+            and entry.workflow.name == self.program.workflow.name
+            and len(ref.attrs) == 1
+            and ref.attrs[0] in self.program.methods
+        ):
+            return ref.attrs[0]
+        return None
+
     def helper_call(self, node: ast.AST) -> str | None:
         """ "sync" / "async" when `node` is a call `self.method(...)` of a workflow method."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and self.is_self(node.func.value):

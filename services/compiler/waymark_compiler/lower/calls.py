@@ -289,7 +289,7 @@ class CallsMixin(LowererBase):
                 f"define `def {name}(self, ...)` in the workflow class",
             )
             if name in self.owner.methods and name != "run":
-                what, fix = f"method `{name}` is decorated", "workflow methods are plain `def`/`async def` methods"
+                what, fix = self.program.decorated_problem(name)
             elif name == "run":
                 what, fix = "run() cannot call itself", "loop inside run(), or move the body into a method"
             self.report(unsupported_call.RULE, node, what=what, fix=fix)
@@ -302,6 +302,18 @@ class CallsMixin(LowererBase):
         slot = self.temp()
         self.emit(node, "call", pb.Call(target=slot_target(slot), function=index, args=args))
         return local(slot)
+
+    def class_call(self, node: ast.Call, ref: Ref) -> pb.Expr:
+        """`Checkout.norm(x)` inside Checkout: a static or class method, called like `self.norm(x)`."""
+        name = ref.attrs[0]
+        if self.program.bindings.get(name) in ("static", "class"):
+            return self.self_call(node, name)
+        self.lower_args_for_diagnostics(node)
+        what, fix = f"`{self.segment(node.func)}` is not a static or class method", f"call it as self.{name}(...)"
+        if self.program.bindings.get(name) == "decorated":
+            what, fix = self.program.decorated_problem(name)
+        self.report(unsupported_call.RULE, node, what=what, fix=fix)
+        return self.placeholder()
 
     def run_action(self, node: ast.Call) -> pb.Expr:
         inner = node.args[0] if len(node.args) == 1 and not isinstance(node.args[0], ast.Starred) else None
@@ -388,6 +400,8 @@ class CallsMixin(LowererBase):
             return special(self, node)
         entry = ref.entry
         assert entry is not None
+        if self.own_method(ref) is not None and self.exception_owner is None:
+            return self.class_call(node, ref)
         if ref.entry_kind == "action" and not ref.attrs and entry.action is not None:
             args = self.call_args(node)
             self.check_binding(node, entry.action.name, entry.action.params, check_missing=False)
@@ -418,9 +432,10 @@ class CallsMixin(LowererBase):
         self.lower_args_for_diagnostics(node)
         what, fix = f"cannot call `{self.segment(node.func)}` in a workflow", "call it inside an @action"
         if ref.entry_kind == "workflow":
+            shown = ref.parts[ref.consumed - 1]
             what, fix = (
-                f"workflow `{ref.parts[-1]}` must be started with .run()",
-                f"await {ref.parts[-1]}().run(...) starts it as a child workflow",
+                f"workflow `{shown}` must be started with .run()",
+                f"await {shown}().run(...) starts it as a child workflow",
             )
         elif ref.entry_kind == "module":
             what = f"`{self.segment(node.func)}` is not something the worker could resolve"

@@ -211,6 +211,17 @@ class ExpressionsMixin(LowererBase):
         entry = ref.entry
         assert entry is not None
         kind = ref.entry_kind
+        own = self.own_method(ref) if self.exception_owner is None else None
+        if own is not None and self.program.bindings.get(own) in ("static", "class"):
+            if self.program.helper_kind(own) == "sync":  # `key=Checkout.norm`
+                return pb.Expr(function_ref=pb.FunctionRef(function=self.program.function_index(own)))
+            self.report(
+                unsupported_reference.RULE,
+                node,
+                what=f"method `{text}` used as a value",
+                fix=f"call it: {text}(...)",
+            )
+            return self.placeholder()
         attrs = list(ref.attrs)
         base: pb.Expr | None = None
         if kind == "constant" and entry.constant is not None:

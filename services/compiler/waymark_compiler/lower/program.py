@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import re
 from collections.abc import Iterable, Iterator
 from typing import Literal
@@ -24,12 +25,17 @@ from waymark_compiler.lower.function import FunctionLowerer, constant_default, p
 from waymark_compiler.lower.policy import NotStatic, StaticEvaluator, module_assignments
 from waymark_compiler.manifest import Manifest, Ref, dotted
 from waymark_compiler.report import Reporter
-from waymark_compiler.rules import exception_method, workflow_not_found
+from waymark_compiler.rules import exception_method, unsupported_call, workflow_not_found
 from waymark_compiler.scope import FunctionNode, local_names
 from waymark_compiler.source import SourceFile
 
 IR_VERSION = 1
 HelperKind = Literal["sync", "async"]
+#: how a method of the workflow class is bound: `def m(self)`, `@staticmethod`, `@classmethod`, or another decorator
+#: (refused: what it does to the function is not visible to the compiler)
+MethodBinding = Literal["instance", "static", "class", "decorated"]
+#: the hidden first slot of a static method (the VM passes the workflow instance there; the code never sees it)
+HIDDEN_SELF = "$self"
 #: the kinds of classes an annotation adds to the class table
 _ANNOTATED_KINDS = (pb.ClassKind.MODEL, pb.ClassKind.DATACLASS, pb.ClassKind.ENUM)
 #: the class of an enum member inside a constant's tagged JSON (orjson's compact output)
@@ -82,6 +88,12 @@ class WorkflowCompiler:
                             self.class_attributes.add(target.id)
                             self.class_attribute_values[target.id] = statement.value
                             self.class_constants.pop(target.id, None)
+        #: how each method is bound (`@staticmethod`, `@classmethod` ...), and the function compiled for it: a static
+        #: method gets a hidden first parameter, so every method is called with the instance in slot 0
+        self.bindings: dict[str, MethodBinding] = {name: self._binding(m) for name, m in self.methods.items()}
+        self.compiled_methods: dict[str, FunctionNode] = {
+            name: _with_hidden_self(m) if self.bindings[name] == "static" else m for name, m in self.methods.items()
+        }
         #: attributes some method assigns on `self` (`self.count = 0`): never folded to the class constant
         self.assigned_on_self: set[str] = set()
         for method in self.methods.values():
@@ -196,14 +208,64 @@ class WorkflowCompiler:
         return self._workflow_index[workflow.name]
 
     # ---- methods ----
+    def _binding(self, method: FunctionNode) -> MethodBinding:
+        if not method.decorator_list:
+            return "instance"
+        if len(method.decorator_list) == 1:
+            decorator = method.decorator_list[0]
+            if isinstance(decorator, ast.Name) and decorator.id in ("staticmethod", "classmethod"):
+                ref = self.manifest.resolve_global((decorator.id,), record=False)
+                if ref.kind == "builtin":  # not a module-level name shadowing the builtin
+                    return "static" if decorator.id == "staticmethod" else "class"
+        return "decorated"
+
     def helper_kind(self, name: str) -> HelperKind | None:
         method = self.methods.get(name)
-        if method is None or name == "run" or method.decorator_list:
+        if method is None or name == "run" or self.bindings.get(name) == "decorated":
             return None
         return "async" if isinstance(method, ast.AsyncFunctionDef) else "sync"
 
     def helper_params(self, name: str) -> list[pb.Param]:
-        return params_of(self.methods[name], None)
+        return params_of(self.compiled_methods[name], None)
+
+    def decorated_problem(self, name: str) -> tuple[str, str]:
+        """What to say about a call of a method whose decorator is refused."""
+        method = self.methods[name]
+        shown = ", ".join(f"@{ast.unparse(d)}" for d in method.decorator_list)
+        return (
+            f"method `{name}` is decorated with {shown}: only @staticmethod and @classmethod methods are compiled",
+            "remove the decorator (workflow methods are plain `def`/`async def`, @staticmethod or @classmethod)",
+        )
+
+    def check_class_method(self, name: str) -> None:
+        """In a `@classmethod`, `cls` stands for the class: it may call the class's static and class methods and read
+        its constant attributes (both compiled); anything else (`cls(...)`, `cls.x = ...`, passing `cls`) is
+        refused rather than run against the workflow instance."""
+        func = self.methods[name]
+        params = [*func.args.posonlyargs, *func.args.args]
+        if not params:
+            return
+        cls_name = params[0].arg
+        parents = {id(child): parent for parent in ast.walk(func) for child in ast.iter_child_nodes(parent)}
+        for node in ast.walk(func):
+            if not (isinstance(node, ast.Name) and node.id == cls_name):
+                continue
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.Attribute) and parent.value is node and isinstance(parent.ctx, ast.Load):
+                called = parents.get(id(parent))
+                if isinstance(called, ast.Call) and called.func is parent:
+                    if self.bindings.get(parent.attr) in ("static", "class"):
+                        continue
+                elif parent.attr in self.class_constants and parent.attr not in self.assigned_on_self:
+                    continue
+            where = parent if isinstance(parent, ast.Attribute) else node
+            self.reporter.report(
+                unsupported_call.RULE,
+                where,
+                what=f"`{ast.unparse(where)}` in classmethod `{name}`: `{cls_name}` can only call the class's static "
+                "and class methods and read its constant attributes",
+                fix="make it a plain method (self) or a @staticmethod",
+            )
 
     def function_index(self, name: str) -> int:
         if name not in self._function_index:
@@ -231,10 +293,14 @@ class WorkflowCompiler:
             if job is not None:
                 compiled[self._function_index[name]] = job.compile(self)
                 continue
-            func = self.methods[name]
+            func = self.compiled_methods[name]
+            if self.bindings.get(name) == "class":
+                self.check_class_method(name)
             self.annotation_classes(func)
             FunctionChecker(func, set(local_names(func)), self.manifest, self.helper_kind, self.reporter).run()
-            compiled[self._function_index[name]] = FunctionLowerer(self, func).lower()
+            function = FunctionLowerer(self, func).lower()
+            function.is_static = self.bindings.get(name) == "static"
+            compiled[self._function_index[name]] = function
         program = pb.Program(
             ir_version=IR_VERSION,
             workflow_name=self.workflow.name,
@@ -351,6 +417,17 @@ class WorkflowCompiler:
                 added = True
         if added:
             program.classes = self.classes
+
+
+def _with_hidden_self(func: FunctionNode) -> FunctionNode:
+    """A static method as the compiler compiles it: the same function with a hidden positional-only first parameter
+    (the instance the VM passes to every method), so its own parameters keep Python's binding."""
+    args = copy.copy(func.args)
+    args.posonlyargs = [ast.arg(arg=HIDDEN_SELF), *func.args.posonlyargs]
+    compiled = copy.copy(func)
+    compiled.args = args
+    compiled.decorator_list = []
+    return compiled
 
 
 def _manifest_classes(entries: Iterable[pb.ManifestEntry]) -> Iterator[pb.ClassRef]:

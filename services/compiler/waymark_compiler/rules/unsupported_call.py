@@ -3,7 +3,8 @@
 What: calling something that is not an `@action`, a workflow method, a pure builtin, a model/dataclass/enum/exception
 class, or one of the workflow primitives (`asyncio.sleep`, `asyncio.gather`, `waymark.wait_for_signal`,
 `self.run_action`, `Child().run(...)`): e.g. a method of a module-level client, a function stored in a variable,
-a method that the class does not define, or a class that is not plain data.
+a method that the class does not define, a method with a decorator other than `@staticmethod`/`@classmethod`
+(`@functools.cache`: what it does to the function is not compiled), or a class that is not plain data.
 
 Why: the VM runs only compiled code and data operations; anything else would execute code the compiler never saw.
 

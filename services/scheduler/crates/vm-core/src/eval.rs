@@ -367,7 +367,7 @@ pub fn new_instance(qualname: &str) -> Value {
 
 pub fn bind_frame_locals(prog: &Program, function: u32, this: Value, args: CallArgs) -> R<Vec<Option<Value>>> {
     let f = prog.function(function);
-    let values = bind(&prog.func_qualname(function), &f.params, args, prog, 1)?;
+    let values = bind(&prog.func_qualname(function), &f.params, args, prog, if f.is_static { 0 } else { 1 })?;
     let mut locals = vec![None; prog.nslots[function as usize]];
     if let Some(s) = locals.first_mut() {
         *s = Some(this);

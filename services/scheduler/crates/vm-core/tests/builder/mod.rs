@@ -236,7 +236,16 @@ pub fn param(name: &str, slot: u32, default: Option<&str>) -> ir::Param {
 pub fn func(name: &str, params: Vec<ir::Param>, locals: &[&str], code: Vec<ir::Instr>) -> ir::Function {
     let mut names = vec!["self".to_string()];
     names.extend(locals.iter().map(|s| s.to_string()));
-    ir::Function { name: name.into(), is_async: true, params, locals: names, code, handlers: vec![], line: 1 }
+    ir::Function {
+        name: name.into(),
+        is_async: true,
+        params,
+        locals: names,
+        code,
+        handlers: vec![],
+        line: 1,
+        is_static: false,
+    }
 }
 
 pub fn action_ref(name: &str, params: &[&str]) -> ir::ActionRef {

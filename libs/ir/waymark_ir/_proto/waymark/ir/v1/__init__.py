@@ -1395,6 +1395,11 @@ class Function(betterproto2.Message):
     line of the `def`
     """
 
+    is_static: "bool" = betterproto2.field(8, betterproto2.TYPE_BOOL)
+    """
+    a @staticmethod: slot 0 still holds the instance, but argument errors do not count it
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "Function", Function)
 
