@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import json
 import os
+import pkgutil
 import re
 import sys
 import traceback
@@ -133,26 +134,40 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
     stood_in: list[str] = []
     seen: set[tuple[str, str]] = set()
     defined: dict[str, set[str]] = {}  # action and workflow names -> the modules defining them
+    visited: set[str] = set()  # module names already checked (a package and one of its modules both named)
+    #: (what to import, the target the user named): a package's modules are checked right after it
+    pending: list[tuple[str, str]] = [(target, target) for target in args.targets]
+    without_workflows: dict[str, bool] = {}  # target -> nothing found in it (nor in its package's modules)
     try:
-        for target in args.targets:
+        while pending:
+            target, root = pending.pop(0)
+            without_workflows.setdefault(root, True)
             try:
                 with isolated_registry(defined):
-                    module, missing = import_target(target)
+                    # a package's module is imported by name through its package, as a worker would import it
+                    module, missing = import_target(target) if target == root else _import(target, target, None)
                     stood_in += [name for name in missing if name not in stood_in]
+                    if module.__name__ in visited:
+                        without_workflows[root] = False  # said where it was first checked
+                        continue
+                    visited.add(module.__name__)
                     bundles = bundles_for_modules([module])
             except ImportFailure as problem:
                 failures.append(problem)
+                without_workflows[root] = False  # unknown: the failure is reported
                 continue
             except BundleError as exc:
                 failures.append(ImportFailure(target, str(exc)))
+                without_workflows[root] = False
                 continue
+            pending[0:0] = [(name, root) for name in package_modules(module)]
             notes += [
                 f"class {name} subclasses Workflow and defines run() but is not decorated with @workflow: it is not "
                 "checked, and workers will not register it"
                 for name in undecorated_workflows(module)
             ]
-            if not bundles:
-                notes.append(f"{target} defines no workflow")
+            if bundles:
+                without_workflows[root] = False
             for bundle in bundles:
                 bundle.workflows = [w for w in bundle.workflows if (bundle.module, w.qualname) not in seen]
                 seen.update((bundle.module, w.qualname) for w in bundle.workflows)
@@ -170,6 +185,7 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
     finally:
         for name in stood_in:  # they served this check only
             sys.modules.pop(name, None)
+    notes += [f"{target} defines no workflow" for target, empty in without_workflows.items() if empty]
     notes += [
         f"`{name}` is not installed here: checked against a stand-in (install the project's dependencies for a "
         "complete check)"
@@ -207,6 +223,16 @@ def run_check(argv: list[str], *, stdout: TextIO | None = None) -> int:
             out.write(f"ok: {len(compiled)} workflow{'s' * (len(compiled) != 1)}\n")
     out.flush()
     return 1 if diagnostics or failures else 0
+
+
+def package_modules(module: ModuleType) -> list[str]:
+    """The dotted names of a package's own modules and subpackages (one level: a subpackage adds its own when it is
+    checked), as a worker importing them by name would reach them; none for a plain module. Nothing is imported
+    here: each is imported (run) when it is checked, like any target. `__main__` is skipped: it is a script."""
+    path = getattr(module, "__path__", None)
+    if path is None:
+        return []
+    return sorted(f"{module.__name__}.{info.name}" for info in pkgutil.iter_modules(path) if info.name != "__main__")
 
 
 def undecorated_workflows(module: ModuleType) -> list[str]:

@@ -296,3 +296,54 @@ def test_colour_by_default_on_a_terminal_only() -> None:
     assert "\x1b[31mWM104" in on_terminal
     status, piped = waymark_check("bad_uuid.py")
     assert status == 1 and "\x1b[" not in piped
+
+
+def _package_with_modules(root: Path) -> Path:
+    """wm_pkg_walk/: an empty __init__, a good module, a subpackage with a bad workflow, and a __main__ script."""
+    package = root / "wm_pkg_walk"
+    (package / "inner").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "good.py").write_text(
+        WORKFLOW_HEAD + "@workflow\nclass Good(Workflow):\n    async def run(self, x: int) -> int:\n        return x\n"
+    )
+    (package / "inner" / "__init__.py").write_text("")
+    (package / "inner" / "bad.py").write_text(
+        "import time\n\n" + WORKFLOW_HEAD + "@workflow\nclass Bad(Workflow):\n"
+        "    async def run(self) -> float:\n        return time.time()\n"
+    )
+    (package / "__main__.py").write_text("raise SystemExit('__main__ must not run')\n")
+    return package
+
+
+@pytest.mark.parametrize("spelling", ["wm_pkg_walk/", "wm_pkg_walk", "wm_pkg_walk/__init__.py"])
+def test_a_package_is_checked_with_all_its_modules(tmp_path: Path, spelling: str) -> None:
+    """A package (directory or dotted name) is checked with every module and subpackage in it, not just __init__."""
+    _package_with_modules(tmp_path)
+    status, out = waymark_check("--format", "json", spelling, cwd=tmp_path)
+    assert status == 1, out
+    document = json.loads(out)
+    assert [(d["code"], d["file"], d["workflow"]) for d in document["diagnostics"]] == [
+        ("WM102", "wm_pkg_walk/inner/bad.py", "Bad")
+    ]
+    assert document["errors"] == []
+    assert [w["module"] for w in document["workflows"]] == ["wm_pkg_walk.good"]
+    assert not any("defines no workflow" in note for note in document["notes"]), document["notes"]
+
+
+def test_a_package_module_that_fails_to_import_is_reported(tmp_path: Path) -> None:
+    package = _package_with_modules(tmp_path)
+    (package / "broken.py").write_text("import wm_pkg_walk.nowhere\n")
+    status, out = waymark_check("wm_pkg_walk", cwd=tmp_path)
+    assert status == 1
+    assert "error: cannot import wm_pkg_walk.broken: ModuleNotFoundError" in out
+    assert "WM102" in out and "Found 2 problems." in out
+
+
+def test_a_package_without_workflows(tmp_path: Path) -> None:
+    package = tmp_path / "wm_pkg_empty"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text("X = 1\n")
+    status, out = waymark_check("wm_pkg_empty", "wm_pkg_empty.models", cwd=tmp_path)
+    assert status == 0, out
+    assert out.count("defines no workflow") == 1 and "note: wm_pkg_empty defines no workflow" in out
