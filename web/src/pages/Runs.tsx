@@ -140,7 +140,7 @@ function Filters({
     <form className="filters" role="search" aria-label="Filter runs" onSubmit={submit}>
       <label>
         Workflow
-        <select value={workflowName ?? ""} onChange={(e) => go({ workflow: e.target.value || null })}>
+        <select aria-label="Workflow" value={workflowName ?? ""} onChange={(e) => go({ workflow: e.target.value || null })}>
           <option value="">All workflows</option>
           {[...names].sort().map((name) => (
             <option key={name} value={name}>
@@ -151,7 +151,7 @@ function Filters({
       </label>
       <label>
         Status
-        <select value={status ?? ""} onChange={(e) => go({ status: e.target.value || null })}>
+        <select aria-label="Status" value={status ?? ""} onChange={(e) => go({ status: e.target.value || null })}>
           <option value="">Any status</option>
           {RUN_STATUSES.map((s) => (
             <option key={s} value={s}>

@@ -53,19 +53,22 @@ export function StartRunPage({ params }: { params: URLSearchParams }) {
     <section aria-labelledby="start-title">
       <h1 id="start-title">Start a run</h1>
       <form className="start-form" aria-label="Start a run" onSubmit={(e) => void submit(e)}>
-        <label>
-          Workflow
-          <select value={workflowName} onChange={(e) => {
-              setChosen(e.target.value);
-              setEdited(null);
-            }} required>
-            {list.map((w) => (
-              <option key={w.name} value={w.name}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <label htmlFor="start-workflow">Workflow</label>
+        <select
+          id="start-workflow"
+          value={workflowName}
+          onChange={(e) => {
+            setChosen(e.target.value);
+            setEdited(null);
+          }}
+          required
+        >
+          {list.map((w) => (
+            <option key={w.name} value={w.name}>
+              {w.name}
+            </option>
+          ))}
+        </select>
 
         {selected && (
           <div className="parameters">

@@ -1,0 +1,131 @@
+"""Fixtures of the browser tests: one database, one set of real service processes (compiler, scheduler, timer,
+workers for tests/integration/flows, and `waymark gateway` serving the built dashboard) and one headless Chromium,
+shared by the tests of a module. Process logs are printed when a test failed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+INTEGRATION = Path(__file__).resolve().parent.parent / "integration"
+if str(INTEGRATION) not in sys.path:
+    sys.path.insert(0, str(INTEGRATION))
+
+from harness import BIN, Cluster, Proc, free_port, port_open, wait_until  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+STATIC = Path(__file__).resolve().parents[2] / "services" / "gateway" / "waymark_gateway" / "static" / "index.html"
+
+
+@dataclass
+class Gateway:
+    """The gateway process of a test module, and a tiny GraphQL client to act on it from outside the browser."""
+
+    url: str
+    proc: Proc
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        request = urllib.request.Request(
+            self.url + "/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={"content-type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                document: dict[str, Any] = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"HTTP {error.code}: {error.read().decode(errors='replace')}") from None
+        return document
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        document = self.graphql(query, variables)
+        assert not document.get("errors"), document["errors"]
+        data: dict[str, Any] = document["data"]
+        return data
+
+
+async def _admin(url: str, statement: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def e2e_database_url(pg_admin_url: str, template_database: str) -> Iterator[str]:
+    name = f"waymark_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+    try:
+        parts = urllib.parse.urlsplit(pg_admin_url)
+        yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
+    finally:
+        asyncio.run(_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
+def gateway(
+    request: pytest.FixtureRequest, e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gateway]:
+    """Every service as its own process, the gateway included, on a free port; the dashboard must be built."""
+    assert STATIC.exists(), f"the dashboard is not built ({STATIC} is missing): run `make web`"
+    cluster = Cluster(e2e_database_url, tmp_path_factory.mktemp("e2e"), ["it_shop", "it_links"])
+    failed_before = request.session.testsfailed
+    try:
+        cluster.start_all()
+        port = free_port()
+        proc = Proc(
+            "gateway",
+            [str(BIN / "waymark"), "gateway"],
+            {**cluster.env, "WAYMARK_GATEWAY_ADDR": f"127.0.0.1:{port}"},
+            cluster.root,
+            cluster.logs / f"{len(cluster.history):03d}-gateway.log",
+        )
+        cluster.history.append(proc)
+        cluster.procs["gateway"] = proc
+        wait_until(lambda: port_open(port) or not proc.alive(), timeout=60, what="the gateway to listen")
+        assert proc.alive(), f"`waymark gateway` exited with status {proc.returncode}:\n{proc.tail()}"
+        yield Gateway(f"http://127.0.0.1:{port}", proc)
+    finally:
+        cluster.stop()
+        if request.session.testsfailed > failed_before:
+            print(f"\n===== process logs of {cluster.root} =====\n{cluster.report()}")
+
+
+@pytest.fixture(scope="module")
+def browser(gateway: Gateway) -> Iterator[Any]:  # after the gateway: Playwright runs an event loop of its own
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # the system Chromium (make browser installs Debian's); Playwright's own download is never used
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(gateway: Gateway, browser: Any) -> Iterator[Any]:  # gateway first: its set-up uses asyncio.run
+    context = browser.new_context(base_url=gateway.url)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
