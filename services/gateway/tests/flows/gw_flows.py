@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from waymark import Workflow, action, wait_for_signal, workflow
 
 
@@ -37,3 +39,16 @@ class GwSignalled(Workflow):
 class GwFails(Workflow):
     async def run(self) -> None:
         await gw_explode("boom")
+
+
+@workflow
+class GwSleepy(Workflow):
+    async def run(self, seconds: float = 0.1) -> str:
+        await asyncio.sleep(seconds)  # durable: a timer row
+        return "slept"
+
+
+@workflow
+class GwParent(Workflow):
+    async def run(self, x: int) -> int:
+        return await GwDouble().run(x=x)
