@@ -97,3 +97,18 @@ def test_a_bad_start_input_shows_the_gateway_error(page: Any, gateway: Gateway) 
     expect(alert).to_contain_text("The gateway refused to start the run")
     expect(alert).to_contain_text(message)
     expect(page).to_have_url(re.compile(r"#/start"))
+
+
+def test_signalling_a_waiting_run(page: Any, gateway: Gateway) -> None:
+    started = gateway.data(START, {"workflowName": "Approval", "input": '{"timeout": 600}', "workflowId": "e2e-signal"})
+    page.goto(f"/#/runs/{started['startRun']['runId']}")
+    expect(page.get_by_label("Run status")).to_have_text("Waiting")
+
+    page.get_by_label("Signal name").fill("decision")
+    page.get_by_label("Signal value (JSON)").fill('{"by": "ana"}')
+    page.get_by_role("button", name="Send signal").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Yes, send it").click()
+
+    expect(page.get_by_label("Run status")).to_have_text("Completed")
+    expect(page.get_by_label("Result", exact=True)).to_have_text("'decided: ana'")
+    expect(page.get_by_role("table", name="Events")).to_contain_text("signal")

@@ -40,7 +40,7 @@ export function OverviewPage() {
             <Gauge label="Queued actions" value={data.overview.queuedActions} />
             <Gauge label="Running actions" value={data.overview.runningActions} />
             <Gauge label="Pending timers" value={data.overview.pendingTimers} />
-            <Gauge label="Workflows" value={data.overview.workflows} />
+            <Gauge label="Workflows" value={data.overview.workflows} meter={false} />
           </dl>
 
           <h2>Workflows</h2>
@@ -55,12 +55,12 @@ export function OverviewPage() {
   );
 }
 
-function Gauge({ label, value }: { label: string; value: number }) {
+function Gauge({ label, value, meter = true }: { label: string; value: number; meter?: boolean }) {
   return (
     <div className="gauge">
       <dt>{label}</dt>
       <dd>
-        <meter min={0} max={Math.max(10, value)} value={value} aria-label={label} />
+        {meter && <meter min={0} max={Math.max(10, value)} value={value} aria-label={label} />}
         <span className="gauge-number">{value}</span>
       </dd>
     </div>
