@@ -35,6 +35,7 @@ class Gateway:
 
     url: str
     proc: Proc
+    cluster: Cluster
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         request = urllib.request.Request(
@@ -54,6 +55,23 @@ class Gateway:
         assert not document.get("errors"), document["errors"]
         data: dict[str, Any] = document["data"]
         return data
+
+
+def start_gateway(cluster: Cluster, name: str = "gateway", env: dict[str, str] | None = None) -> Gateway:
+    """`waymark gateway` as one more process of the cluster (stopped and reported with it), on a free port."""
+    port = free_port()
+    proc = Proc(
+        name,
+        [str(BIN / "waymark"), "gateway"],
+        {**cluster.env, "WAYMARK_GATEWAY_ADDR": f"127.0.0.1:{port}", **(env or {})},
+        cluster.root,
+        cluster.logs / f"{len(cluster.history):03d}-{name}.log",
+    )
+    cluster.history.append(proc)
+    cluster.procs[name] = proc
+    wait_until(lambda: port_open(port) or not proc.alive(), timeout=60, what=f"{name} to listen")
+    assert proc.alive(), f"`waymark gateway` exited with status {proc.returncode}:\n{proc.tail()}"
+    return Gateway(f"http://127.0.0.1:{port}", proc, cluster)
 
 
 async def _admin(url: str, statement: str) -> None:
@@ -85,19 +103,7 @@ def gateway(
     failed_before = request.session.testsfailed
     try:
         cluster.start_all()
-        port = free_port()
-        proc = Proc(
-            "gateway",
-            [str(BIN / "waymark"), "gateway"],
-            {**cluster.env, "WAYMARK_GATEWAY_ADDR": f"127.0.0.1:{port}"},
-            cluster.root,
-            cluster.logs / f"{len(cluster.history):03d}-gateway.log",
-        )
-        cluster.history.append(proc)
-        cluster.procs["gateway"] = proc
-        wait_until(lambda: port_open(port) or not proc.alive(), timeout=60, what="the gateway to listen")
-        assert proc.alive(), f"`waymark gateway` exited with status {proc.returncode}:\n{proc.tail()}"
-        yield Gateway(f"http://127.0.0.1:{port}", proc)
+        yield start_gateway(cluster)
     finally:
         cluster.stop()
         if request.session.testsfailed > failed_before:

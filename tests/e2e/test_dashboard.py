@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import CHROMIUM, Gateway
+from .conftest import CHROMIUM, Gateway, start_gateway
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -112,3 +112,25 @@ def test_signalling_a_waiting_run(page: Any, gateway: Gateway) -> None:
     expect(page.get_by_label("Run status")).to_have_text("Completed")
     expect(page.get_by_label("Result", exact=True)).to_have_text("'decided: ana'")
     expect(page.get_by_role("table", name="Events")).to_contain_text("signal")
+
+
+def test_a_gateway_with_a_token_asks_for_it_once(browser: Any, gateway: Gateway) -> None:
+    guarded = start_gateway(gateway.cluster, "gateway-token", {"WAYMARK_GATEWAY_TOKEN": "e2e-secret-token"})
+    context = browser.new_context(base_url=guarded.url)
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto("/#/runs")
+        dialog = page.get_by_role("dialog", name="Access token required")
+        expect(dialog).to_be_visible()  # the gateway answered 401
+        dialog.get_by_label("Token").fill("e2e-secret-token")
+        dialog.get_by_role("button", name="Save token").click()
+
+        expect(dialog).to_have_count(0)
+        expect(page.get_by_role("status", name=re.compile("Live updates"))).to_have_text("Live")  # ws accepted it
+        gateway.data(START, {"workflowName": "Echo", "input": '{"text": "t"}', "workflowId": "e2e-token"})
+        expect(page.get_by_role("link", name="e2e-token", exact=True)).to_be_visible()
+        assert page.evaluate("localStorage.getItem('waymark.token')") == "e2e-secret-token"
+    finally:
+        context.close()
+        guarded.proc.stop()

@@ -174,7 +174,18 @@ function Filters({
   );
 }
 
+/** Re-renders every `ms` so relative times ("5 s ago") stay true. */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
 function RunTable({ runs }: { runs: RunSummary[] }) {
+  const now = useNow(5000);
   return (
     <table aria-label="Runs">
       <thead>
@@ -196,8 +207,8 @@ function RunTable({ runs }: { runs: RunSummary[] }) {
             <td>
               <StatusBadge status={run.status} />
             </td>
-            <td title={formatTime(run.createdAt)}>{ago(run.createdAt)}</td>
-            <td>{durationBetween(run.createdAt, run.finishedAt)}</td>
+            <td title={formatTime(run.createdAt)}>{ago(run.createdAt, now)}</td>
+            <td>{durationBetween(run.createdAt, run.finishedAt, now)}</td>
           </tr>
         ))}
       </tbody>
