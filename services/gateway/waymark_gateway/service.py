@@ -106,7 +106,6 @@ async def serve(
         if server.started and announce:
             host, port = sock.getsockname()[:2]
             url = url_of(host, port)
-            log.info("gateway listening on %s:%s", host, port)
             print(f"waymark gateway: dashboard at {url} (GraphQL API at {url}graphql)", flush=True)
         await asyncio.shield(task)  # a cancelled service stops the server below, gracefully
     finally:
