@@ -49,6 +49,7 @@ async def test_waymark_dev_runs_the_demo_on_the_given_database(database_url: str
     try:
         wait_paid(dev)
         assert "demo: Greeter returned 'hello waymark!'" in dev.text()
+        assert re.search(r"waymark gateway: dashboard at http://127\.0\.0\.1:\d+/", dev.text()), dev.tail()
         assert not (work / ".waymark").exists()  # a database was given: nothing embedded
         assert await fetchval(database_url, "SELECT count(*) FROM waymark.runs WHERE status = 'completed'") == 2
         interrupt(dev)
