@@ -165,6 +165,8 @@ def bundle_for_module(module: types.ModuleType, classes: Iterable[type[Workflow]
                 manifest[path] = _describe_safely(found, path)
                 if isinstance(found, (RetryPolicy, Backoff)):
                     pending += _paths_assigned(tree, path)
+        for path, value in _class_values(cls, tree):
+            manifest.setdefault(path, _describe_safely(value, path))
         for path in _paths_constructed(cls, tree):
             found = _lookup(namespace, path)
             if isinstance(found, type) and issubclass(found, BaseException):
@@ -555,6 +557,32 @@ def _paths_in_class(cls: type, tree: ast.Module | None) -> list[str]:
             for count in range(1, len(parts) + 1):
                 found.setdefault(".".join(parts[:count]), None)
     return list(found)
+
+
+def _class_values(cls: type, tree: ast.Module | None) -> list[tuple[str, Any]]:
+    """The immutable values of the attributes the class body (or a base's, in the same module) assigns, as the
+    import computed them, under `<class qualname>.<name>`: a value computed at import (`started = time.time()`,
+    `REGION = os.environ["REGION"]`) is configuration frozen into the version, like a module constant. Mutable
+    values and objects are left out (the compiler refuses reading them)."""
+    names: dict[str, None] = {}
+    for klass in cls.__mro__:
+        if klass is cls or (klass.__module__ == cls.__module__ and klass not in (Workflow, object)):
+            for statement in _class_node(klass, tree).body:
+                targets = (
+                    statement.targets
+                    if isinstance(statement, ast.Assign)
+                    else [statement.target]
+                    if isinstance(statement, ast.AnnAssign) and statement.value is not None
+                    else []
+                )
+                names.update((t.id, None) for t in targets if isinstance(t, ast.Name))
+    found = []
+    for name in names:
+        owner = next((k for k in cls.__mro__ if name in vars(k)), None)
+        value = vars(owner)[name] if owner is not None else _MISSING
+        if value is not _MISSING and _is_immutable(value):
+            found.append((f"{cls.__qualname__}.{name}", value))
+    return found
 
 
 def _paths_assigned(tree: ast.Module | None, name: str) -> list[str]:

@@ -104,3 +104,75 @@ def test_parse_address() -> None:
     assert parse_address("127.0.0.1:24117") == ("127.0.0.1", 24117)
     assert parse_address("http://localhost:50051/") == ("localhost", 50051)
     assert parse_address("[::1]:9000") == ("::1", 9000)
+
+
+CONFIG_FLOW = """import os
+import time
+
+from waymark import Workflow, workflow
+
+REGION = os.environ["WM_TEST_REGION"]
+STARTED = time.time()
+
+
+@workflow(name="region_report")
+class RegionReport(Workflow):
+    token = os.environ["WM_TEST_REGION"] * 2
+
+    async def run(self) -> str:
+        return f"{REGION}/{self.token}"
+"""
+
+
+def _config_bundle(tmp_path: Any, monkeypatch: Any, region: str) -> pb.Bundle:
+    """Import wm_region_cfg (a fresh import, as a new worker process would) with WM_TEST_REGION=region."""
+    import importlib
+    import sys
+
+    from waymark._registry import WORKFLOWS
+
+    monkeypatch.setenv("WM_TEST_REGION", region)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "wm_region_cfg.py").write_text(CONFIG_FLOW)
+    sys.modules.pop("wm_region_cfg", None)
+    WORKFLOWS.pop("region_report", None)
+    try:
+        [bundle] = bundles_for_modules([importlib.import_module("wm_region_cfg")])
+    finally:
+        sys.modules.pop("wm_region_cfg", None)
+        WORKFLOWS.pop("region_report", None)
+    return bundle
+
+
+async def test_values_computed_at_import_are_frozen_into_the_version(
+    pool: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """docs/language.md "Module constants": a module constant or class attribute computed at import is configuration
+    frozen into the version: another value is another version, and a started run keeps its version (its program
+    with the value it was compiled with)."""
+    from irvm import Interpreter
+    from waymark_store.runs import start_run
+
+    eu = await register_bundle(pool, _config_bundle(tmp_path, monkeypatch, "eu"))
+    assert not eu.diagnostics
+    [eu_version] = eu.versions
+    again = await register_bundle(pool, _config_bundle(tmp_path, monkeypatch, "eu"))
+    # STARTED differs between the imports but run() does not read it: same version
+    assert [v.version_id for v in again.versions] == [eu_version.version_id]
+    async with pool.acquire() as conn:
+        started = await start_run(conn, workflow_name="region_report", input_json="{}")
+
+    us = await register_bundle(pool, _config_bundle(tmp_path, monkeypatch, "us"))
+    [us_version] = us.versions
+    assert us_version.created and us_version.version_id != eu_version.version_id
+    current = await pool.fetchval("SELECT current_version_id FROM waymark.workflows WHERE name = 'region_report'")
+    assert current == us_version.version_id
+    kept = await pool.fetchval("SELECT version_id FROM waymark.runs WHERE run_id = $1", started.run_id)
+    assert kept == eu_version.version_id
+
+    async def result_of(version_id: str) -> Any:
+        row = await pool.fetchval("SELECT program FROM waymark.versions WHERE version_id = $1", version_id)
+        return await Interpreter(pb.Program.parse(row)).run_with(object())
+
+    assert await result_of(kept) == "eu/eueu"
+    assert await result_of(us_version.version_id) == "us/usus"

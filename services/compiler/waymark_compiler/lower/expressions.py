@@ -139,6 +139,8 @@ class ExpressionsMixin(LowererBase):
         if self.is_self(node.value):
             owner = self.owner
             if node.attr in owner.class_constants and node.attr not in owner.assigned_on_self:
+                if self.exception_owner is None:
+                    self.program.class_constant_read(node.attr)
                 return pb.Expr(constant=owner.class_constants[node.attr])
             if (
                 node.attr in owner.class_constants
@@ -159,8 +161,10 @@ class ExpressionsMixin(LowererBase):
                 value = getattr(owner, "class_attribute_values", {}).get(node.attr)
                 what = f"class attribute `{node.attr}` is not a constant"
                 if value is not None:
-                    what += f": `{_short(self.segment(value))}` runs when the module is imported"
-                fix = "give it a literal value (or a module-level constant), or pass the value as input"
+                    what += f": `{_short(self.segment(value))}` is not immutable data"
+                fix = (
+                    "give it an immutable value (str, number, tuple ...; computed at import is fine), or set it on self"
+                )
                 if not self.claimed(node):  # the read is claimed: what it is used for is not reported again
                     finding = unsupported_reference.RULE.finding(node if value is None else value, what=what, fix=fix)
                     self.reporter.add(unsupported_reference.RULE, finding, claim=node)

@@ -73,14 +73,18 @@ class WorkflowCompiler:
         self.class_attributes: set[str] = set()  # assigned in a class body but not to a constant
         #: the value each of those is assigned in the class body (`started = time.time()`): what a read reports
         self.class_attribute_values: dict[str, ast.expr] = {}
+        #: class constants whose value the import computed (the worker sent it): recorded in the version when read
+        self.class_value_entries: dict[str, pb.ManifestEntry] = {}
         for statement in [s for cls in reversed(class_chain(class_node, tree)) for s in cls.body]:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.methods[statement.name] = statement
             elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
                 targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-                value = self.class_constant(statement.value)
+                literal = self.class_constant(statement.value)
                 for target in targets:
                     if isinstance(target, ast.Name):
+                        self.class_value_entries.pop(target.id, None)
+                        value = literal if literal is not None else self.class_value(target.id)
                         if value is not None:
                             self.class_constants[target.id] = value
                             self.class_attributes.discard(target.id)
@@ -137,6 +141,23 @@ class WorkflowCompiler:
             except (NotStatic, TypeError, ValueError):
                 value = None
         return value
+
+    def class_value(self, name: str) -> pb.Value | None:
+        """The value the import gave a class attribute computed in the class body (`started = time.time()`), as the
+        worker sent it: configuration frozen into the version, like a module constant (docs/language.md)."""
+        path = f"{self.workflow.qualname}.{name}"
+        entry = self.manifest.entries.get(path)
+        if entry is None or entry.constant is None:
+            return None
+        self.class_value_entries[name] = entry
+        return entry.constant
+
+    def class_constant_read(self, name: str) -> None:
+        """The workflow reads the class constant `name`: a value computed at import joins the version's manifest (a
+        different value is a different version)."""
+        entry = self.class_value_entries.get(name)
+        if entry is not None:
+            self.manifest.used[entry.path] = entry
 
     def module_value(self, name: str) -> ast.expr | None:
         """The expression the workflow's module assigns once to a module-level name (see `module_assignments`)."""
@@ -199,6 +220,7 @@ class WorkflowCompiler:
     def instance_attribute(self, name: str) -> None:
         """A class constant that methods also assign on `self`: the VM reads the instance's, else this one."""
         if name not in self.attributes:
+            self.class_constant_read(name)
             self.attributes[name] = pb.FieldRef(name=name, default=self.class_constants[name])
 
     def workflow_index(self, workflow: pb.WorkflowRef) -> int:

@@ -2,12 +2,15 @@
 
 What: a name that refers to code rather than data, used without calling it: `handler = charge`,
 `fn = self.helper`, `mod = json`, or an attribute of a module that the worker could not resolve; also a class
-attribute whose value is computed when the module is imported (`started = time.time()`, `client = Client()` in the
-workflow's class body) and read by the workflow: that is reported where the value is computed.
+attribute of the workflow whose value is not immutable data (`client = Client()`, `pending = []` in the class body)
+and that the workflow reads: that is reported where the value is computed.
 
-Why: a value computed at import differs between worker processes (a clock, a random token, a client). A run's state
-is plain data (it is stored in Postgres between steps); code objects cannot be stored, and the
-compiler needs to see each call where it happens.
+A class attribute (or module constant) that is immutable data computed at import (`started = time.time()`,
+`region = os.environ["REGION"]`) is not reported: it is configuration, frozen into the workflow's version when the
+worker registers it (a different value is a different version; see "Module constants" in docs/language.md).
+
+Why: a run's state is plain data (it is stored in Postgres between steps); code objects and shared mutable objects
+cannot be stored or shared between runs, and the compiler needs to see each call where it happens.
 
 Example:
 
