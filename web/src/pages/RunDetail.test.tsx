@@ -128,3 +128,28 @@ describe("RunDetailPage", () => {
     expect(await screen.findByText(/No run with id/)).toHaveTextContent("No run with id nope");
   });
 });
+
+describe("RunDetailPage without a live connection", () => {
+  it("polls the run instead", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let status = "RUNNING";
+      const gateway = mockGateway(() => ({
+        body: { data: { run: detail({ status: status as "RUNNING", updatedAt: new Date().toISOString() }) } },
+      }));
+      renderPage();
+      await screen.findByRole("heading", { level: 1 });
+      act(() => lastSubscription("RunLive").handlers.error?.(new Error("socket closed")));
+      expect(screen.getByRole("status", { name: /Live updates/ })).toHaveTextContent("Live updates unavailable");
+
+      status = "COMPLETED";
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(3500);
+      });
+      expect(await screen.findByText("Completed", { selector: ".badge" })).toBeInTheDocument();
+      expect(gateway.calls.filter((c) => c.operationName === "Run").length).toBeGreaterThan(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -15,10 +15,15 @@ import { formatTaggedText } from "../lib/tagged";
 import { href, Link } from "../router";
 
 export function RunDetailPage({ runId }: { runId: string }) {
-  const query = useQuery<{ run: RunDetail | null }>(RUN_QUERY, { runId });
   const [live, setLive] = useState<{ id: string; run: RunDetail }>();
   const subscription = useSubscription<{ run: RunDetail }>(RUN_SUBSCRIPTION, { runId }, (data) =>
     setLive({ id: runId, run: data.run }),
+  );
+  // without a live connection (a proxy that drops websockets), the page still follows the run by polling
+  const query = useQuery<{ run: RunDetail | null }>(
+    RUN_QUERY,
+    { runId },
+    subscription.state === "error" ? { pollMs: 3000 } : {},
   );
   // the newest of the query, the subscription and a mutation's answer (updatedAt orders them)
   const candidates = [query.data?.run, live?.id === runId ? live.run : undefined].filter(

@@ -89,6 +89,18 @@ export function RunsPage({ params }: { params: URLSearchParams }) {
     (data) => setRuns((current) => mergeRuns(current, data.runsChanged, filter, cursor === null)),
   );
 
+  // without a live connection, the newest page is fetched again every few seconds and folded in the same way
+  const polling = live.state === "error";
+  useEffect(() => {
+    if (!polling) return;
+    const timer = setInterval(() => {
+      fetchPage(null)
+        .then((page) => setRuns((current) => mergeRuns(current, page.items, filter, cursor === null)))
+        .catch(fail);
+    }, 5000);
+    return () => clearInterval(timer);
+  }, [polling, fetchPage, fail, cursor]); // `filter` changes only with fetchPage (both keyed on its JSON)
+
   return (
     <section aria-labelledby="runs-title">
       <div className="page-head">
