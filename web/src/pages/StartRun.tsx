@@ -102,8 +102,8 @@ export function StartRunPage({ params }: { params: URLSearchParams }) {
           />
         </label>
         <p id="input-help" className="muted small">
-          A JSON object of run()'s arguments by parameter name; tagged values (docs/values.md) such as{" "}
-          <code>{'{"$decimal": "1.10"}'}</code> are accepted.
+          A JSON object of run()'s arguments by parameter name, in plain JSON: the gateway checks the names against
+          the workflow's parameters and stores the values as Waymark's tagged JSON.
         </p>
 
         <label>
