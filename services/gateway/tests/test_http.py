@@ -3,6 +3,7 @@ request limits, /healthz, and the built dashboard with its single-page-app fallb
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ async def test_websockets_need_the_token_in_connection_init(start_gateway: Any) 
     gateway: Served = await start_gateway(token=TOKEN)
     for payload in ({}, {"authorization": "Bearer wrong"}, {"authorization": TOKEN}):
         async with socket_to(gateway) as ws:
-            await ws.send('{"type": "connection_init", "payload": ' + __import__("json").dumps(payload) + "}")
+            await ws.send('{"type": "connection_init", "payload": ' + json.dumps(payload) + "}")
             with pytest.raises(ConnectionClosed) as closed:
                 await ws.recv()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
@@ -141,3 +142,16 @@ async def test_without_a_build_the_page_says_how_to_make_one(gateway: Served) ->
         for route in ("/", "/runs/abc"):
             page = await client.get(route)
             assert page.status_code == 200 and "make web" in page.text
+
+
+async def test_requests_a_web_page_could_forge_change_nothing(gateway: Served, checkout: str) -> None:
+    """Without a token (loopback), a page in the browser can still send "simple" requests: none of them mutates."""
+    mutation = 'mutation { startRun(workflowName: "Checkout", input: "{\\"order_id\\": 1}") { runId } }'
+    async with httpx.AsyncClient(base_url=gateway.url) as client:
+        for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+            body = '{"query": ' + json.dumps(mutation) + "}"
+            response = await client.post("/graphql", content=body, headers={"Content-Type": content_type})
+            assert response.status_code == 400, response.text
+        response = await client.get("/graphql", params={"query": mutation})
+        assert response.status_code == 400 and "mutations are not allowed when using GET" in response.text
+    assert await gateway.db.pool.fetchval("SELECT count(*) FROM waymark.runs") == 0
