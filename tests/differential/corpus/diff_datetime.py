@@ -125,8 +125,14 @@ class ClassConstants(Workflow):
 
     async def run(self, day: date) -> list[object]:
         midnight = datetime.combine(day, datetime.min.time())
+        aware = datetime.combine(day, time(9, 30), tzinfo=timezone(timedelta(0)))
+        shifted = datetime.combine(date=day, time=time(9, 30, tzinfo=timezone(timedelta(hours=2))))
         out: list[object] = [
             midnight,
+            aware,
+            shifted,
+            aware - shifted,
+            datetime.combine(day, time(1), None).tzinfo,
             datetime.combine(day, time.max),
             date.max.year - day.year,
             datetime.min.replace(year=day.year),
@@ -135,6 +141,14 @@ class ClassConstants(Workflow):
             date.resolution,
             time.min.isoformat(),
         ]
+        try:
+            out.append(datetime.combine(day, time(), tzinfo=2))
+        except TypeError as e:
+            out.append(str(e))
+        try:
+            out.append(datetime.fromisoformat(date_string="2024-01-01"))
+        except TypeError as e:
+            out.append(str(e))
         for make in ("late", "early", "long"):
             try:
                 if make == "late":

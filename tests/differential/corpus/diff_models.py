@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -221,4 +222,103 @@ CASES += [
     case("model_validate", ModelValidate, {"id": "5", "items": [{"sku": "q", "qty": "2"}]}),
     case("model_validate_bad", ModelValidate, {"id": "x"}),
     case("model_validate_type", ModelValidate, 5),
+]
+
+
+# ---- found by the external review corpus ----------------------------------------------------------------------------
+
+
+class Account(BaseModel):
+    id: uuid.UUID
+    owner: str = Field(alias="ownerName")
+    opened: date
+    last_login: datetime | None = Field(default=None, alias="lastLogin")
+    tags: list[str] = Field(default_factory=list)
+
+
+class Branch(BaseModel):
+    code: str = Field(alias="branchCode")
+    accounts: list[Account] = Field(default_factory=list)
+
+
+@workflow(name="d_models_by_alias")
+class ByAlias(Workflow):
+    """`model_dump(by_alias=True)` and `model_dump_json(by_alias=True)` name fields by their aliases, nested too."""
+
+    async def run(self, raw: dict[str, object]) -> list[object]:
+        branch = Branch.model_validate(raw)
+        out: list[object] = [
+            branch.model_dump(by_alias=True),
+            branch.model_dump(by_alias=True, mode="json", exclude_none=True),
+            branch.model_dump_json(by_alias=True),
+            branch.model_dump(),
+        ]
+        try:
+            branch.model_dump(round_trip_everything=True)
+        except TypeError as e:
+            out.append(str(e))
+        return out
+
+
+@workflow(name="d_models_parse_errors")
+class ParseErrors(Workflow):
+    """pydantic's messages for malformed UUID, date and datetime strings, and the date/datetime forms it accepts."""
+
+    async def run(self, values: list[str]) -> list[object]:
+        out: list[object] = []
+        for text in values:
+            for data in (
+                {"id": text, "ownerName": "a", "opened": "2024-01-01"},
+                {"id": UUID_A, "ownerName": "a", "opened": text, "lastLogin": text},
+            ):
+                try:
+                    account = Account.model_validate(data)
+                    out.append((account.id, account.opened, account.last_login))
+                except ValidationError as e:
+                    out.append(str(e))
+        return out
+
+
+UUID_A = "12345678-1234-5678-1234-567812345678"
+
+CASES += [
+    case(
+        "by_alias",
+        ByAlias,
+        {
+            "branchCode": "B1",
+            "accounts": [
+                {"id": UUID_A, "ownerName": "ana", "opened": "2024-01-31", "lastLogin": "2024-02-01T10:00:00Z"},
+                {"id": "{12345678-1234-5678-1234-567812345679}", "ownerName": "bo", "opened": "2023-12-01"},
+            ],
+        },
+    ),
+    case(
+        "parse_errors",
+        ParseErrors,
+        [
+            "nope",
+            "1234",
+            "urn:uuid:12345678-1234-5678-1234-56781234567g",
+            "12345678-1234-5678-1234-5678123456789",
+            "123456781234567812345678123456-78",
+            "URN:UUID:12345678-1234-5678-1234-567812345678",
+            "12345678123456781234567812345678",
+            "2024-02-30",
+            "2024-13-01",
+            "2024-1-5",
+            "2024/02/29",
+            "2024-02-29T25:00",
+            "2024-01-01x",
+            "2024-01-01T00:00:00",
+            "2024-01-01T10:30",
+            "2024-01-01T10",
+            " 2024-01-01",
+            "2024-01-01T00:00:00+25:00",
+            "86400",
+            "12345678901",
+            "1234567890123456",
+            ".5",
+        ],
+    ),
 ]

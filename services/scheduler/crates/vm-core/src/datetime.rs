@@ -864,6 +864,9 @@ pub fn class_method(qualname: &str, args: crate::bind::CallArgs) -> R<Value> {
         "datetime.time" => Kind::Time,
         _ => return Err(type_error(format!("unknown class method {qualname}"))),
     };
+    if m != "combine" && !args.kw.is_empty() {
+        return Err(type_error(format!("{}.{m}() takes no keyword arguments", crate::value::short_name(cls))));
+    }
     match m {
         "fromisoformat" => match arg(0) {
             Value::Str(s) => Dt::parse(kind, &s)
@@ -878,13 +881,51 @@ pub fn class_method(qualname: &str, args: crate::bind::CallArgs) -> R<Value> {
             }
             Ok(Dt::from_local_us(n as i128 * DAY_US, None)?.value(kind))
         }
-        "combine" if kind == Kind::DateTime => match (parse_value(&arg(0)), parse_value(&arg(1))) {
-            (Some((Kind::Date | Kind::DateTime, d)), Some((Kind::Time, t))) => {
-                Ok(Dt { hour: t.hour, minute: t.minute, second: t.second, micro: t.micro, tz: t.tz, ..d }
-                    .value(Kind::DateTime))
+        "combine" if kind == Kind::DateTime => {
+            // combine(date, time, tzinfo=time.tzinfo), each by position or by name
+            let mut given: [Option<Value>; 3] =
+                [args.pos.first().cloned(), args.pos.get(1).cloned(), args.pos.get(2).cloned()];
+            if args.pos.len() > 3 {
+                return Err(type_error(format!("combine() takes at most 3 arguments ({} given)", args.pos.len())));
             }
-            _ => Err(type_error("combine() argument 1 must be datetime.date, argument 2 datetime.time")),
-        },
+            for (k, v) in &args.kw {
+                let Some(i) = ["date", "time", "tzinfo"].iter().position(|n| **k == **n) else {
+                    return Err(type_error(format!("'{k}' is an invalid keyword argument for combine()")));
+                };
+                if given[i].replace(v.clone()).is_some() {
+                    return Err(type_error(format!(
+                        "argument for combine() given by name ('{k}') and position ({})",
+                        i + 1
+                    )));
+                }
+            }
+            let [date, time, tzinfo] = given;
+            match (date.as_ref().and_then(parse_value), time.as_ref().and_then(parse_value)) {
+                (Some((Kind::Date | Kind::DateTime, d)), Some((Kind::Time, t))) => {
+                    let tz = match &tzinfo {
+                        Some(Value::None) => None,
+                        Some(Value::TimeZone(o)) => Some(*o),
+                        Some(v) => {
+                            return Err(type_error(format!(
+                                "tzinfo argument must be None or of a tzinfo subclass, not type '{}'",
+                                v.type_name()
+                            )))
+                        }
+                        None => t.tz,
+                    };
+                    Ok(Dt { hour: t.hour, minute: t.minute, second: t.second, micro: t.micro, tz, ..d }
+                        .value(Kind::DateTime))
+                }
+                (d, _) => Err(type_error(match (date, time) {
+                    (None, _) => "combine() missing required argument 'date' (pos 1)".to_string(),
+                    (_, None) => "combine() missing required argument 'time' (pos 2)".to_string(),
+                    (Some(v), _) if !matches!(d, Some((Kind::Date | Kind::DateTime, _))) => {
+                        format!("combine() argument 1 must be datetime.date, not {}", v.type_name())
+                    }
+                    (_, Some(v)) => format!("combine() argument 2 must be datetime.time, not {}", v.type_name()),
+                })),
+            }
+        }
         "strptime" if kind == Kind::DateTime => match (arg(0), arg(1)) {
             (Value::Str(s), Value::Str(f)) => strptime(&s, &f).map(|d| d.value(Kind::DateTime)),
             (a0, a1) => Err(type_error(format!(

@@ -322,10 +322,14 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
             "model_dump" | "dict" | "model_dump_json" => {
                 let mut a = a;
                 let exclude_none = take_kw(&mut a, "exclude_none").is_some_and(|v| v.truthy());
+                let by_alias = take_kw(&mut a, "by_alias").is_some_and(|v| v.truthy());
                 let include = take_kw(&mut a, "include").filter(|v| !v.is_none());
                 let exclude = take_kw(&mut a, "exclude").filter(|v| !v.is_none());
                 let json_mode =
                     m == "model_dump_json" || matches!(take_kw(&mut a, "mode"), Some(Value::Str(s)) if &*s == "json");
+                if let Some((k, _)) = a.kw.first() {
+                    return Err(type_error(format!("BaseModel.{m}() got an unexpected keyword argument '{k}'")));
+                }
                 arity(recv, m, &a, 0, 0)?;
                 let names = |v: &Option<Value>| -> R<Option<Vec<Value>>> {
                     v.as_ref()
@@ -346,7 +350,8 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
                     {
                         continue;
                     }
-                    d.insert(key(&kv)?, dump_value(v, exclude_none));
+                    let name = if by_alias { field_alias(&o.class, k).unwrap_or(kv) } else { kv };
+                    d.insert(key(&name)?, dump_value(v, exclude_none, by_alias));
                 }
                 let d = Value::dict(d);
                 if !json_mode {
@@ -452,28 +457,40 @@ pub fn call(prog: &crate::program::Program, recv: &Value, m: &str, a: CallArgs) 
 }
 
 /// model_dump's conversion of a field value: nested models and dataclasses become dicts, containers are copied.
-fn dump_value(v: &Value, exclude_none: bool) -> Value {
+fn dump_value(v: &Value, exclude_none: bool, by_alias: bool) -> Value {
+    let dump = |x: &Value| dump_value(x, exclude_none, by_alias);
     match v {
         Value::Object(o) => {
             let o = o.borrow();
+            let model = o.kind == crate::value::ObjKind::Model;
             let mut d = crate::value::Dict::default();
             for (k, x) in &o.fields {
-                if exclude_none && x.is_none() && o.kind == crate::value::ObjKind::Model {
+                if exclude_none && x.is_none() && model {
                     continue;
                 }
-                if let Some(kk) = crate::value::Key::new(Value::Str(k.clone())) {
-                    d.insert(kk, dump_value(x, exclude_none));
+                let name = match by_alias && model {
+                    true => field_alias(&o.class, k).unwrap_or_else(|| Value::Str(k.clone())),
+                    false => Value::Str(k.clone()),
+                };
+                if let Some(kk) = crate::value::Key::new(name) {
+                    d.insert(kk, dump(x));
                 }
             }
             Value::dict(d)
         }
-        Value::List(l) => Value::list(l.borrow().iter().map(|x| dump_value(x, exclude_none)).collect()),
-        Value::Tuple(t) => Value::tuple(t.iter().map(|x| dump_value(x, exclude_none)).collect()),
-        Value::Dict(d) => {
-            Value::dict(d.borrow().iter().map(|(k, x)| (k.clone(), dump_value(x, exclude_none))).collect())
-        }
+        Value::List(l) => Value::list(l.borrow().iter().map(dump).collect()),
+        Value::Tuple(t) => Value::tuple(t.iter().map(dump).collect()),
+        Value::Dict(d) => Value::dict(d.borrow().iter().map(|(k, x)| (k.clone(), dump(x))).collect()),
         _ => v.clone(),
     }
+}
+
+/// The alias of a model's field (`Field(alias="customerName")`), when the program knows the class and it has one.
+fn field_alias(class: &str, field: &str) -> Option<Value> {
+    crate::classinfo::with_class(class, |_, c| {
+        c.fields.iter().find(|f| f.name == field && !f.alias.is_empty()).map(|f| Value::str(&f.alias))
+    })
+    .flatten()
 }
 
 /// model_dump(mode="json"): what pydantic's JSON serializer turns values into.
@@ -525,7 +542,7 @@ fn json_value(v: &Value) -> R<Value> {
             }
             Value::dict(out)
         }
-        Value::Object(_) => json_value(&dump_value(v, false))?,
+        Value::Object(_) => json_value(&dump_value(v, false, false))?,
         _ => v.clone(),
     })
 }

@@ -37,6 +37,193 @@ impl Ctx<'_> {
     }
 }
 
+/// Why speedate (pydantic's date parser) refuses `s` as a date (`for_date`) or a datetime, from its date part
+/// `YYYY-MM-DD` checked in order (length, year, separators, month, day, ranges); after a valid date, a date field
+/// reads a time (`T`/`_`/space, `HH:MM[:SS]`, a timezone), a datetime field reports "unexpected extra characters".
+fn date_error(s: &str, for_date: bool) -> &'static str {
+    let b = s.as_bytes();
+    if b.len() < 10 {
+        return "input is too short";
+    }
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    if !digits(0..4) {
+        return "invalid character in year";
+    }
+    if b[4] != b'-' {
+        return "invalid date separator, expected `-`";
+    }
+    if !digits(5..7) {
+        return "invalid character in month";
+    }
+    if b[7] != b'-' {
+        return "invalid date separator, expected `-`";
+    }
+    if !digits(8..10) {
+        return "invalid character in day";
+    }
+    let (year, month, day) = (num(0..4), num(5..7), num(8..10));
+    if !(1..=12).contains(&month) {
+        return "month value is outside expected range of 1-12";
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day < 1 || day > days {
+        return "day value is outside expected range";
+    }
+    if for_date && b.len() > 10 {
+        return time_error(&b[10..]);
+    }
+    "unexpected extra characters at the end of the input"
+}
+
+/// A string pydantic reads as a number where it wants a date or datetime (a unix timestamp): digits, with an
+/// optional fraction.
+fn numeric_text(s: &str) -> Option<Value> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    if !int.is_empty() && int.parse::<i64>().is_err() {
+        return None; // past i64: read as a date (and refused as one)
+    }
+    if s.contains('.') {
+        s.parse::<f64>().ok().map(Value::Float)
+    } else {
+        parse_int_text(s).map(Value::Int)
+    }
+}
+
+/// A unix timestamp in seconds (milliseconds past 2e10), as pydantic reads a number given for a datetime.
+fn timestamp(v: &Value) -> R<crate::datetime::Dt> {
+    let secs = crate::ops::to_f64(v).ok().flatten().unwrap_or(0.0);
+    let secs = if secs.abs() > 2e10 { secs / 1000.0 } else { secs };
+    let us = (secs * 1e6).round() as i128;
+    let epoch = crate::datetime::ymd_to_ord(1970, 1, 1) as i128 * 86_400_000_000;
+    crate::datetime::Dt::from_local_us(epoch + us, Some(0))
+}
+
+/// A date followed by a time with at least hours and minutes (`2024-01-01T10:00`): speedate reads no shorter time
+/// (CPython's `fromisoformat` also takes `T10`).
+fn has_minutes(s: &str) -> bool {
+    s.len() >= 16 && s.as_bytes()[13] == b':'
+}
+
+/// speedate's errors for the time after a date: `sep HH:MM[:SS[.f]][Z|±HH[:MM]]`.
+fn time_error(b: &[u8]) -> &'static str {
+    if !matches!(b[0], b'T' | b't' | b'_' | b' ') {
+        return "invalid datetime separator, expected `T`, `t`, `_` or space";
+    }
+    let b = &b[1..];
+    if b.len() < 5 {
+        return "input is too short";
+    }
+    let two = |i: usize| -> Option<u32> {
+        let (x, y) = (*b.get(i)?, *b.get(i + 1)?);
+        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| u32::from(x - b'0') * 10 + u32::from(y - b'0'))
+    };
+    match two(0) {
+        None => return "invalid character in hour",
+        Some(h) if h > 23 => return "hour value is outside expected range of 0-23",
+        _ => {}
+    }
+    if b[2] != b':' {
+        return "invalid time separator, expected `:`";
+    }
+    match two(3) {
+        None => return "invalid character in minute",
+        Some(m) if m > 59 => return "minute value is outside expected range of 0-59",
+        _ => {}
+    }
+    let mut i = 5;
+    if b.get(i) == Some(&b':') {
+        match two(i + 1) {
+            None if b.len() < i + 3 => return "input is too short",
+            None => return "invalid character in second",
+            Some(sec) if sec > 59 => return "second value is outside expected range of 0-59",
+            _ => {}
+        }
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+    }
+    match b.get(i) {
+        None | Some(b'Z' | b'z') => "unexpected extra characters at the end of the input",
+        Some(b'+' | b'-') => match two(i + 1) {
+            Some(h) if h >= 24 => "timezone offset must be less than 24 hours",
+            None => "invalid timezone hour",
+            _ => "unexpected extra characters at the end of the input",
+        },
+        Some(_) => "invalid timezone sign",
+    }
+}
+
+/// The 32 lowercase hex digits of a UUID string as pydantic accepts it: 32 hex digits, or the hyphenated 8-4-4-4-12
+/// form, bare, in braces or after `urn:uuid:`.
+fn uuid_hex(s: &str) -> Option<String> {
+    let hyphenated = |h: &str| {
+        h.len() == 36
+            && h.char_indices()
+                .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+    };
+    let body = match s.strip_prefix("urn:uuid:").or_else(|| s.strip_prefix('{').and_then(|r| r.strip_suffix('}'))) {
+        Some(inner) if hyphenated(inner) => inner,
+        Some(_) => return None,
+        None if hyphenated(s) || (s.len() == 32 && s.chars().all(|c| c.is_ascii_hexdigit())) => s,
+        None => return None,
+    };
+    Some(body.chars().filter(|c| *c != '-').collect::<String>().to_lowercase())
+}
+
+/// Why pydantic refuses `s` as a UUID (pydantic-core 2's wording): a character that is not a hex digit or `-`
+/// (its index after an optional `{...}` or `urn:uuid:`), the length of a string without hyphens, the number of
+/// groups, the length of a group.
+fn uuid_error(s: &str) -> String {
+    let (body, simple) = match s.strip_prefix("urn:uuid:") {
+        Some(rest) => (rest, false),
+        None => match s.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+            Some(inner) => (inner, false),
+            None => (s, true),
+        },
+    };
+    let mut bounds: Vec<usize> = vec![];
+    for (i, c) in body.char_indices() {
+        if c == '-' {
+            bounds.push(i);
+        } else if !c.is_ascii_hexdigit() {
+            return format!("invalid character: found `{c}` at {i}");
+        }
+    }
+    if bounds.is_empty() && simple {
+        return format!("invalid length: found {}", s.chars().count());
+    }
+    if bounds.len() != 4 {
+        return format!("invalid group count: expected 5, found {}", bounds.len() + 1);
+    }
+    const STARTS: [usize; 5] = [0, 9, 14, 19, 24];
+    const LENGTHS: [usize; 5] = [8, 4, 4, 4, 12];
+    for g in 0..4 {
+        if bounds[g] != STARTS[g + 1] - 1 {
+            let start = if g == 0 { 0 } else { bounds[g - 1] + 1 };
+            return format!("invalid group length in group {g}: expected {}, found {}", LENGTHS[g], bounds[g] - start);
+        }
+    }
+    if !simple {
+        return format!("invalid length: found {}", s.chars().count());
+    }
+    format!("invalid group length in group 4: expected 12, found {}", body.len() - STARTS[4])
+}
+
 /// pydantic-core's `input_value` rendering: repr, long ones cut in the middle.
 fn input_repr(v: &Value) -> String {
     let r = repr(v);
@@ -271,35 +458,54 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
         },
         K::Datetime => match v {
             Value::DateTime(_) => Some(v.clone()),
+            Value::Str(s) if numeric_text(s).is_some() => match timestamp(&numeric_text(s).unwrap_or(Value::None)) {
+                Ok(d) => Some(d.value(crate::datetime::Kind::DateTime)), // a unix timestamp, like pydantic
+                Err(_) => cx.fail(
+                    "datetime_from_date_parsing",
+                    "Input should be a valid datetime or date, dates after 9999 are not supported as unix timestamps",
+                    v,
+                ),
+            },
             Value::Str(s) => {
-                let t = s.trim();
-                match crate::datetime::Dt::parse(crate::datetime::Kind::DateTime, t) {
+                let t: &str = s;
+                match crate::datetime::Dt::parse(crate::datetime::Kind::DateTime, t)
+                    .filter(|_| t.len() <= 10 || has_minutes(t))
+                {
                     Some(d) => Some(d.value(crate::datetime::Kind::DateTime)),
                     None => cx.fail(
                         "datetime_from_date_parsing",
-                        "Input should be a valid datetime or date, invalid character in year",
+                        format!("Input should be a valid datetime or date, {}", date_error(t, false)),
                         v,
                     ),
                 }
             }
-            Value::Int(_) | Value::Float(_) => {
-                let secs = crate::ops::to_f64(v).ok().flatten().unwrap_or(0.0);
-                let secs = if secs.abs() > 2e10 { secs / 1000.0 } else { secs };
-                let us = (secs * 1e6).round() as i128;
-                let epoch = crate::datetime::ymd_to_ord(1970, 1, 1) as i128 * 86_400_000_000;
-                match crate::datetime::Dt::from_local_us(epoch + us, Some(0)) {
-                    Ok(d) => Some(d.value(crate::datetime::Kind::DateTime)),
-                    Err(_) => cx.fail(
-                        "datetime_parsing",
-                        "Input should be a valid datetime, dates after 9999 are not supported as unix timestamps",
-                        v,
-                    ),
-                }
-            }
+            Value::Int(_) | Value::Float(_) => match timestamp(v) {
+                Ok(d) => Some(d.value(crate::datetime::Kind::DateTime)),
+                Err(_) => cx.fail(
+                    "datetime_parsing",
+                    "Input should be a valid datetime, dates after 9999 are not supported as unix timestamps",
+                    v,
+                ),
+            },
             _ => cx.fail("datetime_type", "Input should be a valid datetime", v),
         },
         K::Date => match v {
             Value::Date(_) => Some(v.clone()),
+            Value::Str(s) if numeric_text(s).is_some() => match timestamp(&numeric_text(s).unwrap_or(Value::None)) {
+                Ok(d) if d.hour == 0 && d.minute == 0 && d.second == 0 && d.micro == 0 => {
+                    Some(crate::datetime::Dt { tz: None, ..d }.value(crate::datetime::Kind::Date))
+                }
+                Err(_) => cx.fail(
+                    "date_from_datetime_parsing",
+                    "Input should be a valid date or datetime, dates after 9999 are not supported as unix timestamps",
+                    v,
+                ),
+                Ok(_) => cx.fail(
+                    "date_from_datetime_inexact",
+                    "Datetimes provided to dates should have zero time - e.g. be exact dates",
+                    v,
+                ),
+            },
             Value::DateTime(_) => match crate::datetime::parse_value(v) {
                 Some((_, d)) if d.hour == 0 && d.minute == 0 && d.second == 0 && d.micro == 0 => {
                     Some(d.value(crate::datetime::Kind::Date))
@@ -310,11 +516,21 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
                     v,
                 ),
             },
-            Value::Str(s) => match crate::datetime::Dt::parse(crate::datetime::Kind::Date, s.trim()) {
-                Some(d) => Some(d.value(crate::datetime::Kind::Date)),
+            Value::Str(s) => match crate::datetime::Dt::parse(crate::datetime::Kind::Date, s)
+                .or_else(|| crate::datetime::Dt::parse(crate::datetime::Kind::DateTime, s).filter(|_| has_minutes(s)))
+            {
+                // a datetime string is a date when its time is zero
+                Some(d) if d.hour == 0 && d.minute == 0 && d.second == 0 && d.micro == 0 => {
+                    Some(crate::datetime::Dt { tz: None, ..d }.value(crate::datetime::Kind::Date))
+                }
+                Some(_) => cx.fail(
+                    "date_from_datetime_inexact",
+                    "Datetimes provided to dates should have zero time - e.g. be exact dates",
+                    v,
+                ),
                 None => cx.fail(
                     "date_from_datetime_parsing",
-                    "Input should be a valid date or datetime, invalid character in year",
+                    format!("Input should be a valid date or datetime, {}", date_error(s, true)),
                     v,
                 ),
             },
@@ -338,15 +554,14 @@ fn validate_type(cx: &mut Ctx, t: &TypeRef, v: &Value) -> Option<Value> {
         K::Uuid => match v {
             Value::Uuid(_) => Some(v.clone()),
             Value::Str(s) => {
-                let hex: String = s.chars().filter(|c| *c != '-').collect::<String>().to_lowercase();
-                let hex = hex.trim_start_matches("urn:uuid:").to_string();
-                if hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                let hex = uuid_hex(s).unwrap_or_default();
+                if hex.len() == 32 {
                     Some(Value::Uuid(Str::from(
                         format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
                             .as_str(),
                     )))
                 } else {
-                    cx.fail("uuid_parsing", "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `x` at 1", v)
+                    cx.fail("uuid_parsing", format!("Input should be a valid UUID, {}", uuid_error(s)), v)
                 }
             }
             _ => cx.fail("uuid_type", "UUID input should be a string, bytes or UUID object", v),
@@ -743,4 +958,29 @@ pub fn frozen_model_error(prog: &Program, o: &Object, attr: &str, v: &Value) -> 
         input: v.clone(),
     };
     Some(validation_error(prog, short_name(&c.qualname), &[issue], &c.errors_url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{date_error, uuid_error, uuid_hex};
+
+    /// What pydantic 2 (pydantic-core 2.x, speedate) says about these strings.
+    #[test]
+    fn parse_errors_read_like_pydantic() {
+        assert_eq!(uuid_error("nope"), "invalid character: found `n` at 0");
+        assert_eq!(uuid_error("1234"), "invalid length: found 4");
+        assert_eq!(uuid_error("12-34"), "invalid group count: expected 5, found 2");
+        assert_eq!(
+            uuid_error("12345678-1234-5678-1234-5678123456789"),
+            "invalid group length in group 4: expected 12, found 13"
+        );
+        assert_eq!(uuid_hex("{12345678-1234-5678-1234-567812345678}").map(|h| h.len()), Some(32));
+        assert_eq!(uuid_hex("123456781234567812345678123456-78"), None);
+        assert_eq!(date_error("2024-02-30", true), "day value is outside expected range");
+        assert_eq!(date_error("2024-13-01", false), "month value is outside expected range of 1-12");
+        assert_eq!(date_error("2024/02/29", true), "invalid date separator, expected `-`");
+        assert_eq!(date_error("2024-02-29T25:00", true), "hour value is outside expected range of 0-23");
+        assert_eq!(date_error("2024-02-29T25:00", false), "unexpected extra characters at the end of the input");
+        assert_eq!(date_error("2024-1-5", true), "input is too short");
+    }
 }
