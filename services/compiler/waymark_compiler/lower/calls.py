@@ -97,7 +97,8 @@ class CallsMixin(LowererBase):
             return self.placeholder()
         value = self.expr(node)
         kind = kind_of(value)
-        if kind in NOT_AWAITABLE_KINDS and not self.claimed(node):
+        # a problem already reported inside (`await httpx.AsyncClient().get(url)`: WM113) is the one diagnostic
+        if kind in NOT_AWAITABLE_KINDS and not any(self.claimed(sub) for sub in ast.walk(node)):
             self.report(
                 unsupported_call.RULE,
                 node,
