@@ -548,3 +548,17 @@ async def test_cancel_at_cancels_the_run_and_its_finally_blocks_run(helper: Help
     with pytest.raises(waymark.WorkflowCancelled, match="tt_cancellable was cancelled"):
         await helper(Cancellable, cancel_at=60, trace=trace)
     assert [(e.time, e.name) for e in trace if e.kind == "call"] == [(60.0, "tt_double")]
+
+
+@waymark.workflow(name="t_bytes_zfill")
+class BytesZfill(waymark.Workflow):
+    async def run(self, raw: bytes) -> bytes:
+        return raw.zfill(3)  # the receiver's type is not known statically: it compiles (WM133 goes by name here)
+
+
+async def test_a_method_the_vm_lacks_for_the_type_fails_clearly() -> None:
+    """bytes.zfill exists in CPython but not in the VM: the run raises CPython's AttributeError for a missing method,
+    naming the type and the method (docs/language.md, "Known differences"), never a crash or a wrong value."""
+    assert await run_in_process(BytesZfill, b"7") == b"007"
+    with pytest.raises(AttributeError, match=r"^'bytes' object has no attribute 'zfill'$"):
+        await run_in_vm(BytesZfill, b"7")

@@ -13,6 +13,7 @@ from waymark_compiler.builtins_table import (
     CLASS_METHODS,
     CONVERSIONS,
     DATA_METHODS,
+    METHODS_BY_TYPE,
     MODEL_CLASS_METHODS,
     MODULE_FUNCTIONS,
     PURE_FUNCTIONS,
@@ -524,7 +525,44 @@ class CallsMixin(LowererBase):
         return self.placeholder()
 
     # ---- methods of data ----
+    def static_type(self, node: ast.expr) -> str | None:
+        """The type of a value known without running the code: a str/bytes literal or f-string, `.encode()` /
+        `.decode()` of one, `str(...)` / `bytes(...)`; None when it is not known."""
+        if isinstance(node, ast.Constant) and type(node.value) in (str, bytes):
+            return type(node.value).__name__
+        if isinstance(node, ast.JoinedStr):
+            return "str"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = self.static_type(node.func.value)
+            method = node.func.attr
+            # `x.encode()` compiles only where x is a str (the only type with encode), so its result is bytes
+            produces = {"encode": ("str", "bytes"), "decode": ("bytes", "str")}.get(method)
+            if produces is not None and (
+                receiver == produces[0] or (receiver is None and _only_type_with(method) == produces[0])
+            ):
+                return produces[1]
+            if receiver in ("str", "bytes") and method in _SAME_TYPE_METHODS:
+                return receiver
+        if isinstance(node, ast.Call) and not node.keywords:
+            ref = self.resolve(node.func)
+            if ref is not None and ref.kind == "builtin" and not ref.attrs and ref.parts[0] in ("str", "bytes"):
+                return ref.parts[0]
+        return None
+
     def method_call(self, node: ast.Call, func: ast.Attribute) -> pb.Expr:
+        known = self.static_type(func.value)
+        if known is not None and func.attr in DATA_METHODS and func.attr not in METHODS_BY_TYPE.get(known, ()):
+            self.expr(func.value)
+            self.lower_args_for_diagnostics(node)
+            if not any(self.claimed(sub) for sub in ast.walk(func.value)):
+                self.report(
+                    unsupported_method.RULE,
+                    node,
+                    method=func.attr,
+                    receiver=f"`{known}` in a workflow",
+                    fix=f"use a method of {known} that the VM implements (docs/language.md), or do it in an @action",
+                )
+            return self.placeholder()
         if func.attr not in DATA_METHODS:
             self.expr(func.value)
             self.lower_args_for_diagnostics(node)
@@ -596,6 +634,18 @@ class CallsMixin(LowererBase):
             return self.placeholder()
         name_value, *rest = self.operands([given["name"], *([given["timeout"]] if "timeout" in given else [])])
         return pb.Expr(signal=pb.SignalWait(name=name_value, timeout=rest[0] if rest else None))
+
+
+#: str/bytes methods that return a value of the receiver's type
+_SAME_TYPE_METHODS = frozenset(
+    {"lower", "upper", "strip", "lstrip", "rstrip", "replace", "title", "capitalize", "casefold", "swapcase"}
+)
+
+
+def _only_type_with(method: str) -> str | None:
+    """The one type whose methods include `method`, if only one has it."""
+    owners = [name for name, methods in METHODS_BY_TYPE.items() if method in methods]
+    return owners[0] if len(owners) == 1 else None
 
 
 def _arg_values(node: ast.Call) -> list[ast.expr]:
