@@ -91,6 +91,8 @@ _IMMUTABLE_LEAVES: tuple[type, ...] = (
     enum.Enum,
 )
 _MUTABLE: tuple[type, ...] = (list, dict, set, bytearray)
+#: module-level containers whose plain-data contents the bundle carries (`OpaqueEntry.data`)
+_DATA_CONTAINERS: tuple[type, ...] = (list, dict, set)
 _FACTORIES: dict[Any, Any] = {list: [], dict: {}, set: set(), tuple: (), frozenset: frozenset()}
 
 
@@ -299,7 +301,13 @@ def describe(value: Any, path: str = "") -> pb.ManifestEntry:
         )
     kind = type(value)
     mutable = isinstance(value, _MUTABLE) or (hasattr(value, "__dict__") and not isinstance(value, _IMMUTABLE_LEAVES))
-    return pb.ManifestEntry(path=path, opaque=pb.OpaqueEntry(type_qualname=values.class_name_of(kind), mutable=mutable))
+    opaque = pb.OpaqueEntry(type_qualname=values.class_name_of(kind), mutable=mutable)
+    if kind in _DATA_CONTAINERS and _is_plain_data(value):
+        # a lookup table (`RATES = {"US": 7}`): the compiler freezes it into the version if the module never
+        # changes it (docs/language.md, "Module constants")
+        with contextlib.suppress(TypeError, ValueError):
+            opaque.data = pb.Value(json=values.dumps(value))
+    return pb.ManifestEntry(path=path, opaque=opaque)
 
 
 def _describe_safely(value: Any, path: str) -> pb.ManifestEntry:
@@ -665,6 +673,18 @@ def _is_immutable(value: Any) -> bool:
     if isinstance(value, (tuple, frozenset)):
         return all(_is_immutable(item) for item in value)
     return isinstance(value, _IMMUTABLE_LEAVES)
+
+
+def _is_plain_data(value: Any, depth: int = 0) -> bool:
+    """Lists, dicts, sets, tuples and frozensets (exactly those types, nested) of immutable leaves."""
+    if depth > 32:
+        return False
+    kind = type(value)
+    if kind is dict:
+        return all(_is_plain_data(k, depth + 1) and _is_plain_data(v, depth + 1) for k, v in value.items())
+    if kind in (list, set, tuple, frozenset):
+        return all(_is_plain_data(item, depth + 1) for item in value)
+    return isinstance(value, _IMMUTABLE_LEAVES) and not isinstance(value, complex)
 
 
 def _callable_name(value: Any) -> str:

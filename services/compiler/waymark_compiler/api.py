@@ -21,6 +21,7 @@ from waymark_compiler.diagnostics import Diagnostic
 from waymark_compiler.limits import AST_MAX_DEPTH, VM_MAX_NESTING, deepest_statement, program_nesting
 from waymark_compiler.lower import IR_VERSION, WorkflowCompiler
 from waymark_compiler.manifest import Manifest
+from waymark_compiler.module_data import freeze_module_data
 from waymark_compiler.report import Reporter
 from waymark_compiler.rules import internal_error, limit_exceeded, syntax_error, workflow_not_found
 from waymark_compiler.source import SourceFile, Span, find_class
@@ -60,6 +61,7 @@ def compile_bundle(bundle: pb.Bundle) -> CompiledBundle:
     for entry in bundle.workflows:
         reporter = Reporter(source, entry.name, bundle.module)
         manifest = Manifest.of(bundle.manifest)
+        freeze_module_data(manifest, tree, {w.qualname for w in bundle.workflows})
         class_node = find_class(tree, entry.qualname)
         if class_node is None:
             reporter.report(

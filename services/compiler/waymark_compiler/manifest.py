@@ -11,10 +11,13 @@ import ast
 import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import betterproto2
 from waymark_ir import pb
+
+if TYPE_CHECKING:
+    from waymark_compiler.module_data import DataChange
 
 #: Public spellings of objects whose defining module is private or an implementation detail.
 ALIASES: dict[str, str] = {
@@ -98,6 +101,12 @@ class Ref:
 class Manifest:
     entries: dict[str, pb.ManifestEntry]
     used: dict[str, pb.ManifestEntry] = field(default_factory=dict)
+    #: module-level tables only read, now constant entries (`module_data.freeze_module_data`): path -> type qualname
+    frozen_data: dict[str, str] = field(default_factory=dict)
+    #: module-level tables the module changes after its import: where (reading them stays WM131)
+    data_changes: dict[str, DataChange] = field(default_factory=dict)
+    #: module-level tables not assigned in the workflow's module (imported): the compiler cannot see their changes
+    foreign_data: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, entries: Iterable[pb.ManifestEntry]) -> Manifest:

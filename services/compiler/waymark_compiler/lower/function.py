@@ -131,7 +131,7 @@ def default_constant(node: ast.expr, manifest: Manifest) -> pb.Value | None:
 
     ref = resolve(node)
     if ref is not None and ref.kind == "global" and ref.entry is not None:
-        if ref.entry.constant is not None and not ref.attrs:
+        if ref.entry.constant is not None and not ref.attrs and ref.parts[0] not in manifest.frozen_data:
             return ref.entry.constant  # as the worker encoded it (enum members keep their class)
         cls = ref.entry.class_ref
         if cls is not None and cls.kind == pb.ClassKind.ENUM and len(ref.attrs) == 1:

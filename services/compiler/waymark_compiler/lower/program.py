@@ -126,7 +126,7 @@ class WorkflowCompiler:
         value = constant_default(node)
         if value is None and isinstance(node, ast.Name):
             entry = self.manifest.entries.get(node.id)
-            if entry is not None and entry.constant is not None:
+            if entry is not None and entry.constant is not None and node.id not in self.manifest.frozen_data:
                 self.manifest.used[node.id] = entry
                 value = entry.constant
         if value is None and any(isinstance(sub, ast.Call) for sub in ast.walk(node)):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from waymark_compiler.manifest import Ref
+from waymark_compiler.manifest import Manifest, Ref
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class Finding:
 
 
 class RuleContext(Protocol):
+    #: what the names used refer to, with the module-level tables frozen into the version or not (module_data.py)
+    manifest: Manifest
+
     def resolve(self, node: ast.expr) -> Ref | None:
         """What a name or dotted chain refers to (None for other expressions)."""
 

@@ -1,7 +1,8 @@
 """WM136 global-mutation: changing module-level state from a workflow.
 
 What: `CACHE[key] = value`, `config.limit = 3`, `COUNTS[k] += 1`, `del REGISTRY[name]`, `CACHE.append(x)`,
-`SEEN.add(x)`, `SETTINGS.update(...)`, where the object belongs to the module (a global), not to the run; and
+`SEEN.add(x)`, `SETTINGS.update(...)`, `RATES["US"].append(x)`, where the object belongs to the module (a global),
+not to the run; and
 `counter += 1` (or `counter = counter + 1`) on a module-level `counter`, which Python turns into a local that is read
 before it is set.
 
@@ -61,6 +62,17 @@ def _base_name(target: ast.expr) -> ast.Name | None:
     return target if isinstance(target, ast.Name) else None
 
 
+def _table_base(node: ast.expr) -> ast.Name | None:
+    """The name a container is reached from through subscripts, attributes and `.get(...)`."""
+    while True:
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            node = node.func.value
+        else:
+            return node if isinstance(node, ast.Name) else None
+
+
 def _targets(node: ast.stmt) -> list[ast.expr]:
     if isinstance(node, ast.Assign):
         found: list[ast.expr] = []
@@ -112,12 +124,19 @@ def check_call(node: ast.Call, ctx: RuleContext) -> Iterator[Finding]:
     if not isinstance(func, ast.Attribute) or func.attr not in MUTATORS:
         return
     ref = ctx.resolve(func.value)
-    if ref is None or ref.kind != "global" or ref.entry is None or ref.entry.opaque is None or ref.attrs:
+    if ref is not None and ref.kind == "global" and ref.entry is not None and not ref.attrs:
+        if (ref.entry.opaque is not None and ref.entry.opaque.mutable) or ref.parts[0] in ctx.manifest.frozen_data:
+            yield RULE.finding(node, name=ctx.segment(func.value), fix=HELP)
         return
-    if not ref.entry.opaque.mutable:
+    # `RATES["US"].append(x)`, `RATES.get("US", []).append(x)`: a container inside a module-level table
+    base = _table_base(func.value)
+    if base is None or base is func.value:
         return
-    name = ctx.segment(func.value)
-    yield RULE.finding(node, name=name, fix=HELP)
+    ref = ctx.resolve(base)
+    if ref is None or ref.kind != "global" or ref.entry is None:
+        return
+    if (ref.entry.opaque is not None and ref.entry.opaque.mutable) or base.id in ctx.manifest.frozen_data:
+        yield RULE.finding(node, name=base.id, fix=HELP)
 
 
 def check(node: ast.AST, ctx: RuleContext) -> Iterator[Finding]:

@@ -1691,6 +1691,13 @@ class OpaqueEntry(betterproto2.Message):
     list/dict/set/object: reading it from run() is global mutable state
     """
 
+    data: "Value | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    A list, dict or set holding only plain data (nested containers, immutable leaves): its value at import. When
+    the module's own code never changes it, a workflow that only reads it gets this value, frozen into the version
+    like a module constant; otherwise reading it stays WM131.
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "OpaqueEntry", OpaqueEntry)
 
