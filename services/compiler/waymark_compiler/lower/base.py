@@ -19,6 +19,7 @@ from waymark_compiler.scope import COMPREHENSIONS, FunctionNode, local_names, pa
 
 if TYPE_CHECKING:
     from waymark_compiler.lower.exception_methods import ExceptionOwner, ModuleContext
+    from waymark_compiler.lower.policy import PolicyLocal
     from waymark_compiler.lower.program import WorkflowCompiler
 
 HIDDEN = "$"  # prefix of compiler-made locals; never a Python identifier
@@ -61,6 +62,8 @@ class LowererBase:
         for name in local_names(func):
             self.slots[name] = self.new_slot(name)
         self.comp_scopes: list[dict[str, int]] = []
+        #: `policy = RetryPolicy(...)` locals of this function (policy.policy_locals), filled by `lower()`
+        self.policy_vars: dict[str, PolicyLocal] = {}
         self._free_temps: list[int] = []
         self._held_temps: list[list[int]] = [[]]
         self._emits_cache: dict[int, bool] = {}

@@ -4,6 +4,7 @@ run_action), pure builtins, constructors of data classes, and methods of plain d
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from waymark_ir import pb
 
@@ -22,7 +23,14 @@ from waymark_compiler.builtins_table import (
     class_value,
 )
 from waymark_compiler.lower.base import LowererBase, kind_of, local, slot_target
-from waymark_compiler.lower.policy import NotStatic, RetryValue, StaticEvaluator, seconds_of
+from waymark_compiler.lower.policy import (
+    POLICY_BUILDERS,
+    AlreadyReported,
+    NotStatic,
+    RetryValue,
+    StaticEvaluator,
+    seconds_of,
+)
 from waymark_compiler.manifest import Ref
 from waymark_compiler.rules import (
     bad_arguments,
@@ -336,9 +344,7 @@ class CallsMixin(LowererBase):
         args = self.call_args(inner)
         self.check_binding(inner, action.name, action.params, check_missing=False)
         policy = pb.ActionPolicy()
-        evaluator = StaticEvaluator(
-            self.resolve, self.program.module_value if self.manifest is self.program.manifest else None
-        )
+        evaluator = self.policy_evaluator(self.policy_local_value)
         for keyword in node.keywords:
             try:
                 if keyword.arg == "retry":
@@ -354,13 +360,27 @@ class CallsMixin(LowererBase):
                         keyword.value if keyword.arg is None else keyword,
                         f"self.run_action() has no argument {keyword.arg or '**'!s}",
                     )
+            except AlreadyReported:
+                pass  # a local policy variable that cannot be folded: reported where it is assigned
             except NotStatic as problem:
+                local_name = (
+                    problem.node.id
+                    if isinstance(problem.node, ast.Name)
+                    and problem.node is keyword.value
+                    and self.lookup_local(problem.node.id) is not None
+                    else None
+                )
                 self.report(
                     run_action_policy.RULE,
                     problem.node,
-                    what=problem.why,
+                    what=problem.why
+                    if local_name is None
+                    else f"`{local_name}` is a local variable the compiler cannot evaluate at registration",
                     fix="write the policy literally: retry=RetryPolicy(attempts=3, backoff=Backoff."
-                    "exponential(initial=1)), timeout=timedelta(seconds=30)",
+                    "exponential(initial=1)), timeout=timedelta(seconds=30)"
+                    if local_name is None
+                    else f"assign `{local_name} = RetryPolicy(...)` once in this method, with literal arguments, "
+                    "use a module-level POLICY = RetryPolicy(...), or write the policy in the call",
                 )
         has_policy = policy.retry is not None or policy.timeout_seconds is not None
         return pb.Expr(
@@ -368,6 +388,23 @@ class CallsMixin(LowererBase):
                 action=self.program.action_index(action), args=args, policy=policy if has_policy else None
             )
         )
+
+    def is_policy_builder(self, func: ast.expr) -> bool:
+        ref = self.resolve(func)
+        return ref is not None and ref.kind == "global" and ref.qualname in POLICY_BUILDERS
+
+    def policy_evaluator(self, local_value: Callable[[ast.Name], ast.expr | None] | None = None) -> StaticEvaluator:
+        module_value = self.program.module_value if self.manifest is self.program.manifest else None
+        return StaticEvaluator(self.resolve, module_value, local_value)
+
+    def policy_local_value(self, node: ast.Name) -> ast.expr | None:
+        """The value of a local policy variable (`retry=policy`), or AlreadyReported when it cannot be folded."""
+        item = self.policy_vars.get(node.id)
+        if item is None or self.lookup_local(node.id) is None:
+            return None
+        if item.problem is not None:
+            raise AlreadyReported(node, item.problem)
+        return item.value
 
     # ---- Child().run(...) ----
     def child_call(self, node: ast.Call, construct: ast.Call, ref: Ref) -> pb.Expr:

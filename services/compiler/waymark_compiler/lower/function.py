@@ -15,7 +15,7 @@ from waymark_compiler import constants
 from waymark_compiler.lower.base import LowererBase
 from waymark_compiler.lower.calls import CallsMixin
 from waymark_compiler.lower.expressions import ExpressionsMixin, enum_member_json
-from waymark_compiler.lower.policy import NotStatic, StaticEvaluator
+from waymark_compiler.lower.policy import NotStatic, StaticEvaluator, policy_locals
 from waymark_compiler.lower.statements import StatementsMixin
 from waymark_compiler.manifest import Manifest, Ref, dotted
 from waymark_compiler.rules import non_constant_default
@@ -29,6 +29,7 @@ class FunctionLowerer(StatementsMixin, ExpressionsMixin, CallsMixin, LowererBase
 
     def lower(self) -> pb.Function:
         func = self.func
+        self.policy_vars = policy_locals(func, self.self_name, self.is_policy_builder, self.policy_evaluator)
         params = self.params()
         self.body(func.body)
         last = func.body[-1]

@@ -30,6 +30,10 @@ class NotStatic(Exception):
         self.node, self.why = node, why
 
 
+class AlreadyReported(NotStatic):
+    """A local policy variable whose problem was reported where it is assigned (once): not reported again."""
+
+
 @dataclass(frozen=True)
 class ClassToken:
     qualname: str
@@ -97,8 +101,12 @@ class StaticEvaluator:
         self,
         resolve: Callable[[ast.expr], Ref | None],
         module_value: Callable[[str], ast.expr | None] | None = None,
+        local_value: Callable[[ast.Name], ast.expr | None] | None = None,
     ) -> None:
         self.resolve = resolve
+        #: the expression a local policy variable is assigned once (`policy = RetryPolicy(...)` in run()), see
+        #: `policy_locals`; raises AlreadyReported for one that cannot be folded
+        self.local_value = local_value
         #: the expression a module-level name is assigned once (`POLICY = RetryPolicy(...)`), to fold a policy
         #: object the manifest can only describe as opaque; None when the source is not at hand
         self.module_value = module_value
@@ -128,6 +136,17 @@ class StaticEvaluator:
         raise NotStatic(node, f"`{ast.unparse(node)}` is not a literal")
 
     def eval_reference(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Name) and self.local_value is not None:
+            value = self.local_value(node)
+            if value is not None:
+                key = f"local {node.id}"
+                if key in self._folding:
+                    raise NotStatic(node, f"`{node.id}` is defined in terms of itself")
+                self._folding.add(key)
+                try:
+                    return self.eval(value)
+                finally:
+                    self._folding.discard(key)
         ref = self.resolve(node)
         if ref is not None and ref.kind == "builtin" and not ref.attrs and ref.parts[0] in BUILTIN_EXCEPTIONS:
             return ClassToken(f"builtins.{ref.parts[0]}", pb.ClassKind.EXCEPTION)
@@ -307,3 +326,159 @@ def module_assignments(tree: ast.Module | None) -> dict[str, ast.expr]:
             bindings[bound] = bindings.get(bound, 0) + 1
         pending.extend(ast.iter_child_nodes(node))
     return {name: value for name, value in values.items() if bindings.get(name) == 1 and name not in declared}
+
+
+# ---- local policy variables ------------------------------------------------------------------------------------
+
+#: the calls that build a policy object
+POLICY_BUILDERS = frozenset(_BUILDERS)
+LOCAL_POLICY_HELP = (
+    "assign it once, at the top of the method and before its use, from RetryPolicy(...) / Backoff.<kind>(...) with "
+    "literal arguments (`policy = RetryPolicy(attempts=3, backoff=Backoff.exponential(initial=1))`), and use it only "
+    "as self.run_action(call, retry=policy); or share it at module level: POLICY = RetryPolicy(...)"
+)
+
+
+@dataclass
+class PolicyLocal:
+    """`policy = RetryPolicy(...)` in a compiled method: folded into each `self.run_action(..., retry=policy)` when
+    it is assigned once, before its uses, and used only there (`problem` is None), else refused once, where it is
+    assigned (WM140 with `problem`)."""
+
+    name: str
+    statement: ast.Assign | ast.AnnAssign
+    value: ast.expr
+    problem: str | None = None
+    #: the problem comes from another policy variable it uses, reported there
+    silent: bool = False
+
+
+def policy_locals(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    self_name: str,
+    is_builder: Callable[[ast.expr], bool],
+    evaluator: Callable[[Callable[[ast.Name], ast.expr | None]], StaticEvaluator],
+) -> dict[str, PolicyLocal]:
+    """The local variables of `func` assigned a policy object (`RetryPolicy(...)`, `Backoff.fixed(...)`), with
+    whether each can be folded. `is_builder` says whether a call's callee is a policy constructor; `evaluator` makes
+    a StaticEvaluator that reads locals through the callback it is given."""
+    own = _own_nodes(func)
+    found: dict[str, PolicyLocal] = {}
+    for node in own:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and isinstance(value, ast.Call) and is_builder(value.func):
+            if target.id in found:
+                found[target.id].problem = f"`{target.id}` is assigned more than once"
+                continue
+            found[target.id] = PolicyLocal(target.id, node, value)
+    if not found:
+        return found
+    # only variables that reach a `retry=`/`timeout=` (directly, or through another such variable) are policies:
+    # `p = RetryPolicy(...)` used only as data is a frozen dataclass like any other
+    in_arguments = _policy_argument_nodes(own, self_name)
+    policies: dict[str, PolicyLocal] = {}
+    grown = True
+    while grown:
+        grown = False
+        reached = in_arguments | {id(sub) for item in policies.values() for sub in ast.walk(item.value)}
+        for name, item in found.items():
+            if name not in policies and any(
+                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) and id(n) in reached
+                for n in own
+            ):
+                policies[name] = item
+                grown = True
+    found = policies
+    if not found:
+        return found
+    params = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
+    params |= {a.arg for a in (func.args.vararg, func.args.kwarg) if a is not None}
+    allowed = in_arguments | {id(sub) for item in found.values() for sub in ast.walk(item.value)}
+    top_level = {id(statement) for statement in func.body}
+    for item in found.values():
+        if item.problem is not None:
+            continue
+        stores = [n for n in own if isinstance(n, ast.Name) and n.id == item.name and not isinstance(n.ctx, ast.Load)]
+        loads = [n for n in own if isinstance(n, ast.Name) and n.id == item.name and isinstance(n.ctx, ast.Load)]
+        where = (item.statement.lineno, item.statement.col_offset)
+        if item.name in params or len(stores) > 1 or _other_bindings(own, item.name):
+            item.problem = f"`{item.name}` is assigned more than once"
+        elif id(item.statement) not in top_level:
+            item.problem = f"`{item.name}` is assigned inside a block (the compiler cannot tell whether it is set)"
+        elif other := next((n for n in loads if id(n) not in allowed), None):
+            item.problem = (
+                f"`{item.name}` is used on line {other.lineno} other than as self.run_action(..., retry={item.name})"
+            )
+        elif early := next((n for n in loads if (n.lineno, n.col_offset) < where), None):
+            item.problem = f"`{item.name}` is used on line {early.lineno}, before it is assigned"
+
+    def local_value(node: ast.Name) -> ast.expr | None:
+        item = found.get(node.id)
+        if item is None:
+            return None
+        if item.problem is not None:
+            raise AlreadyReported(node, item.problem)
+        return item.value
+
+    for item in found.values():
+        if item.problem is not None:
+            continue
+        try:
+            evaluator(local_value).eval(item.value)
+        except AlreadyReported as problem:
+            item.problem, item.silent = problem.why, True
+        except NotStatic as problem:
+            item.problem = f"`{item.name}` cannot be evaluated at registration: {problem.why}"
+    return found
+
+
+def _policy_argument_nodes(own: list[ast.AST], self_name: str) -> set[int]:
+    """The nodes inside `retry=` / `timeout=` of `self.run_action(...)` calls."""
+    out: set[int] = set()
+    for node in own:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "run_action"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == self_name
+        ):
+            for keyword in node.keywords:
+                if keyword.arg in ("retry", "timeout"):
+                    out |= {id(sub) for sub in ast.walk(keyword.value)}
+    return out
+
+
+def _other_bindings(own: list[ast.AST], name: str) -> bool:
+    """Bindings that are not a plain `name = ...`: `for name in`, `except ... as name`, `import name`, a walrus."""
+    for node in own:
+        if isinstance(node, ast.ExceptHandler) and node.name == name:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            (alias.asname or alias.name).split(".")[0] == name for alias in node.names
+        ):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+    return False
+
+
+def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """The function's nodes in source order, not those of nested functions, classes or lambdas."""
+    out: list[ast.AST] = []
+
+    def visit(node: ast.AST) -> None:
+        out.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in func.body:
+        visit(statement)
+    return out

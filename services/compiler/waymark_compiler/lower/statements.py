@@ -16,7 +16,8 @@ from waymark_compiler import constants
 from waymark_compiler.builtins_table import BUILTIN_EXCEPTIONS
 from waymark_compiler.lower.base import LowererBase, kind_of, local, slot_target
 from waymark_compiler.lower.emitter import Block, BlockKind, HandlerDesc, Label
-from waymark_compiler.rules import unsupported_syntax
+from waymark_compiler.lower.policy import LOCAL_POLICY_HELP
+from waymark_compiler.rules import run_action_policy, unsupported_syntax
 
 UNWINDS = (BlockKind.FINALLY_TRY, BlockKind.FINALLY_END, BlockKind.HANDLER_CLEANUP)
 LOOPS = (BlockKind.WHILE_LOOP, BlockKind.FOR_LOOP)
@@ -31,6 +32,8 @@ class StatementsMixin(LowererBase):
 
     def stmt(self, node: ast.stmt) -> None:
         self.at(node)
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and self.policy_assignment(node):
+            return
         method = getattr(self, f"stmt_{type(node).__name__}", None)
         if self.claimed(node) or method is None:
             if not self.claimed(node):
@@ -44,6 +47,19 @@ class StatementsMixin(LowererBase):
                 self.body(node.body)  # still look for problems inside
             return
         method(node)
+
+    def policy_assignment(self, node: ast.Assign | ast.AnnAssign) -> bool:
+        """`policy = RetryPolicy(...)`: nothing runs (each `self.run_action(..., retry=policy)` folds it); one that
+        cannot be folded is reported here, once."""
+        item = next((p for p in self.policy_vars.values() if p.statement is node), None)
+        if item is None:
+            return False
+        if item.problem is not None and not item.silent and not self.claimed(node):
+            finding = run_action_policy.RULE.finding(
+                item.value, what=f"policy variable {item.problem}", fix=LOCAL_POLICY_HELP, claims=tuple(ast.walk(node))
+            )
+            self.reporter.add(run_action_policy.RULE, finding, claim=node)
+        return True
 
     # ---- simple statements ----
     def stmt_Pass(self, node: ast.Pass) -> None:
