@@ -248,7 +248,8 @@ def disassemble(program: pb.Program) -> str:
         for p in function.params:
             mark = _KINDS.get(p.kind, "")
             default = f"={printer.const(p.default)}" if p.default is not None else ""
-            params.append(f"{mark}{' ' if mark == 'kw' else ''}{p.name}{default}")
+            annotation = f": {p.annotation}" if p.annotation else ""
+            params.append(f"{mark}{' ' if mark == 'kw' else ''}{p.name}{annotation}{default}")
         keyword = "async def" if function.is_async else "def"
         out.append("")
         out.append(f"function {index}: {keyword} {function.name}({', '.join(params)})  # line {function.line}")

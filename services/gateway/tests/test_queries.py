@@ -93,8 +93,8 @@ async def test_real_runs_read_back_with_their_details(services: Settings, gatewa
     assert {"GwDouble", "GwFails", "GwSignalled", "GwSleepy", "GwParent"} <= set(by_name)
     double = by_name["GwDouble"]
     assert double["parameters"] == [
-        {"name": "x", "required": True, "annotation": None},
-        {"name": "label", "required": False, "annotation": None},
+        {"name": "x", "required": True, "annotation": "int"},
+        {"name": "label", "required": False, "annotation": "str"},
     ]
     assert double["currentVersion"]["module"] == "gw_flows" and double["currentVersion"]["qualname"] == "GwDouble"
     assert [v["versionId"] for v in double["versions"]] == [double["currentVersion"]["versionId"]]

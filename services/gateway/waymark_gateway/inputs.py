@@ -34,7 +34,7 @@ def run_parameters(program: bytes) -> list[Parameter]:
     found = []
     for param in decoded.functions[0].params:
         variadic = param.kind in (pb.ParamKind.VAR_POSITIONAL, pb.ParamKind.VAR_KEYWORD)
-        annotation = getattr(param, "annotation", None) or None  # not recorded by IR v1
+        annotation = param.annotation or None  # as written in run(); "" (older programs, unannotated): None
         found.append(Parameter(param.name, param.default is None and not variadic, annotation, param.kind))
     return found
 

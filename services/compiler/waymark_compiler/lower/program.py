@@ -323,6 +323,7 @@ class WorkflowCompiler:
             function = FunctionLowerer(self, func).lower()
             function.is_static = self.bindings.get(name) == "static"
             compiled[self._function_index[name]] = function
+        record_annotations(compiled[0], run)
         program = pb.Program(
             ir_version=IR_VERSION,
             workflow_name=self.workflow.name,
@@ -462,6 +463,17 @@ def _manifest_classes(entries: Iterable[pb.ManifestEntry]) -> Iterator[pb.ClassR
             for cls in entry.action.classes:
                 yield cls
                 yield from cls.field_classes
+
+
+def record_annotations(function: pb.Function, func: ast.AsyncFunctionDef) -> None:
+    """run()'s parameter annotations as written (`ast.unparse`: `int`, `list[Order]`, `Decimal | None`), for display
+    (the gateway's `Workflow.parameters`, the dashboard's start form); the VM does not read them."""
+    a = func.args
+    written = {arg.arg: arg.annotation for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if arg}
+    for param in function.params:
+        annotation = written.get(param.name)
+        if annotation is not None:
+            param.annotation = ast.unparse(annotation)
 
 
 def class_chain(class_node: ast.ClassDef, tree: ast.Module | None) -> list[ast.ClassDef]:

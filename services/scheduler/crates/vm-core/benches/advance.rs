@@ -52,7 +52,7 @@ fn program() -> vm_core::Program {
     };
     let action = ir::ActionRef {
         name: "noop".into(),
-        params: vec![ir::Param { name: "x".into(), slot: 0, kind: 1, default: None }],
+        params: vec![ir::Param { name: "x".into(), slot: 0, kind: 1, default: None, annotation: String::new() }],
         signature_hash: "h".into(),
         ..Default::default()
     };

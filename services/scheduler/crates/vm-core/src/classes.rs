@@ -205,6 +205,7 @@ pub fn construct(prog: &Program, idx: u32, args: CallArgs) -> R<Value> {
                     slot: i as u32,
                     kind: crate::ir::ParamKind::PositionalOrKeyword as i32,
                     default: f.default.clone(),
+                    annotation: String::new(),
                 })
                 .collect();
             let mut args = args;

@@ -229,6 +229,7 @@ pub fn param(name: &str, slot: u32, default: Option<&str>) -> ir::Param {
         slot,
         kind: ir::ParamKind::PositionalOrKeyword as i32,
         default: default.map(|d| ir::Value { json: d.into() }),
+        annotation: String::new(),
     }
 }
 

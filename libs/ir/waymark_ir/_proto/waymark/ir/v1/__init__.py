@@ -1715,6 +1715,12 @@ class Param(betterproto2.Message):
     constant default (the compiler only accepts constant defaults)
     """
 
+    annotation: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
+    """
+    run()'s parameters only: the annotation as written (`ast.unparse`: "int", "list[Order]", "Decimal | None"),
+    for display (the dashboard's start form); "" when unannotated. The VM does not read it.
+    """
+
 
 default_message_pool.register_message("waymark.ir.v1", "Param", Param)
 
