@@ -27,32 +27,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from waymark_compiler.module_data import MUTATORS  # one list of in-place methods for both checks
 from waymark_compiler.rules._base import Finding, Rule, RuleContext
 
-#: Methods that change a list, dict, set or bytearray in place.
-MUTATORS = frozenset(
-    {
-        "append",
-        "extend",
-        "insert",
-        "remove",
-        "pop",
-        "clear",
-        "sort",
-        "reverse",
-        "update",
-        "setdefault",
-        "popitem",
-        "add",
-        "discard",
-        "difference_update",
-        "intersection_update",
-        "symmetric_difference_update",
-        "__setitem__",
-        "__delitem__",
-        "__iadd__",
-    }
-)
 HELP = "keep the data in local variables or on self, or store it through an @action"
 
 
