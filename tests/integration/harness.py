@@ -383,7 +383,15 @@ async def consistency_problems(url: str) -> list[str]:
             SELECT t.run_id, t.seq, count(e.event_id) FROM waymark.timers t
             LEFT JOIN waymark.events e ON e.run_id = t.run_id AND e.kind = 'timer'
                  AND (e.payload->>'seq')::int = t.seq
-            WHERE t.fired_at IS NOT NULL GROUP BY t.run_id, t.seq HAVING count(e.event_id) <> 1""",
+            WHERE t.fired_at IS NOT NULL AND t.kind <> 'workflow_timeout'
+              -- a cancelled or timed out run drops its pending timers without an event
+              AND t.run_id NOT IN (SELECT run_id FROM waymark.runs WHERE status IN ('cancelled', 'timed_out'))
+            GROUP BY t.run_id, t.seq HAVING count(e.event_id) <> 1""",
+        "workflow timeouts delivered more than once": "SELECT run_id FROM waymark.events WHERE kind = 'timeout' "
+        "GROUP BY run_id HAVING count(*) > 1",
+        "timed out runs without a timeout event": """
+            SELECT r.workflow_id FROM waymark.runs r WHERE r.status = 'timed_out'
+            AND NOT EXISTS (SELECT 1 FROM waymark.events e WHERE e.run_id = r.run_id AND e.kind = 'timeout')""",
         "more than one start event": "SELECT run_id FROM waymark.events WHERE kind = 'start' "
         "GROUP BY run_id HAVING count(*) <> 1",
     }

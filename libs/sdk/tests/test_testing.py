@@ -550,6 +550,38 @@ async def test_cancel_at_cancels_the_run_and_its_finally_blocks_run(helper: Help
     assert [(e.time, e.name) for e in trace if e.kind == "call"] == [(60.0, "tt_double")]
 
 
+@workflow(name="tt_slow", timeout=timedelta(minutes=30))
+class Slow(Workflow):
+    async def run(self, hours: int) -> str:
+        try:
+            await asyncio.sleep(3600 * hours)
+        finally:
+            await double(21)
+        return "done"
+
+
+@BOTH
+async def test_the_workflow_timeout_cancels_the_run_and_it_ends_timed_out(helper: Helper) -> None:
+    trace: list[TraceEvent] = []
+    with pytest.raises(waymark.WorkflowTimedOut, match="tt_slow timed out"):
+        await helper(Slow, 1, trace=trace)  # the class default: 30 minutes of virtual time
+    assert [(e.time, e.name) for e in trace if e.kind == "call"] == [(1800.0, "tt_double")]
+    trace.clear()
+    with pytest.raises(waymark.WorkflowTimedOut):
+        await helper(Slow, 1, workflow_timeout=60, trace=trace)  # a per-run timeout overrides the default
+    assert [(e.time, e.name) for e in trace if e.kind == "call"] == [(60.0, "tt_double")]
+    assert await helper(Slow, 1, workflow_timeout=timedelta(hours=2)) == "done"  # finished first: no effect
+    with pytest.raises(waymark.WorkflowCancelled):  # a cancel before the timeout decides
+        await helper(Slow, 1, cancel_at=10)
+
+
+def test_a_workflow_timeout_must_be_positive() -> None:
+    with pytest.raises(ValueError, match=r"@workflow\(timeout=\) must be more than 0 seconds"):
+        workflow(timeout=0)
+    with pytest.raises(TypeError, match=r"number of seconds or a datetime\.timedelta"):
+        workflow(timeout="1h")  # type: ignore[arg-type]
+
+
 @waymark.workflow(name="t_bytes_zfill")
 class BytesZfill(waymark.Workflow):
     async def run(self, raw: bytes) -> bytes:

@@ -22,6 +22,7 @@ from waymark._errors import (
     WorkflowCancelled,
     WorkflowFailed,
     WorkflowNotRegistered,
+    WorkflowTimedOut,
 )
 from waymark._policy import Backoff, RetryPolicy
 from waymark._signals import wait_for_signal
@@ -43,6 +44,7 @@ __all__ = [
     "WorkflowCancelled",
     "WorkflowFailed",
     "WorkflowNotRegistered",
+    "WorkflowTimedOut",
     "action",
     "current_call",
     "wait_for_signal",

@@ -11,6 +11,7 @@ import contextlib
 import inspect
 import typing
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -20,7 +21,14 @@ from waymark_store import channels, runs, telemetry
 from waymark_store.db import CONNECTION_ERRORS, Database
 from waymark_store.settings import Settings
 
-from waymark._errors import ValueNotSupported, WorkflowCancelled, WorkflowFailed, WorkflowNotRegistered
+from waymark._errors import (
+    ValueNotSupported,
+    WorkflowCancelled,
+    WorkflowFailed,
+    WorkflowNotRegistered,
+    WorkflowTimedOut,
+)
+from waymark._policy import workflow_timeout_of
 
 if TYPE_CHECKING:
     from waymark._workflow import Workflow
@@ -194,9 +202,17 @@ def _without_self(signature: inspect.Signature) -> str:
 
 
 async def start_workflow(
-    cls: type[Workflow], args: tuple[Any, ...], kwargs: dict[str, Any], *, workflow_id: str | None = None
+    cls: type[Workflow],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    workflow_id: str | None = None,
+    workflow_timeout: float | timedelta | None = None,
 ) -> WorkflowHandle:
     check_workflow_id(workflow_id)
+    timeout_seconds = workflow_timeout_of(workflow_timeout, "workflow_timeout")
+    if timeout_seconds is None:
+        timeout_seconds = cls.__waymark_timeout__
     conn = await _connection()
     name = cls.__waymark_name__
     input_json = encode_input(cls, args, kwargs, conn.settings.max_payload_bytes)
@@ -206,7 +222,10 @@ async def start_workflow(
         f"start {name}", kind=telemetry.SpanKind.PRODUCER, attributes={"waymark.workflow": name}
     ) as span:
         try:
-            started = await conn.start(runs.StartRequest(name, input_json, workflow_id, telemetry.traceparent_of(span)))
+            request = runs.StartRequest(
+                name, input_json, workflow_id, telemetry.traceparent_of(span), timeout_seconds=timeout_seconds
+            )
+            started = await conn.start(request)
         except runs.UnknownWorkflow:
             raise WorkflowNotRegistered(
                 f"workflow {name!r} is not registered in this database: start a worker that imports its module "
@@ -239,7 +258,8 @@ class WorkflowHandle:
         return outcome.status
 
     async def result(self, timeout: float | None = None) -> Any:
-        """Wait for the run to end; return its result or raise its exception (`WorkflowCancelled` if cancelled).
+        """Wait for the run to end; return its result or raise its exception (`WorkflowCancelled` if cancelled,
+        `WorkflowTimedOut` if its workflow timeout ended it).
         Raises TimeoutError after `timeout` seconds (the run goes on)."""
         conn = await _connection()
         await conn.subscribe_done()
@@ -311,6 +331,12 @@ def _unwrap(outcome: runs.RunOutcome) -> Any:
     if outcome.status == "cancelled":
         raise WorkflowCancelled(
             f"run {outcome.run_id} ({outcome.workflow_name}) was cancelled",
+            run_id=str(outcome.run_id),
+            workflow_id=outcome.workflow_id,
+        )
+    if outcome.status == "timed_out":
+        raise WorkflowTimedOut(
+            f"run {outcome.run_id} ({outcome.workflow_name}) timed out: it did not finish within its workflow timeout",
             run_id=str(outcome.run_id),
             workflow_id=outcome.workflow_id,
         )

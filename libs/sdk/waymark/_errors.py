@@ -51,6 +51,12 @@ class WorkflowCancelled(WaymarkError):
     """Raised by the client when the run it waits for was cancelled."""
 
 
+class WorkflowTimedOut(WaymarkError):
+    """Raised by the client when the run it waits for ended `timed_out`: its workflow timeout passed before it
+    finished (`@workflow(timeout=...)`, `start(..., workflow_timeout=...)`). Not a `TimeoutError`, so it is never
+    confused with `handle.result(timeout=)` giving up waiting on a run that goes on."""
+
+
 class WorkflowNotRegistered(WaymarkError, LookupError):
     """A client asked for a workflow name that no worker has registered."""
 
@@ -70,6 +76,7 @@ for _cls in (
     RemoteError,
     WorkflowFailed,
     WorkflowCancelled,
+    WorkflowTimedOut,
     WorkflowNotRegistered,
     RegistrationError,
     ValueNotSupported,

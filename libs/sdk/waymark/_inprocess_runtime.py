@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from waymark_ir import values
 
 from waymark._client import encode_input
-from waymark._errors import ValueNotSupported, WorkflowCancelled
+from waymark._errors import ValueNotSupported, WorkflowCancelled, WorkflowTimedOut
 from waymark._inprocess_actions import ActionRunner, RunIds, call_policy, decode_outcome, origins
 from waymark._runtime import ACTIVE
 from waymark._worker.execute import encode_exception
@@ -95,12 +95,19 @@ class InProcessRun:
         self.children: list[InProcessRun] = []
         self.task: asyncio.Task[Any] | None = None
         self.cancel_requested = False
+        self.timed_out = False
 
     def request_cancel(self) -> None:
         """What `handle.cancel()` does: CancelledError at the run's current await (its finally blocks run)."""
         if self.task is not None and not self.task.done() and not self.cancel_requested:
             self.cancel_requested = True
             self.task.cancel()
+
+    def request_timeout(self) -> None:
+        """The workflow timeout: a cancel whose run, if it lets the CancelledError through, ends timed out."""
+        if self.task is not None and not self.task.done() and not self.cancel_requested:
+            self.timed_out = True
+            self.request_cancel()
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -178,7 +185,8 @@ async def run_workflow(run: InProcessRun, workflow: Workflow, input_json: str) -
         if current is not None and current.cancelling():  # this caller is being cancelled, not only the run
             raise
         if run.cancel_requested:  # the run let the cancellation through: it ends cancelled, as in the VM
-            return False, encode_exception(cancelled(run.workflow_name)), ""
+            ended = timed_out(run.workflow_name) if run.timed_out else cancelled(run.workflow_name)
+            return False, encode_exception(ended), ""
         return False, encode_exception(asyncio.CancelledError()), traceback.format_exc()
     except Exception as exc:  # noqa: BLE001 - the run failed: its exception is its outcome
         return False, encode_exception(exc), traceback.format_exc() + origins(exc)
@@ -191,6 +199,12 @@ async def run_workflow(run: InProcessRun, workflow: Workflow, input_json: str) -
 
 def cancelled(workflow_name: str) -> WorkflowCancelled:
     return WorkflowCancelled(f"workflow {workflow_name} was cancelled", workflow=workflow_name)
+
+
+def timed_out(workflow_name: str) -> WorkflowTimedOut:
+    return WorkflowTimedOut(
+        f"workflow {workflow_name} timed out: it did not finish within its workflow timeout", workflow=workflow_name
+    )
 
 
 def with_defaults(signature: inspect.Signature, arguments: dict[str, Any]) -> dict[str, Any]:

@@ -25,12 +25,12 @@ import orjson
 from waymark._bundle import BundleError, bundles_for_workflows
 from waymark._errors import RegistrationError
 from waymark._inprocess_actions import ActionRunner
-from waymark._inprocess_runtime import Signal, cancelled, encode_signal_value
+from waymark._inprocess_runtime import Signal, cancelled, encode_signal_value, timed_out
 from waymark._registry import ACTIONS, WORKFLOWS
 from waymark._worker.execute import CallPolicy, encode_exception, final_event
 from waymark._workflow import Workflow
 
-TERMINAL = frozenset({"completed", "failed", "cancelled"})
+TERMINAL = frozenset({"completed", "failed", "cancelled", "timed_out"})
 
 
 class Program(Protocol):
@@ -93,9 +93,11 @@ async def drive_vm(
     signals: list[Signal],
     cancel_at: float | None = None,
     cancel: asyncio.Event | None = None,
+    timeout: float | None = None,
 ) -> tuple[bool, str, str]:
     """Run one workflow run to its end; (ok, tagged JSON of the result or exception, traceback text). The run is
-    cancelled (a `cancel` event) at virtual time `cancel_at`, or when `cancel` is set (a parent gave up on it)."""
+    cancelled (a `cancel` event) at virtual time `cancel_at`, or when `cancel` is set (a parent gave up on it), and
+    gets a `timeout` event at virtual time `timeout` (its workflow timeout)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | _Crash] = asyncio.Queue()
     tasks: dict[tuple[str, int], asyncio.Task[None]] = {}
@@ -164,6 +166,8 @@ async def drive_vm(
 
     if cancel_at is not None:
         handles.append(loop.call_at(loop.time() + cancel_at, cancel.set))
+    if timeout is not None:
+        handles.append(loop.call_at(loop.time() + timeout, queue.put_nowait, '{"kind":"timeout"}'))
     watcher = loop.create_task(forward_cancel())
 
     events = [f'{{"kind":"start","input":{input_json}}}']
@@ -195,6 +199,8 @@ async def drive_vm(
                     return True, effects.get("result") or "null", ""
                 if status == "cancelled":  # what the client raises for a cancelled run, in both helpers
                     return False, encode_exception(cancelled(cls.__waymark_name__)), ""
+                if status == "timed_out":
+                    return False, encode_exception(timed_out(cls.__waymark_name__)), ""
                 return False, effects["error"], ""
             events = await _next_batch(queue, settle=advances % 2 == 0)
     finally:

@@ -21,6 +21,19 @@ def seconds_of(value: float | int | timedelta, what: str) -> float:
     return result
 
 
+MAX_WORKFLOW_TIMEOUT = 100 * 365 * 86400.0  # seconds; beyond it a timestamp could overflow
+
+
+def workflow_timeout_of(value: float | int | timedelta | None, what: str) -> float | None:
+    """A workflow timeout in seconds (None: no timeout); it must be more than zero and finite."""
+    if value is None:
+        return None
+    seconds = seconds_of(value, what)
+    if seconds <= 0 or seconds > MAX_WORKFLOW_TIMEOUT:
+        raise ValueError(f"{what} must be more than 0 seconds and at most 100 years, got {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Backoff:
     """How long to wait before attempt n+1. Build with `Backoff.fixed(...)` or `Backoff.exponential(...)`."""

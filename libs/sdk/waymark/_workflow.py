@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from waymark._action import ActionInvocation
-from waymark._policy import RetryPolicy, seconds_of
+from waymark._policy import RetryPolicy, seconds_of, workflow_timeout_of
 from waymark._registry import register_workflow
 from waymark._runtime import ACTIVE
 
@@ -29,17 +29,25 @@ class Workflow:
 
     __waymark_name__: ClassVar[str]
     __waymark_run__: ClassVar[Callable[..., Awaitable[Any]]]
+    __waymark_timeout__: ClassVar[float | None] = None  # @workflow(timeout=...), seconds
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:  # replaced on every @workflow class
         raise TypeError(f"{type(self).__name__} is not decorated with @waymark.workflow")
 
     @classmethod
-    async def start(cls, *args: Any, workflow_id: str | None = None, **kwargs: Any) -> WorkflowHandle:
+    async def start(
+        cls,
+        *args: Any,
+        workflow_id: str | None = None,
+        workflow_timeout: float | timedelta | None = None,
+        **kwargs: Any,
+    ) -> WorkflowHandle:
         """Enqueue a run and return its handle at once. Idempotent on `workflow_id`: starting an id that exists
-        returns the existing run's handle."""
+        returns the existing run's handle. `workflow_timeout` (seconds or timedelta; default: the class's
+        `@workflow(timeout=...)`) ends the run `timed_out` if it has not finished by then."""
         from waymark._client import start_workflow
 
-        return await start_workflow(cls, args, kwargs, workflow_id=workflow_id)
+        return await start_workflow(cls, args, kwargs, workflow_id=workflow_id, workflow_timeout=workflow_timeout)
 
     async def run_action(
         self,
@@ -65,7 +73,11 @@ def _client_run(user_run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
             return await runtime.run_child(self, args, kwargs, workflow_id)
         from waymark._client import start_workflow
 
-        handle = await start_workflow(type(self), args, kwargs, workflow_id=kwargs.pop("workflow_id", None))
+        workflow_id = kwargs.pop("workflow_id", None)
+        workflow_timeout = kwargs.pop("workflow_timeout", None)
+        handle = await start_workflow(
+            type(self), args, kwargs, workflow_id=workflow_id, workflow_timeout=workflow_timeout
+        )
         return await handle.result()
 
     run.__doc__ = user_run.__doc__
@@ -76,11 +88,14 @@ def _client_run(user_run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
 @overload
 def workflow(cls: W, /) -> W: ...
 @overload
-def workflow(*, name: str | None = None) -> Callable[[W], W]: ...
+def workflow(*, name: str | None = None, timeout: float | timedelta | None = None) -> Callable[[W], W]: ...
 
 
-def workflow(cls: Any = None, /, *, name: str | None = None) -> Any:
-    """Declare a workflow class. Its name (default: the class name) is what clients enqueue by."""
+def workflow(cls: Any = None, /, *, name: str | None = None, timeout: float | timedelta | None = None) -> Any:
+    """Declare a workflow class. Its name (default: the class name) is what clients enqueue by. `timeout` (seconds
+    or a timedelta) is the default workflow timeout of its runs started by a client: past it, CancelledError is
+    raised at the run's current await (its finally blocks run) and the run ends `timed_out`."""
+    timeout_seconds = workflow_timeout_of(timeout, "@workflow(timeout=)")
 
     def decorate(target: Any) -> Any:
         if not (isinstance(target, type) and issubclass(target, Workflow)):
@@ -91,6 +106,7 @@ def workflow(cls: Any = None, /, *, name: str | None = None) -> Any:
             raise TypeError(f"workflow {target.__qualname__} must define `async def run(self, ...)`")
         target.__waymark_name__ = name or target.__name__
         target.__waymark_run__ = user_run
+        target.__waymark_timeout__ = timeout_seconds
         target.run = _client_run(user_run)  # type: ignore[method-assign,assignment]
         register_workflow(target.__waymark_name__, target)
         return target

@@ -29,15 +29,20 @@
 - `cancel_at=seconds` cancels the run at that virtual time, as `handle.cancel()` would: `asyncio.CancelledError`
   is raised at its current await, its `finally` blocks run (and may await actions); a run that lets the
   cancellation through raises `waymark.WorkflowCancelled` here.
+- `workflow_timeout=seconds` (default: the class's `@workflow(timeout=...)`) is the run's workflow timeout in
+  virtual time, as the timer service would enforce it: at that time `asyncio.CancelledError` is raised at the run's
+  current await (its `finally` blocks run) and a run that lets it through raises `waymark.WorkflowTimedOut` here. A
+  child workflow gets no timeout of its own (as on the servers); a timed-out parent cancels it.
 - `trace=[]` collects `TraceEvent`s (calls, attempts with their virtual times, retries, outcomes, signals, children).
 
-`overrides`, `signals`, `cancel_at` and `trace` are keyword-only parameters of these helpers, so they cannot be names
-of `run()` parameters of a workflow tested this way.
+`overrides`, `signals`, `cancel_at`, `workflow_timeout` and `trace` are keyword-only parameters of these helpers, so
+they cannot be names of `run()` parameters of a workflow tested this way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from waymark._client import encode_input
@@ -53,6 +58,7 @@ from waymark._inprocess_runtime import (
     normalize_signals,
     run_workflow,
 )
+from waymark._policy import workflow_timeout_of
 from waymark._workflow import Workflow
 
 __all__ = [
@@ -75,6 +81,11 @@ def _check_workflow(workflow_cls: Any) -> type[Workflow]:
     return workflow_cls
 
 
+def _timeout(cls: type[Workflow], workflow_timeout: float | timedelta | None) -> float | None:
+    seconds = workflow_timeout_of(workflow_timeout, "workflow_timeout")
+    return cls.__waymark_timeout__ if seconds is None else seconds
+
+
 async def run_in_process(
     workflow_cls: type[Workflow],
     /,
@@ -82,12 +93,14 @@ async def run_in_process(
     overrides: Mapping[Any, Any] | None = None,
     signals: SignalsArg = None,
     cancel_at: float | None = None,
+    workflow_timeout: float | timedelta | None = None,
     trace: list[TraceEvent] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Run the workflow's `run(*args, **kwargs)` in this process as plain Python, with actions called directly
     (validated, retried, timed out as on a worker) and virtual time. Returns its result or raises its exception."""
     cls = _check_workflow(workflow_cls)
+    timeout = _timeout(cls, workflow_timeout)
     install_timedelta_sleep()
     input_json = encode_input(cls, args, kwargs, UNLIMITED)
     replacements = resolve_overrides(overrides)
@@ -101,6 +114,8 @@ async def run_in_process(
         run.schedule_signals(scheduled)
         if cancel_at is not None:
             loop.call_at(loop.time() + cancel_at, run.request_cancel)
+        if timeout is not None:
+            loop.call_at(loop.time() + timeout, run.request_timeout)
         return await run_workflow(run, cls(), input_json)
 
     def describe() -> str:
@@ -118,6 +133,7 @@ async def run_in_vm(
     overrides: Mapping[Any, Any] | None = None,
     signals: SignalsArg = None,
     cancel_at: float | None = None,
+    workflow_timeout: float | timedelta | None = None,
     trace: list[TraceEvent] | None = None,
     **kwargs: Any,
 ) -> Any:
@@ -127,6 +143,7 @@ async def run_in_vm(
     from waymark._inprocess_vm import drive_vm, load_program
 
     cls = _check_workflow(workflow_cls)
+    timeout = _timeout(cls, workflow_timeout)
     input_json = encode_input(cls, args, kwargs, UNLIMITED)
     replacements = resolve_overrides(overrides)
     scheduled = normalize_signals(signals)
@@ -134,7 +151,7 @@ async def run_in_vm(
 
     async def main(loop: VirtualTimeLoop, bridge: HostBridge) -> tuple[bool, str, str]:
         runner = ActionRunner(bridge, replacements, trace, new_runner_ids(cls))
-        return await drive_vm(program, cls, input_json, runner, scheduled, cancel_at)
+        return await drive_vm(program, cls, input_json, runner, scheduled, cancel_at, timeout=timeout)
 
     ok, payload, tb = await run_virtual(main)
     return decode_outcome(ok, payload, f"workflow {cls.__waymark_name__}", tb)

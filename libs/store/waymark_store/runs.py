@@ -17,8 +17,8 @@ TERMINAL = frozenset({"completed", "failed", "cancelled", "timed_out"})
 START_RUNS = f"""
 WITH req AS (
     SELECT r.*, wf.current_version_id
-    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
-         WITH ORDINALITY AS r(run_id, workflow_name, workflow_id, input, traceparent, ord)
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $7::float8[])
+         WITH ORDINALITY AS r(run_id, workflow_name, workflow_id, input, traceparent, timeout_seconds, ord)
     LEFT JOIN waymark.workflows wf ON wf.name = r.workflow_name
 ), created AS (
     INSERT INTO waymark.runs (run_id, workflow_id, workflow_name, version_id, input, traceparent)
@@ -30,13 +30,21 @@ WITH req AS (
     INSERT INTO waymark.events (run_id, kind, payload)
     SELECT run_id, 'start', '{{"kind":"start"}}' FROM created
     RETURNING run_id
+), deadlines AS (  -- the workflow timeout: a timer row (seq 0, which the VM never gives out) written with the run
+    INSERT INTO waymark.timers (run_id, seq, kind, due_at, traceparent)
+    SELECT req.run_id, 0, 'workflow_timeout', clock_timestamp() + make_interval(secs => req.timeout_seconds),
+           req.traceparent
+    FROM created JOIN req USING (run_id) WHERE req.timeout_seconds IS NOT NULL
+    RETURNING 1
 ), woken AS (
     SELECT string_agg(run_id::text, ',') AS text FROM started
 )
 SELECT req.ord, started.run_id IS NOT NULL AS created, req.current_version_id IS NOT NULL AS known,
+       EXISTS (SELECT 1 FROM deadlines) AS deadlines,
        -- $6: a small batch notifies in its own transaction (channels.INLINE_MAX); a large one right after it
        (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")})
-          FROM woken WHERE $6 AND woken.text IS NOT NULL)
+          FROM woken WHERE $6 AND woken.text IS NOT NULL),
+       (SELECT pg_notify('{channels.TIMERS}', '') WHERE $6 AND EXISTS (SELECT 1 FROM deadlines))
 FROM req LEFT JOIN started USING (run_id)
 ORDER BY req.ord
 """
@@ -97,6 +105,7 @@ class StartRequest:
     workflow_id: str | None = None
     traceparent: str | None = None
     run_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    timeout_seconds: float | None = None  # the workflow timeout: the run ends timed_out past it
 
 
 async def start_runs(conn: Executor, requests: list[StartRequest]) -> list[StartedRun | Exception]:
@@ -111,11 +120,13 @@ async def start_runs(conn: Executor, requests: list[StartRequest]) -> list[Start
         [r.input_json for r in requests],
         [r.traceparent for r in requests],
         inline,
+        [r.timeout_seconds for r in requests],
     )
     if not inline:
         notices = channels.Notices()
         created = (str(r.run_id) for r, row in zip(requests, rows, strict=True) if row["created"])
         notices.add(channels.RUNS, ",".join(created))
+        notices.add(channels.TIMERS, "" if rows and rows[0]["deadlines"] else None)
         await notices.send(conn)
     results: list[StartedRun | Exception] = []
     for request, row in zip(requests, rows, strict=True):
@@ -153,8 +164,10 @@ async def start_run(
     input_json: str,
     workflow_id: str | None = None,
     traceparent: str | None = None,
+    timeout_seconds: float | None = None,
 ) -> StartedRun:
-    (result,) = await start_runs(conn, [StartRequest(workflow_name, input_json, workflow_id, traceparent)])
+    request = StartRequest(workflow_name, input_json, workflow_id, traceparent, timeout_seconds=timeout_seconds)
+    (result,) = await start_runs(conn, [request])
     if isinstance(result, Exception):
         raise result
     return result

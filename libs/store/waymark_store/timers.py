@@ -21,8 +21,15 @@ WITH due AS (
     FROM due WHERE t.timer_id = due.timer_id
     RETURNING t.run_id, t.seq, t.kind, t.traceparent, t.due_at, t.fired_at
 ), events AS (
+    -- A workflow timeout is a `timeout` event, written only while its run is live (a run that finished first
+    -- simply lets its timeout row fire into nothing); every other timer is a `timer` event for its seq.
     INSERT INTO waymark.events (run_id, kind, payload)
-    SELECT run_id, 'timer', json_build_object('kind', 'timer', 'seq', seq, 'timer', kind) FROM fired
+    SELECT f.run_id, 'timer', json_build_object('kind', 'timer', 'seq', f.seq, 'timer', f.kind)
+    FROM fired f WHERE f.kind <> 'workflow_timeout'
+    UNION ALL
+    SELECT f.run_id, 'timeout', '{"kind":"timeout"}'::json
+    FROM fired f JOIN waymark.runs r ON r.run_id = f.run_id
+    WHERE f.kind = 'workflow_timeout' AND r.status NOT IN ('completed', 'failed', 'cancelled', 'timed_out')
     RETURNING run_id
 ), woken AS (
     SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM events

@@ -52,6 +52,16 @@ def internal_error(message: str) -> str:
     ).decode()
 
 
+def timed_out_error(run: advance.RunnableRun) -> str:
+    """The error of a run that its timeout ended (`waymark.WorkflowTimedOut`): what `handle.result()` raises and
+    what a parent awaiting it as a child sees, rather than a bare CancelledError."""
+    message = f"run {run.run_id} ({run.workflow_name}) timed out: it did not finish within its workflow timeout"
+    mro = ["waymark.WorkflowTimedOut", "waymark.WaymarkError", "builtins.Exception", "builtins.BaseException"]
+    return orjson.dumps(
+        {"$exception": {"class": mro[0], "mro": mro, "args": [message], "message": message, "cause": None}}
+    ).decode()
+
+
 def events_document(run: advance.RunnableRun) -> bytes:
     """The VM's events array, built from the stored payload texts without parsing them."""
     parts = [f'{{"kind":"start","input":{run.input}}}' if p == _START else p for p in run.payloads]
@@ -66,7 +76,7 @@ def outcome_from_effects(run: advance.RunnableRun, snapshot: bytes, effects: Eff
         snapshot=None if status in TERMINAL else snapshot,
         event_ids=run.event_ids,
         result=effects.get("result"),
-        error=effects.get("error"),
+        error=timed_out_error(run) if status == "timed_out" else effects.get("error"),
         actions=[
             advance.NewAction(
                 seq=a["seq"],

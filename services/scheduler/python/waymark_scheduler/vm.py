@@ -36,7 +36,7 @@ __all__ = [
     "load_program",
 ]
 
-RunStatus = Literal["running", "waiting", "completed", "failed", "cancelled"]
+RunStatus = Literal["running", "waiting", "completed", "failed", "cancelled", "timed_out"]
 
 
 class ActionEffect(TypedDict):
@@ -88,7 +88,7 @@ class Effects(TypedDict):
     children: list[ChildEffect]
     cancel: list[int]  # seqs the run abandoned (cancellation): cancel those actions, drop those timers
     result: str | None  # tagged JSON text of run()'s return value when completed
-    error: str | None  # tagged JSON text of the $exception when failed or cancelled
+    error: str | None  # tagged JSON text of the $exception when failed, cancelled or timed_out
 
 
 class StartEvent(TypedDict):
@@ -117,6 +117,12 @@ class SignalEvent(TypedDict):
 
 class CancelEvent(TypedDict):
     kind: Literal["cancel"]
+
+
+class TimeoutEvent(TypedDict):
+    """The workflow's timeout fired: like a cancel, but a run that lets it through ends `timed_out`."""
+
+    kind: Literal["timeout"]
 
 
 def load_program(program: bytes) -> Program:

@@ -2,7 +2,7 @@
 //! TypedDicts in `waymark_scheduler.vm`. Only operations started by *this* advance are listed.
 //!
 //! ```json
-//! {"status": "running|waiting|completed|failed|cancelled",
+//! {"status": "running|waiting|completed|failed|cancelled|timed_out",
 //!  "actions":  [{"seq": 1, "action": "charge", "key": "charge@<signature_hash>", "args": "<json text>",
 //!                "max_attempts": 1, "policy": "<json text>", "timeout_seconds": null, "at_most_once": false}],
 //!  "timers":   [{"seq": 2, "kind": "sleep", "seconds": 1.0}],
@@ -16,7 +16,7 @@ use serde::Serialize;
 #[derive(Debug, Default, Serialize)]
 pub struct Effects {
     /// `running`: at least one action is in flight; `waiting`: only timers, signals or children are pending;
-    /// `completed` / `failed` / `cancelled`: the run ended in this advance (or had ended before).
+    /// `completed` / `failed` / `cancelled` / `timed_out`: the run ended in this advance (or had ended before).
     pub status: &'static str,
     pub actions: Vec<ActionEffect>,
     pub timers: Vec<TimerEffect>,
@@ -27,7 +27,7 @@ pub struct Effects {
     pub cancel: Vec<u64>,
     /// Tagged JSON text of run()'s return value, when status is `completed`.
     pub result: Option<String>,
-    /// Tagged JSON text of the `$exception` that ended the run, when status is `failed` or `cancelled`.
+    /// Tagged JSON text of the `$exception` that ended the run, when status is `failed`, `cancelled` or `timed_out`.
     pub error: Option<String>,
 }
 

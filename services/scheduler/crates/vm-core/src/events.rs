@@ -8,6 +8,7 @@
 //! {"kind": "signal", "name": "approved", "value": V}
 //! {"kind": "child", "seq": 4, "ok": true, "value": V}         or "ok": false, "error": E
 //! {"kind": "cancel"}
+//! {"kind": "timeout"}                                       the workflow's timeout fired: a cancel that ends timed_out
 //! ```
 //! Outcomes for unknown or already resolved seqs are ignored (a resolved operation may get a late duplicate).
 use serde_json::Value as Json;
@@ -23,6 +24,7 @@ pub enum Event {
     Timer { seq: u64 },
     Signal { name: Str, value: Value },
     Cancel,
+    Timeout,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,7 @@ pub fn parse(bytes: &[u8]) -> VmResult<Vec<Event>> {
                     Event::Signal { name: Str::from(name), value: value(o, "value", i)? }
                 }
                 "cancel" => Event::Cancel,
+                "timeout" => Event::Timeout,
                 other => return Err(err(i, format!("unknown kind {other:?}"))),
             })
         })

@@ -124,6 +124,15 @@ impl<'p> Vm<'p> {
                     self.cancel_task(0);
                 }
             }
+            // The workflow's timeout: cancels like `cancel` (finally blocks run), and a run that lets the
+            // CancelledError through ends `timed_out`. Whichever of cancel and timeout comes first decides.
+            Event::Timeout => {
+                if !self.st.cancel_requested && self.st.tasks.contains_key(&0) {
+                    self.st.cancel_requested = true;
+                    self.st.timed_out = true;
+                    self.cancel_task(0);
+                }
+            }
         }
         self.run_ready()
     }
@@ -213,8 +222,11 @@ impl<'p> Vm<'p> {
             Outcome::Err(e) => {
                 let cancelled = matches!(&e, Value::Exception(x)
                     if x.borrow().is_instance_of("asyncio.exceptions.CancelledError"));
-                self.st.status =
-                    if cancelled && self.st.cancel_requested { RunStatus::Cancelled } else { RunStatus::Failed };
+                self.st.status = match (cancelled && self.st.cancel_requested, self.st.timed_out) {
+                    (true, true) => RunStatus::TimedOut,
+                    (true, false) => RunStatus::Cancelled,
+                    _ => RunStatus::Failed,
+                };
                 self.st.error = Some(match encode_text(&e) {
                     Ok(t) => t,
                     Err(x) => {

@@ -346,6 +346,9 @@ pub fn encode(st: &RunState) -> Vec<u8> {
         "result": st.result,
         "error": st.error,
     });
+    if st.timed_out {
+        doc["timed_out"] = Json::Bool(true); // written only when set: older snapshots stay byte-identical
+    }
     if !gather_outcomes.is_empty() {
         doc["gather_outcomes"] = Json::Array(gather_outcomes);
     }
@@ -761,6 +764,7 @@ pub fn decode(bytes: &[u8], prog: &Program) -> VmResult<RunState> {
         Some("completed") => RunStatus::Completed,
         Some("failed") => RunStatus::Failed,
         Some("cancelled") => RunStatus::Cancelled,
+        Some("timed_out") => RunStatus::TimedOut,
         _ => RunStatus::Running,
     };
     let mut tasks = BTreeMap::new();
@@ -846,6 +850,7 @@ pub fn decode(bytes: &[u8], prog: &Program) -> VmResult<RunState> {
         gather_outcomes,
         signals,
         cancel_requested: doc.get("cancel_requested").and_then(Json::as_bool).unwrap_or(false),
+        timed_out: doc.get("timed_out").and_then(Json::as_bool).unwrap_or(false),
         status,
         result: text("result"),
         error: text("error"),

@@ -81,6 +81,7 @@ pub enum RunStatus {
     Completed,
     Failed,
     Cancelled,
+    TimedOut,
 }
 
 impl RunStatus {
@@ -90,6 +91,7 @@ impl RunStatus {
             RunStatus::Completed => "completed",
             RunStatus::Failed => "failed",
             RunStatus::Cancelled => "cancelled",
+            RunStatus::TimedOut => "timed_out",
         }
     }
 }
@@ -108,6 +110,8 @@ pub struct RunState {
     /// Signals that arrived before anyone waited for them, in arrival order.
     pub signals: Vec<(Str, Value)>,
     pub cancel_requested: bool,
+    /// The cancellation came from the workflow's timeout: a run that lets it through ends `timed_out`.
+    pub timed_out: bool,
     pub status: RunStatus,
     /// Tagged JSON text of the result (completed) or the exception (failed/cancelled).
     pub result: Option<String>,
@@ -126,6 +130,7 @@ impl RunState {
             gather_outcomes: BTreeMap::new(),
             signals: Vec::new(),
             cancel_requested: false,
+            timed_out: false,
             status: RunStatus::Running,
             result: None,
             error: None,

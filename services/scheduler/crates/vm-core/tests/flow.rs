@@ -374,6 +374,42 @@ fn cancel_raises_cancelled_error_and_finally_can_await_cleanup() {
 }
 
 #[test]
+fn timeout_cancels_like_cancel_and_ends_timed_out() {
+    // try: await charge(1) finally: await cleanup()
+    let code = vec![
+        /*0*/ await_(Some(1), action(0, args(vec![int(1)]))),
+        /*1*/ ret(local(1)),
+        /*2*/ enter_handler(),
+        /*3*/ await_(None, action(1, vec![])),
+        /*4*/ raise(None, None),
+    ];
+    let mut f = func("run", vec![], &["a"], code);
+    f.handlers = vec![handler(0, 1, 2, 0)];
+    let prog = program(vec![f], vec![action_ref("charge", &["x"]), action_ref("cleanup", &[])], vec![]);
+    let mut r = Run::new(prog.clone());
+    r.start("{}");
+    let fx = r.advance(r#"[{"kind":"timeout"}]"#);
+    assert_eq!(fx["cancel"], json!([1]));
+    assert_eq!(fx["actions"][0]["action"], "cleanup");
+    assert_eq!(fx["status"], "running");
+    // a cancel after the timeout changes nothing: the first one decides
+    let fx = r.advance(r#"[{"kind":"cancel"},{"kind":"action","seq":2,"ok":true,"value":null}]"#);
+    assert_eq!(fx["status"], "timed_out");
+    let e: serde_json::Value = serde_json::from_str(fx["error"].as_str().unwrap()).unwrap();
+    assert_eq!(e["$exception"]["class"], "asyncio.exceptions.CancelledError");
+    // a late timeout after the run ended is ignored
+    let fx = r.advance(r#"[{"kind":"timeout"}]"#);
+    assert_eq!(fx["status"], "timed_out");
+
+    // cancel first, then the timeout: cancelled
+    let mut r = Run::new(prog);
+    r.start("{}");
+    r.advance(r#"[{"kind":"cancel"}]"#);
+    let fx = r.advance(r#"[{"kind":"timeout"},{"kind":"action","seq":2,"ok":true,"value":null}]"#);
+    assert_eq!(fx["status"], "cancelled");
+}
+
+#[test]
 fn per_call_policy_overrides_the_decorator() {
     use vm_core::ir::{ActionPolicy, Backoff, BackoffKind, RetryPolicy};
     let mut a = action_ref("charge", &["x"]);

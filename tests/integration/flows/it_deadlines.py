@@ -1,0 +1,49 @@
+"""Workflows and actions for the deadline tests: workflow timeouts, attempt deadlines and cron schedules."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from it_support import append, log_execution
+from waymark import Workflow, action, current_call, workflow
+
+
+@action
+async def cleanup(tag: str) -> str:
+    """Records that a run's finally block ran (file `cleanups.jsonl`)."""
+    append("cleanups.jsonl", {"tag": tag, "workflow_id": current_call().workflow_id})
+    return tag
+
+
+@action
+async def hang(seconds: float) -> str:
+    """An async action that outlives its run's timeout (the worker cancels it when the run stops waiting)."""
+    log_execution("start")
+    await asyncio.sleep(seconds)
+    log_execution("end")
+    return "woke"
+
+
+@workflow
+class Dawdler(Workflow):
+    """Sleeps (durably) or hangs in an action, with a cleanup in `finally`."""
+
+    async def run(self, seconds: float, in_action: bool) -> str:
+        try:
+            if in_action:
+                await hang(seconds)
+            else:
+                await asyncio.sleep(seconds)
+        finally:
+            await cleanup("dawdler")
+        return "finished"
+
+
+@workflow(timeout=timedelta(seconds=2))
+class ShortLived(Workflow):
+    """The class default timeout (2 s) applies to every run a client starts."""
+
+    async def run(self, seconds: float) -> str:
+        await asyncio.sleep(seconds)
+        return "finished"

@@ -1,0 +1,107 @@
+"""Workflow timeouts, attempt deadlines and cron schedules across real processes (services killed with -9)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+import waymark
+from harness import Cluster, consistency_problems, eventually, fetch, fetchval
+from it_deadlines import Dawdler, ShortLived
+
+
+def cleanups(cluster: Cluster) -> list[dict[str, str]]:
+    path = Path(cluster.state) / "cleanups.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+async def timeout_events(url: str) -> dict[str, int]:
+    rows = await fetch(
+        url,
+        "SELECT r.workflow_id, count(e.event_id) AS n FROM waymark.runs r "
+        "JOIN waymark.events e ON e.run_id = r.run_id AND e.kind = 'timeout' GROUP BY 1",
+    )
+    return {r["workflow_id"]: r["n"] for r in rows}
+
+
+@pytest.mark.slow
+async def test_workflow_timeouts_end_runs_timed_out_after_their_finally_blocks(make_cluster, client) -> None:
+    cluster = make_cluster(["it_deadlines"])
+    cluster.start_all()
+    sleeping = await Dawdler.start(3600, False, workflow_id="sleeping", workflow_timeout=1.5)
+    hanging = await Dawdler.start(600, True, workflow_id="hanging", workflow_timeout=1.5)
+    default = await ShortLived.start(3600, workflow_id="default")  # @workflow(timeout=2 s)
+    quick = await Dawdler.start(0.01, False, workflow_id="quick", workflow_timeout=3)  # finishes first
+    longer = await ShortLived.start(3600, workflow_id="longer", workflow_timeout=3600)  # overrides the default
+
+    for handle in (sleeping, hanging, default):
+        with pytest.raises(waymark.WorkflowTimedOut, match="timed out"):
+            await asyncio.wait_for(handle.result(), 60)
+        assert await handle.status() == "timed_out"
+    assert await asyncio.wait_for(quick.result(), 60) == "finished"
+    # the cleanup action of every finally block ran, on the timeout path too
+    assert sorted(c["workflow_id"] for c in cleanups(cluster)) == ["hanging", "quick", "sleeping"]
+
+    # the hanging action was cancelled through its heartbeat (the run stopped waiting for it), never completed
+    async def hang_cancelled() -> bool:
+        hung = await fetch(client, "SELECT status, cancel_requested FROM waymark.actions WHERE action_name = 'hang'")
+        return [(r["status"], r["cancel_requested"]) for r in hung] == [("failed", True)]
+
+    await eventually(hang_cancelled, timeout=60, what="the hanging action to be cancelled through its heartbeat")
+
+    # the quick run's timeout fires later into nothing: no event, the run stays completed
+    async def quick_timeout_fired() -> bool:
+        return bool(
+            await fetchval(
+                client,
+                "SELECT t.fired_at IS NOT NULL FROM waymark.timers t JOIN waymark.runs r USING (run_id) "
+                "WHERE r.workflow_id = 'quick' AND t.kind = 'workflow_timeout'",
+            )
+        )
+
+    await eventually(quick_timeout_fired, timeout=60, what="the finished run's timeout row to come due")
+    assert await quick.status() == "completed"
+    assert await timeout_events(client) == {"sleeping": 1, "hanging": 1, "default": 1}
+    assert await longer.status() == "waiting"
+    await longer.cancel()
+    with pytest.raises(waymark.WorkflowCancelled):
+        await asyncio.wait_for(longer.result(), 60)
+    assert not await consistency_problems(client)
+    cluster.assert_alive()
+
+
+@pytest.mark.slow
+async def test_a_killed_timer_enforces_pending_workflow_timeouts_after_its_restart(make_cluster, client) -> None:
+    cluster = make_cluster(["it_deadlines"])
+    cluster.start_all()
+    handles = [await Dawdler.start(3600, False, workflow_id=f"t-{i}", workflow_timeout=2) for i in range(10)]
+
+    async def all_sleeping() -> bool:
+        return await fetchval(client, "SELECT count(*) FROM waymark.timers WHERE kind = 'sleep'") == 10
+
+    await eventually(all_sleeping, timeout=60, what="10 runs sleeping")
+    cluster.kill("timer")
+
+    async def timeouts_overdue() -> bool:
+        return bool(
+            await fetchval(
+                client,
+                "SELECT bool_and(due_at < clock_timestamp() - interval '1 second') FROM waymark.timers "
+                "WHERE kind = 'workflow_timeout'",
+            )
+        )
+
+    await eventually(timeouts_overdue, timeout=30, what="the workflow timeouts to be overdue")
+    # nothing enforces them without a timer: the rows wait in Postgres
+    assert {await h.status() for h in handles} == {"waiting"}
+    assert await timeout_events(client) == {}
+
+    cluster.restart("timer")
+    for handle in handles:
+        with pytest.raises(waymark.WorkflowTimedOut):
+            await asyncio.wait_for(handle.result(), 60)
+    assert await timeout_events(client) == {f"t-{i}": 1 for i in range(10)}
+    assert len(cleanups(cluster)) == 10
+    assert not await consistency_problems(client)
