@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import waymark
 from harness import Cluster, consistency_problems, eventually, fetch, fetchval
-from it_deadlines import Dawdler, ShortLived
+from it_deadlines import Dawdler, ShortLived, Stubborn
 
 
 def cleanups(cluster: Cluster) -> list[dict[str, str]]:
@@ -104,4 +104,39 @@ async def test_a_killed_timer_enforces_pending_workflow_timeouts_after_its_resta
             await asyncio.wait_for(handle.result(), 60)
     assert await timeout_events(client) == {f"t-{i}": 1 for i in range(10)}
     assert len(cleanups(cluster)) == 10
+    assert not await consistency_problems(client)
+
+
+@pytest.mark.slow
+async def test_the_timer_fails_an_attempt_its_worker_cannot_stop_and_fences_its_late_result(
+    make_cluster, client
+) -> None:
+    cluster = make_cluster(["it_deadlines"])
+    cluster.start_all(workers=2)
+    stuck = await Stubborn.start(False, 12.0, workflow_id="loop-blocked")
+    threaded = await Stubborn.start(True, 12.0, workflow_id="thread-blocked")
+    # attempt 1 blocks its worker's loop for 12 s; its deadline (1 s + grace) fails it, the policy retries it
+    assert await asyncio.wait_for(stuck.result(), 90) == "attempt 2"
+    assert await asyncio.wait_for(threaded.result(), 90) == "timed out"
+    row = await fetch(
+        client,
+        "SELECT attempt, status, redeliveries FROM waymark.actions WHERE action_name = 'blocks_loop'",
+    )
+    assert [(r["attempt"], r["status"], r["redeliveries"]) for r in row] == [(2, "succeeded", 0)]
+    # attempt 1 was ended by the timer, never by a lease expiry: the worker kept heartbeating
+    assert "attempt deadlines passed: 1 calls to retry" in cluster.procs["timer"].text()
+
+    async def attempt_one_finished() -> bool:  # the blocked attempt ends eventually; its result is never used
+        return any(
+            e["action"] == "blocks_loop" and e["attempt"] == 1 and e["phase"] == "end" for e in cluster.executions()
+        )
+
+    await eventually(attempt_one_finished, timeout=60, what="the blocked attempt to return")
+    late = await fetch(
+        client,
+        "SELECT l.attempt FROM waymark.late_outcomes l JOIN waymark.actions a USING (call_id) "
+        "WHERE a.action_name = 'blocks_loop'",
+    )
+    assert [r["attempt"] for r in late] in ([], [1])  # written late (fenced) or dropped with the lost lease
+    assert await stuck.status() == "completed"
     assert not await consistency_problems(client)

@@ -149,3 +149,63 @@ async def test_outcome_of_a_finished_call_cannot_be_rewritten(pool: asyncpg.Pool
     assert await actions.record_outcomes(pool, [first], "w") == (1, 0)
     row = await pool.fetchrow("SELECT status, result FROM waymark.actions WHERE call_id = $1", call.call_id)
     assert row["status"] == status
+
+
+async def start_with_timed_call(pool: asyncpg.Pool, policy: dict[str, object] | None, max_attempts: int) -> None:
+    await versions.register_versions(pool, [versions.VersionRow("v1", "Greeter", "m", "Greeter", 1, b"p")])
+    await runs.start_run(pool, workflow_name="Greeter", input_json="{}")
+    async with pool.acquire() as conn, conn.transaction():
+        (claimed,) = await advance.claim_runnable(conn, 10)
+        text = None if policy is None else orjson.dumps(policy).decode()
+        call = advance.NewAction(1, "greet", KEY, '{"name":"x"}', max_attempts, text, 1.0, False)
+        outcome = advance.AdvanceOutcome(claimed.run_id, "running", b"s", claimed.event_ids, actions=[call])
+        await advance.write_advances(conn, [outcome], 5)
+
+
+async def force_deadline(pool: asyncpg.Pool) -> None:
+    await pool.execute("UPDATE waymark.actions SET deadline_at = clock_timestamp() - interval '1 second'")
+
+
+async def test_the_claim_sets_the_attempt_deadline_past_the_timeout(pool: asyncpg.Pool) -> None:
+    await start_with_timed_call(pool, None, 1)
+    await actions.claim(pool, [KEY], 10, 30, "w")
+    margin = await pool.fetchval("SELECT extract(epoch FROM deadline_at - started_at) FROM waymark.actions")
+    assert float(margin) == pytest.approx(1.0 + actions.DEADLINE_GRACE_SECONDS, abs=0.01)
+    assert await actions.expire_deadlines(pool) == (0, 0)  # not due yet
+
+
+async def test_a_passed_deadline_fails_the_attempt_with_action_timeout_and_fences_the_worker(
+    pool: asyncpg.Pool,
+) -> None:
+    await start_with_timed_call(pool, None, 3)  # no retry_on: ActionTimeout is not retried
+    (call,) = await actions.claim(pool, [KEY], 10, 30, "w")
+    await force_deadline(pool)
+    assert await actions.expire_deadlines(pool) == (0, 1)
+    (event,) = await unconsumed(pool)
+    error = event["error"]["$exception"]  # type: ignore[index]
+    assert error["class"] == "waymark.ActionTimeout"
+    assert "timed out after 1s" in error["message"]
+    # the worker's outcome arrives late: recorded, never used; its heartbeat learns it lost the call
+    assert await actions.record_outcomes(pool, [success(call)], "w") == (0, 1)
+    assert (await actions.heartbeat(pool, [(call.call_id, call.lease_token)], 30)).held == set()
+    assert await actions.expire_deadlines(pool) == (0, 0)  # once
+
+
+async def test_a_passed_deadline_is_retried_when_the_policy_names_action_timeout(pool: asyncpg.Pool) -> None:
+    policy = {
+        "attempts": 2,
+        "backoff": {"kind": "fixed", "initial": 0.0, "factor": 1.0, "max": 0.0, "jitter": False},
+        "retry_on": ["waymark.ActionTimeout"],
+        "timeout_seconds": 1.0,
+    }
+    await start_with_timed_call(pool, policy, 2)
+    (first,) = await actions.claim(pool, [KEY], 10, 30, "w")
+    await force_deadline(pool)
+    assert await actions.expire_deadlines(pool) == (1, 0)
+    assert await unconsumed(pool) == []  # a retry is not an outcome of the run
+    (second,) = await actions.claim(pool, [KEY], 10, 30, "w")
+    assert (second.attempt, second.redeliveries) == (2, 0)
+    assert await actions.record_outcomes(pool, [success(first)], "w") == (0, 1)  # attempt 1 is late
+    await force_deadline(pool)
+    assert await actions.expire_deadlines(pool) == (0, 1)  # attempts spent: final
+    assert (await unconsumed(pool))[0]["ok"] is False

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from waymark_store import channels
 from waymark_store.db import Executor
 
-CLAIM = """
+# Seconds past an attempt's timeout before the timer fails it (the worker's own timeout normally fires first; the
+# timer's is the backstop for a worker that cannot stop the attempt).
+DEADLINE_GRACE_SECONDS = 2.0
+
+CLAIM = f"""
 WITH picked AS (
     SELECT call_id FROM waymark.actions
     WHERE status IN ('queued', 'retry_waiting') AND action_key = ANY($1::text[])
@@ -25,7 +29,9 @@ WITH picked AS (
 )
 UPDATE waymark.actions a
 SET status = 'running', lease_token = gen_random_uuid(),
-    lease_expires_at = clock_timestamp() + make_interval(secs => $3), worker_id = $4, started_at = clock_timestamp()
+    lease_expires_at = clock_timestamp() + make_interval(secs => $3), worker_id = $4, started_at = clock_timestamp(),
+    -- the attempt deadline the timer enforces (the worker's own timeout fires DEADLINE_GRACE_SECONDS earlier)
+    deadline_at = clock_timestamp() + make_interval(secs => a.timeout_seconds + {DEADLINE_GRACE_SECONDS})
 FROM picked, waymark.runs r
 WHERE a.call_id = picked.call_id AND r.run_id = a.run_id
 RETURNING a.call_id, a.run_id, a.seq, a.action_name, a.action_key, a.args, a.attempt, a.max_attempts, a.policy,
@@ -60,7 +66,7 @@ WITH d AS (
         available_at = CASE WHEN d.status = 'retry_waiting'
                             THEN clock_timestamp() + make_interval(secs => d.retry_delay) ELSE a.available_at END,
         finished_at = CASE WHEN d.status = 'retry_waiting' THEN NULL ELSE clock_timestamp() END,
-        lease_token = NULL, lease_expires_at = NULL
+        lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
     FROM d
     WHERE a.call_id = d.call_id AND a.attempt = d.attempt AND a.lease_token = d.token AND a.status = 'running'
     RETURNING a.call_id, a.run_id, a.status, a.action_key
@@ -113,15 +119,15 @@ WITH expired AS (
 ), again AS (
     UPDATE waymark.actions a
     SET status = 'queued', redeliveries = a.redeliveries + 1, lease_token = NULL, lease_expires_at = NULL,
-        worker_id = NULL, available_at = clock_timestamp()
+        deadline_at = NULL, worker_id = NULL, available_at = clock_timestamp()
     FROM expired e
     WHERE a.call_id = e.call_id AND NOT a.at_most_once AND NOT a.cancel_requested
       AND a.redeliveries < a.max_redeliveries
     RETURNING a.action_key
 ), lost AS (
     UPDATE waymark.actions a
-    SET status = 'failed', lease_token = NULL, lease_expires_at = NULL, finished_at = clock_timestamp(),
-        error = {_ACTION_LOST}
+    SET status = 'failed', lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL,
+        finished_at = clock_timestamp(), error = {_ACTION_LOST}
     FROM expired e
     WHERE a.call_id = e.call_id AND (a.at_most_once OR a.cancel_requested OR a.redeliveries >= a.max_redeliveries)
     RETURNING a.run_id, a.seq, a.error
@@ -237,7 +243,7 @@ async def expire_leases(conn: Executor, limit: int = 500) -> tuple[int, int]:
 RELEASE = f"""
 WITH released AS (
     UPDATE waymark.actions a
-    SET status = 'queued', lease_token = NULL, lease_expires_at = NULL, worker_id = NULL,
+    SET status = 'queued', lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL, worker_id = NULL,
         available_at = clock_timestamp()
     FROM unnest($1::bigint[], $2::uuid[]) AS h(call_id, token)
     WHERE a.call_id = h.call_id AND a.lease_token = h.token AND a.status = 'running'
@@ -256,3 +262,78 @@ async def release(conn: Executor, leases: list[tuple[int, uuid.UUID]]) -> int:
         return 0
     released: int = await conn.fetchval(RELEASE, [c for c, _ in leases], [t for _, t in leases])
     return released
+
+
+# ActionTimeout as a tagged exception, built in SQL like ActionLost.
+_TIMEOUT_MESSAGE = """format('action %s (call %s, attempt %s) timed out after %ss: the timer failed the attempt at '
+    'its deadline while its worker was still running it', a.action_name, a.call_id, a.attempt, a.timeout_seconds)"""
+_ACTION_TIMEOUT = f"""json_build_object('$exception', json_build_object(
+    'class', 'waymark.ActionTimeout',
+    'mro', json_build_array('waymark.ActionTimeout', 'waymark.WaymarkError', 'builtins.Exception',
+                            'builtins.BaseException'),
+    'args', json_build_array({_TIMEOUT_MESSAGE}), 'message', {_TIMEOUT_MESSAGE}, 'cause', NULL))"""
+
+# The retry decision a worker makes (waymark._worker.execute: CallPolicy.retries, Backoff.delay), for ActionTimeout:
+# retried only when the policy's retry_on names it or one of its bases, and attempts remain.
+_TIMEOUT_RETRIED = """(a.attempt < a.max_attempts AND NOT a.cancel_requested AND EXISTS (
+    SELECT 1 FROM json_array_elements_text(COALESCE(a.policy -> 'retry_on', '[]'::json)) AS n(name)
+    WHERE n.name IN ('waymark.ActionTimeout', 'waymark.WaymarkError', 'builtins.Exception',
+                     'builtins.BaseException')))"""
+_BACKOFF_BASE = """LEAST(
+    CASE a.policy -> 'backoff' ->> 'kind'
+        WHEN 'fixed' THEN (a.policy -> 'backoff' ->> 'initial')::float8
+        WHEN 'exponential' THEN (a.policy -> 'backoff' ->> 'initial')::float8
+            * exp(LEAST(ln((a.policy -> 'backoff' ->> 'factor')::float8) * (a.attempt - 1), 700))
+        ELSE 0 END,
+    COALESCE((a.policy -> 'backoff' ->> 'max')::float8, 0))"""
+_BACKOFF = f"""CASE WHEN COALESCE((a.policy -> 'backoff' ->> 'jitter')::boolean, false)
+    THEN random() * {_BACKOFF_BASE} ELSE {_BACKOFF_BASE} END"""
+
+# Attempts past their deadline (claim time + timeout + grace) while still `running`: the worker could not stop them
+# (it blocks its event loop, or swallows the cancellation) yet still heartbeats. The attempt fails with ActionTimeout
+# as a worker would record it: retried per policy (attempt + 1, backoff) or final (an event for the run). The lease
+# token is cleared, so the worker's late outcome is fenced into late_outcomes and its heartbeat learns it lost the call.
+EXPIRE_DEADLINES = f"""
+WITH overdue AS (
+    SELECT call_id FROM waymark.actions
+    WHERE status = 'running' AND deadline_at IS NOT NULL AND deadline_at < clock_timestamp()
+    ORDER BY deadline_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), decided AS (
+    SELECT a.call_id, {_TIMEOUT_RETRIED} AS retry, {_BACKOFF} AS delay, {_ACTION_TIMEOUT} AS error
+    FROM waymark.actions a JOIN overdue USING (call_id)
+), done AS (
+    UPDATE waymark.actions a
+    SET status = CASE WHEN d.retry THEN 'retry_waiting' ELSE 'failed' END,
+        error = d.error,
+        attempt = CASE WHEN d.retry THEN a.attempt + 1 ELSE a.attempt END,
+        available_at = CASE WHEN d.retry THEN clock_timestamp() + make_interval(secs => d.delay)
+                            ELSE a.available_at END,
+        finished_at = CASE WHEN d.retry THEN NULL ELSE clock_timestamp() END,
+        lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
+    FROM decided d
+    WHERE a.call_id = d.call_id AND a.status = 'running'
+    RETURNING a.run_id, a.seq, a.status, a.error, a.action_key
+), events AS (
+    INSERT INTO waymark.events (run_id, kind, payload)
+    SELECT run_id, 'action', json_build_object('kind', 'action', 'seq', seq, 'ok', false, 'error', error)
+    FROM done WHERE status = 'failed'
+    RETURNING run_id
+), keys AS (
+    SELECT string_agg(DISTINCT action_key, ',') AS text FROM done WHERE status = 'retry_waiting'
+), woken AS (
+    SELECT string_agg(DISTINCT run_id::text, ',') AS text FROM events
+)
+SELECT (SELECT count(*) FROM done WHERE status = 'retry_waiting') AS retried,
+       (SELECT count(*) FROM done WHERE status = 'failed') AS failed,
+       (SELECT pg_notify('{channels.ACTIONS}', {channels.sql_fit("keys.text")}) FROM keys WHERE keys.text IS NOT NULL),
+       (SELECT pg_notify('{channels.RUNS}', {channels.sql_fit("woken.text")}) FROM woken WHERE woken.text IS NOT NULL)
+"""
+
+
+async def expire_deadlines(conn: Executor, limit: int = 500) -> tuple[int, int]:
+    """Fail running attempts past their deadline with ActionTimeout. Returns (retried, failed)."""
+    row = await conn.fetchrow(EXPIRE_DEADLINES, limit)
+    assert row is not None
+    return row["retried"], row["failed"]

@@ -41,11 +41,12 @@ SELECT (SELECT count(*) FROM fired) AS fired, (SELECT text FROM woken) AS woken,
           FROM fired WHERE $2) AS rows
 """
 
-# Seconds until the timer has something to do: the earliest unfired timer or the earliest lease expiry.
+# Seconds until the timer has something to do: the earliest unfired timer, lease expiry or attempt deadline.
 SECONDS_UNTIL_DUE = """
 SELECT EXTRACT(EPOCH FROM (LEAST(
     (SELECT min(due_at) FROM waymark.timers WHERE fired_at IS NULL),
-    (SELECT min(lease_expires_at) FROM waymark.actions WHERE status = 'running')
+    (SELECT min(lease_expires_at) FROM waymark.actions WHERE status = 'running'),
+    (SELECT min(deadline_at) FROM waymark.actions WHERE status = 'running' AND deadline_at IS NOT NULL)
 ) - clock_timestamp()))::float8
 """
 

@@ -1,8 +1,9 @@
-"""The timer service: fire due timers and recover expired action leases, idempotently.
+"""The timer service: fire due timers, enforce attempt deadlines and recover expired leases, idempotently.
 
 It sleeps until the earliest due timer or lease expiry (asked of Postgres, whose clock is the only clock) or until
 NOTIFY waymark_timers says something earlier may exist. Every statement is `... FOR UPDATE SKIP LOCKED` and
 conditional on `fired_at IS NULL` / `status = 'running'`, so a second replica is safe; replicas only share work.
+Attempt deadlines go before lease expiry: an attempt past both is a timeout (it spends an attempt), not a crash.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Timer:
         self.fired = 0
         self.redelivered = 0
         self.lost = 0
+        self.timed_out = 0
         self.tracing = telemetry.enabled()
 
     async def run(self) -> None:
@@ -48,13 +50,21 @@ class Timer:
             fired = await timers.fire_due(pool, BATCH, rows=traced)
             for timer in traced or ():
                 trace_fired(timer)
+            timed_retried, timed_failed = await actions.expire_deadlines(pool, BATCH)
+            if timed_retried or timed_failed:
+                log.info(
+                    "attempt deadlines passed: %d calls to retry, %d failed with ActionTimeout",
+                    timed_retried,
+                    timed_failed,
+                )
             redelivered, lost = await actions.expire_leases(pool, BATCH)
+            self.timed_out += timed_retried + timed_failed
             self.fired += fired
             self.redelivered += redelivered
             self.lost += lost
             if redelivered or lost:
                 log.info("leases expired: %d calls redelivered, %d lost", redelivered, lost)
-            if fired < BATCH and redelivered + lost < BATCH:
+            if fired < BATCH and redelivered + lost < BATCH and timed_retried + timed_failed < BATCH:
                 break
         until = await timers.seconds_until_due(pool)
         if until is None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 from it_support import append, log_execution
-from waymark import Workflow, action, current_call, workflow
+from waymark import ActionTimeout, RetryPolicy, Workflow, action, current_call, workflow
 
 
 @action
@@ -47,3 +48,33 @@ class ShortLived(Workflow):
     async def run(self, seconds: float) -> str:
         await asyncio.sleep(seconds)
         return "finished"
+
+
+@action(timeout=1, retry=RetryPolicy(attempts=2, on=[ActionTimeout]))
+async def blocks_loop(seconds: float) -> str:
+    """Its first attempt blocks the worker's event loop (time.sleep in an async action): the worker's own timeout
+    cannot fire, while its heartbeat thread keeps the lease. Only the timer's attempt deadline can stop it."""
+    attempt = current_call().attempt
+    log_execution("start")
+    if attempt == 1:
+        time.sleep(seconds)
+    log_execution("end")
+    return f"attempt {attempt}"
+
+
+@action(timeout=1)
+def blocks_thread(seconds: float) -> str:
+    """A plain `def` action that blocks its thread past its timeout (it cannot be interrupted)."""
+    time.sleep(seconds)
+    return "finished"
+
+
+@workflow
+class Stubborn(Workflow):
+    async def run(self, in_thread: bool, seconds: float) -> str:
+        if in_thread:
+            try:
+                return await blocks_thread(seconds)
+            except ActionTimeout:
+                return "timed out"
+        return await blocks_loop(seconds)
