@@ -63,10 +63,33 @@ class DictOps(Workflow):
         return {"doubled": doubled, "inverted": inverted, "names": sorted(prices)}
 
 
+@workflow(name="d_comp_generator_next")
+class GeneratorNext(Workflow):
+    async def run(self, days: list[int]) -> list[object]:
+        # a generator expression is an iterator: next() with and without a default, partly consumed, then the rest
+        first_even = next((d for d in days if d % 2 == 0), None)
+        first_big = next((d for d in days if d > 1000), "none")
+        first = next(d * 10 for d in days)
+        gen = (d + 1 for d in days)
+        head = [next(gen), next(gen)]
+        rest = list(gen)
+        return [
+            first_even,
+            first_big,
+            first,
+            head,
+            rest,
+            list(gen),
+            sum(d for d in days),
+            max((d for d in days), default=0),
+        ]
+
+
 CASES = [
     case("basic", Basic, 5),
     case("reduce", Reduce, [3, 1, 4, 1, 5]),
     case("with_actions", WithActions, 5),
     case("scoping", Scoping),
     case("dict_ops", DictOps, {"tea": 1.5, "cake": 3.0}),
+    case("generator_next", GeneratorNext, [7, 3, 8, 5, 12]),
 ]

@@ -60,6 +60,9 @@ CMP_OPS: dict[type[ast.cmpop], pb.CmpOpKind] = {
 }
 CONVERSIONS = {-1: "", 115: "s", 114: "r", 97: "a"}
 CLASS_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__module__"})  # of a class object, besides enum members
+#: the dunder attributes the VM reads on data (classes, any value's `__class__`, exceptions); any other
+#: (`counts.__getitem__`, `xs.__len__`) is a method the VM has no bound form of: refused at registration
+DATA_DUNDERS = CLASS_ATTRIBUTES | {"__class__", "__cause__", "__context__", "__suppress_context__", "__notes__"}
 LITERAL_TYPES = (str, bytes, int, float, bool, type(None))
 
 
@@ -188,6 +191,22 @@ class ExpressionsMixin(LowererBase):
                     fix=f"call it: {self.segment(node)}(...)",
                 )
                 return self.placeholder()
+        if (
+            isinstance(node.ctx, ast.Load)
+            and node.attr.startswith("__")
+            and node.attr.endswith("__")
+            and node.attr not in DATA_DUNDERS
+        ):
+            self.expr(node.value)
+            if not any(self.claimed(sub) for sub in ast.walk(node.value)):  # else the receiver is the problem
+                self.report(
+                    unsupported_reference.RULE,
+                    node,
+                    what=f"`{self.segment(node)}`: the special method `{node.attr}` is not available in a workflow",
+                    fix="use the operation itself (`d[k]`, `len(xs)`); where a function is expected, pass a method "
+                    "of the data (`key=counts.get`) or of the workflow (`key=self.count_of`)",
+                )
+            return self.placeholder()
         return pb.Expr(attribute=pb.Attribute(value=self.expr(node.value), attr=node.attr))
 
     def global_value(self, ref: Ref, node: ast.expr) -> pb.Expr:
@@ -436,8 +455,12 @@ class ExpressionsMixin(LowererBase):
         return self.comprehension(node, pb.Expr(list=pb.Sequence()))
 
     def expr_GeneratorExp(self, node: ast.GeneratorExp) -> pb.Expr:
-        # evaluated eagerly into a list: the same result for the pure code a workflow may contain
-        return self.comprehension(node, pb.Expr(list=pb.Sequence()))
+        # evaluated eagerly into a list (the same result for the pure code a workflow may contain), handed out as an
+        # iterator over it, as a generator is one: `next(x for x in xs if ...)`, `next(gen, default)`
+        items = self.comprehension(node, pb.Expr(list=pb.Sequence()))
+        iterator = self.temp()
+        self.emit(node, "get_iter", pb.GetIter(slot=iterator, value=items))
+        return local(iterator)
 
     def expr_SetComp(self, node: ast.SetComp) -> pb.Expr:
         return self.comprehension(node, pb.Expr(set=pb.Sequence()))
