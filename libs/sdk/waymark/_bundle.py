@@ -388,6 +388,11 @@ def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
         ref.kind = pb.ClassKind.EXCEPTION
         ref.init_owners = [values.class_name_of(k) for k in _python_method_owners(cls, "__init__")]
         ref.str_owners = [values.class_name_of(k) for k in _python_method_owners(cls, "__str__")]
+        ref.class_attributes = _exception_class_attributes(cls)
+        if nested:  # subclasses an action may raise though the workflow names only the base (`except PaymentError`)
+            ref.field_classes = [
+                class_ref(sub, nested=False) for sub in _subclasses(cls) if _exception_class_attributes(sub)
+            ]
     elif _is_model_class(cls):
         ref.kind = pb.ClassKind.MODEL
         annotations = _bundle_types.field_annotations(cls)[0]
@@ -431,6 +436,37 @@ def class_ref(cls: type, *, nested: bool = True) -> pb.ClassRef:
     if nested and ref.kind in (pb.ClassKind.MODEL, pb.ClassKind.DATACLASS):
         ref.field_classes = _bundle_types.nested_classes(cls, lambda c: class_ref(c, nested=False))
     return ref
+
+
+def _subclasses(cls: type) -> list[type]:
+    """Every subclass of `cls` loaded in this process, depth first, each once."""
+    out: list[type] = []
+    stack: list[type] = list(reversed(type.__subclasses__(cls)))
+    while stack:
+        sub = stack.pop()
+        if sub not in out:
+            out.append(sub)
+            stack += reversed(type.__subclasses__(sub))
+    return out
+
+
+def _exception_class_attributes(cls: type) -> list[pb.ClassAttributeRef]:
+    """The immutable-data class attributes an instance of a user exception class reads through its class
+    (`code = "declined"`), resolved through the MRO (the most derived wins); builtin bases add none."""
+    seen: set[str] = set()
+    out: list[pb.ClassAttributeRef] = []
+    for klass in cls.__mro__:
+        if klass.__module__ == "builtins":
+            continue
+        for name, value in vars(klass).items():
+            if name in seen or (name.startswith("__") and name.endswith("__")):
+                continue
+            seen.add(name)
+            if _is_immutable(value) and not isinstance(value, type):
+                encoded = _encode(value)
+                if encoded is not None:
+                    out.append(pb.ClassAttributeRef(name=name, value=encoded))
+    return out
 
 
 def _hash_kind(cls: type, *, model: bool) -> pb.HashKind:

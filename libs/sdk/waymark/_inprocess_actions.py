@@ -244,7 +244,7 @@ def decode_outcome(ok: bool, payload: str, where: str, tb: str = "", *, into_wor
                 ORIGINS.popitem(last=False)
         else:
             value.add_note(text)
-    raise value from value.__cause__
+    raise value  # not `from`: that would set __suppress_context__, which decoding left as __cause__ says
 
 
 def origins(exc: BaseException) -> str:

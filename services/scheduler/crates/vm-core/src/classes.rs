@@ -330,6 +330,24 @@ pub fn class_attr(prog: &Program, idx: u32, attr: &str) -> R<Value> {
     }
 }
 
+/// A class attribute read through an exception instance (`e.code`): from the first class of its MRO that the
+/// program knows (each class's `class_attributes` are already resolved through its own MRO by the worker).
+fn exception_class_attr(prog: &Program, mro: &[Str], attr: &str) -> Option<Value> {
+    // a class of the program, or a subclass of one that the worker sent along with it (`field_classes`)
+    let known = |q: &str| {
+        prog.class_by_name.get(q).map(|i| &prog.ir.classes[*i as usize]).or_else(|| {
+            prog.ir
+                .classes
+                .iter()
+                .filter(|c| c.kind == crate::ir::ClassKind::Exception as i32)
+                .find_map(|c| c.field_classes.iter().find(|f| f.qualname == q))
+        })
+    };
+    let c = mro.iter().find_map(|q| known(q))?;
+    let a = c.class_attributes.iter().find(|a| a.name == attr)?;
+    Some(a.value.as_ref().map(|x| prog.constant(x)).unwrap_or(Value::None))
+}
+
 fn no_attr(v: &Value, attr: &str) -> Flow {
     attribute_error(format!("'{}' object has no attribute '{attr}'", v.type_name()))
 }
@@ -393,7 +411,10 @@ fn get_data_attr(prog: &Program, v: &Value, attr: &str) -> R<Value> {
                 "__cause__" => Ok(e.cause.clone().unwrap_or(Value::None)),
                 "__context__" => Ok(e.context.clone().unwrap_or(Value::None)),
                 "__suppress_context__" => Ok(Value::Bool(e.suppress_context)),
-                _ => e.attr(attr).cloned().ok_or_else(|| no_attr(v, attr)),
+                _ => match e.attr(attr) {
+                    Some(x) => Ok(x.clone()),
+                    None => exception_class_attr(prog, &e.mro, attr).ok_or_else(|| no_attr(v, attr)),
+                },
             }
         }
         Value::Class(i) => class_attr(prog, *i, attr),

@@ -188,6 +188,8 @@ fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, Stri
             };
             let mut exc = Exception::new(class, mro.into(), args);
             exc.message = message;
+            // setting `__cause__` sets `__suppress_context__` (CPython's setter; the Python codec decodes so too)
+            exc.suppress_context = cause.is_some();
             exc.cause = cause;
             if let Some(a) = o.get("attrs").filter(|a| !a.is_null()) {
                 let a = a.as_object().ok_or("$exception attrs must be an object")?;

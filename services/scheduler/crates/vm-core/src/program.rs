@@ -365,6 +365,11 @@ impl Program {
                         c.value(v)?;
                     }
                 }
+                for a in cls.class_attributes.iter().chain(cls.field_classes.iter().flat_map(|f| &f.class_attributes)) {
+                    if let Some(v) = &a.value {
+                        c.value(v)?;
+                    }
+                }
             }
             c.consts
         };

@@ -62,3 +62,18 @@ fn float_repr_is_shortest_round_trip() {
         assert_eq!(want.parse::<f64>().unwrap_or(f64::NAN).to_bits(), f.to_bits());
     }
 }
+
+#[test]
+fn a_decoded_exception_suppresses_its_context_exactly_when_it_has_a_cause() {
+    let exc = |cause: Json| {
+        let mro = ["builtins.ValueError", "builtins.Exception", "builtins.BaseException"];
+        serde_json::json!({"$exception": {"class": "builtins.ValueError", "mro": mro, "args": ["x"],
+                                          "message": "x", "cause": cause}})
+    };
+    let suppressed = |j: &Json| match decode(j).unwrap() {
+        vm_core::value::Value::Exception(e) => e.borrow().suppress_context,
+        other => panic!("not an exception: {}", repr(&other)),
+    };
+    assert!(!suppressed(&exc(Json::Null)));
+    assert!(suppressed(&exc(exc(Json::Null))));
+}

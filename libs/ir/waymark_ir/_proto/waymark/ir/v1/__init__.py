@@ -26,6 +26,7 @@ __all__ = (
     "CheckRequest",
     "CheckResponse",
     "ChildWorkflowCall",
+    "ClassAttributeRef",
     "ClassKind",
     "ClassObject",
     "ClassRef",
@@ -872,6 +873,16 @@ default_message_pool.register_message("waymark.ir.v1", "ChildWorkflowCall", Chil
 
 
 @dataclass(eq=False, repr=False)
+class ClassAttributeRef(betterproto2.Message):
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    value: "Value | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+
+default_message_pool.register_message("waymark.ir.v1", "ClassAttributeRef", ClassAttributeRef)
+
+
+@dataclass(eq=False, repr=False)
 class ClassObject(betterproto2.Message):
     class_index: "int" = betterproto2.field(1, betterproto2.TYPE_UINT32)
 
@@ -984,6 +995,14 @@ class ClassRef(betterproto2.Message):
     order: "bool" = betterproto2.field(21, betterproto2.TYPE_BOOL)
     """
     @dataclass(order=True): `<` ... compare the compared fields as tuples
+    """
+
+    class_attributes: "list[ClassAttributeRef]" = betterproto2.field(22, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    User exception classes: the class attributes that hold immutable data (`code = "declined"` in the class body),
+    each name resolved through the MRO as CPython does (the most derived class wins); an instance reads them when
+    it has no attribute of its own by that name (`e.code`). Filled by the worker, which also sends, in
+    `field_classes`, the loaded subclasses that have such attributes (an action may raise one of them).
     """
 
 
