@@ -67,7 +67,8 @@ async def test_an_untraced_client_s_run_is_one_trace_across_every_service(make_c
     async def all_exported() -> list[ReceivedSpan] | None:
         spans = run_spans(receiver.snapshot(), set(stored))
         seen = {(s.service, s.name) for s in spans}
-        return spans if expected <= seen and sum(s.name == "action flaky" for s in spans) == 2 else None
+        done = any(s.name == "advance Traced" and s.attributes.get("waymark.status") == "completed" for s in spans)
+        return spans if done and expected <= seen and sum(s.name == "action flaky" for s in spans) == 2 else None
 
     spans = await eventually(all_exported, timeout=60, what="the run's spans from every service")
     trace_id = spans[0].trace_id
@@ -81,8 +82,8 @@ async def test_an_untraced_client_s_run_is_one_trace_across_every_service(make_c
         (1, "retry_waiting", True),
         (2, "succeeded", False),
     ]
-    advances = [s for s in spans if s.name == "advance Traced"]
-    assert [s.attributes["waymark.status"] for s in advances][-1] == "completed"
+    statuses = [s.attributes["waymark.status"] for s in spans if s.name == "advance Traced"]
+    assert statuses.count("completed") == 1 and set(statuses) <= {"running", "waiting", "completed"}, statuses
     registered = [s for s in receiver.snapshot() if s.service == "waymark-compiler" and s.name == "register it_traced"]
     assert registered and not registered[0].error
 
