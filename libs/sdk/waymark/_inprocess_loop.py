@@ -138,7 +138,7 @@ class HostBridge:
         def start() -> None:  # on the host loop
             task = self.host.create_task(_await(factory), context=self.context.copy())
             holder.append(task)
-            task.add_done_callback(lambda done: loop.call_soon_threadsafe(_transfer, done, result))
+            task.add_done_callback(lambda done: _hand_back(loop, done, result))
 
         loop.outside_work += 1
         try:
@@ -155,6 +155,17 @@ class HostBridge:
 
 async def _await(factory: Callable[[], Awaitable[T]]) -> T:
     return await factory()
+
+
+def _hand_back(loop: asyncio.AbstractEventLoop, source: asyncio.Future[T], target: asyncio.Future[T]) -> None:
+    """Pass a host task's outcome to the virtual loop. That loop may be closed already: the workflow ended while this
+    call (a gather sibling, say) was still running on the host, and nobody waits for its outcome any more."""
+    if loop.is_closed():
+        if not source.cancelled():
+            source.exception()  # retrieved: no "exception was never retrieved" noise for an outcome nobody wants
+        return
+    with contextlib.suppress(RuntimeError):  # closed between the check and the call
+        loop.call_soon_threadsafe(_transfer, source, target)
 
 
 def _transfer(source: asyncio.Future[T], target: asyncio.Future[T]) -> None:
