@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import waymark
 from harness import Cluster, consistency_problems, eventually, fetch, fetchval
-from it_deadlines import Dawdler, ShortLived, Stubborn
+from it_deadlines import Dawdler, ShortLived, Stubborn, Ticker
+from it_unregistered import NeverRegistered
 
 
 def cleanups(cluster: Cluster) -> list[dict[str, str]]:
@@ -140,3 +141,90 @@ async def test_the_timer_fails_an_attempt_its_worker_cannot_stop_and_fences_its_
     assert [r["attempt"] for r in late] in ([], [1])  # written late (fenced) or dropped with the lost lease
     assert await stuck.status() == "completed"
     assert not await consistency_problems(client)
+
+
+async def force_fire(url: str, name: str, minutes_after_2020: int) -> str:
+    """Make the schedule due at a distinct past fire time (so each fire has its own workflow_id); returns it."""
+    fire_at = await fetchval(
+        url,
+        "UPDATE waymark.schedules SET next_fire_at = timestamptz '2020-01-01 00:00:00+00' + make_interval(mins => $2) "
+        "WHERE name = $1 RETURNING next_fire_at",
+        name,
+        minutes_after_2020,
+    )
+    return str(fire_at)
+
+
+@pytest.mark.slow
+async def test_cron_schedules_fire_once_per_fire_across_two_timers_and_a_kill(make_cluster, client) -> None:
+    cluster = make_cluster(["it_deadlines"])
+    cluster.start_all()
+    cluster.start("timer", "timer-2")
+    # yearly: no real fire time can fall inside the test; the test forces fires instead
+    info = await waymark.schedule(Ticker, cron="0 0 1 1 *", name="ticker", input={"label": "tick"})
+    assert (info.next_fire_at.month, info.next_fire_at.day) == (1, 1) and info.last_fire_at is None
+    again = await waymark.schedule(Ticker, cron="0 0 1 1 *", name="ticker", input={"label": "tick"})
+    assert again.next_fire_at == info.next_fire_at  # idempotent
+    with pytest.raises(ValueError, match=r"cron field 2nd \(hour\) '99'"):
+        await waymark.schedule(Ticker, cron="0 99 * * *", name="bad")
+    with pytest.raises(TypeError, match="label"):
+        await waymark.schedule(Ticker, cron="* * * * *", name="bad", input={"label": 5})
+    assert [s.name for s in await waymark.schedules()] == ["ticker"]
+
+    fire_times = []
+    for round_ in range(5):
+        fire_times.append(await force_fire(client, "ticker", round_))
+        if round_ == 2:
+            cluster.kill("timer")  # kill -9 while the fire is due (or being fired)
+
+        async def fired(expected: int = round_ + 1) -> bool:
+            return await fetchval(client, "SELECT count(*) FROM waymark.runs WHERE workflow_id LIKE 'schedule:%'") == (
+                expected
+            ) and await fetchval(client, "SELECT next_fire_at > clock_timestamp() FROM waymark.schedules")
+
+        await eventually(fired, timeout=60, what=f"fire {round_ + 1} of the schedule")
+        if round_ == 2:
+            cluster.restart("timer")
+
+    rows = await fetch(client, "SELECT workflow_id, status FROM waymark.runs ORDER BY workflow_id")
+    assert len(rows) == 5 and len({r["workflow_id"] for r in rows}) == 5
+    assert all(r["workflow_id"].startswith("schedule:ticker:2020-01-01T00:0") for r in rows)
+
+    async def all_completed() -> bool:
+        return await fetchval(client, "SELECT bool_and(status = 'completed') FROM waymark.runs")
+
+    await eventually(all_completed, timeout=60, what="the scheduled runs to complete")
+    (current,) = await waymark.schedules()
+    assert current.last_error is None and current.last_run_id is not None
+    assert current.last_workflow_id == rows[-1]["workflow_id"]
+
+    # pause: nothing fires however due; unschedule removes it
+    await waymark.pause_schedule("ticker")
+    await force_fire(client, "ticker", 100)
+    resumed = await waymark.resume_schedule("ticker")  # from the next fire after now: the forced one is skipped
+    assert not resumed.paused and resumed.next_fire_at.year > 2020
+    assert await waymark.unschedule("ticker") and await waymark.schedules() == []
+    assert await fetchval(client, "SELECT count(*) FROM waymark.runs") == 5
+    assert not await consistency_problems(client)
+    cluster.assert_alive()
+
+
+@pytest.mark.slow
+async def test_a_schedule_of_an_unregistered_workflow_records_the_error_without_a_hot_loop(
+    make_cluster, client
+) -> None:
+    cluster = make_cluster(["it_deadlines"])
+    cluster.start_all()
+    await waymark.schedule(NeverRegistered, cron="0 0 1 1 *", name="orphan", input={"x": 1})
+    await force_fire(client, "orphan", 0)
+
+    async def error_recorded() -> bool:
+        (row,) = await waymark.schedules()
+        return row.last_error is not None
+
+    await eventually(error_recorded, timeout=60, what="the failed fire to be recorded")
+    (row,) = await waymark.schedules()
+    assert "NeverRegistered" in (row.last_error or "") and "not registered" in (row.last_error or "")
+    assert row.next_fire_at.year > 2020 and not row.paused  # moved on to the next fire, not retried
+    assert await fetchval(client, "SELECT count(*) FROM waymark.runs") == 0
+    assert cluster.procs["timer"].text().count("schedule orphan") == 1

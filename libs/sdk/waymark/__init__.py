@@ -25,6 +25,7 @@ from waymark._errors import (
     WorkflowTimedOut,
 )
 from waymark._policy import Backoff, RetryPolicy
+from waymark._schedules import Schedule, pause_schedule, resume_schedule, schedule, schedules, unschedule
 from waymark._signals import wait_for_signal
 from waymark._workflow import Workflow, workflow
 
@@ -38,6 +39,7 @@ __all__ = [
     "RegistrationError",
     "RemoteError",
     "RetryPolicy",
+    "Schedule",
     "ValueNotSupported",
     "WaymarkError",
     "Workflow",
@@ -47,6 +49,11 @@ __all__ = [
     "WorkflowTimedOut",
     "action",
     "current_call",
+    "pause_schedule",
+    "resume_schedule",
+    "schedule",
+    "schedules",
+    "unschedule",
     "wait_for_signal",
     "workflow",
 ]

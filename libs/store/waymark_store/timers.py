@@ -41,12 +41,14 @@ SELECT (SELECT count(*) FROM fired) AS fired, (SELECT text FROM woken) AS woken,
           FROM fired WHERE $2) AS rows
 """
 
-# Seconds until the timer has something to do: the earliest unfired timer, lease expiry or attempt deadline.
+# Seconds until the timer has something to do: the earliest unfired timer, lease expiry, attempt deadline or
+# schedule fire.
 SECONDS_UNTIL_DUE = """
 SELECT EXTRACT(EPOCH FROM (LEAST(
     (SELECT min(due_at) FROM waymark.timers WHERE fired_at IS NULL),
     (SELECT min(lease_expires_at) FROM waymark.actions WHERE status = 'running'),
-    (SELECT min(deadline_at) FROM waymark.actions WHERE status = 'running' AND deadline_at IS NOT NULL)
+    (SELECT min(deadline_at) FROM waymark.actions WHERE status = 'running' AND deadline_at IS NOT NULL),
+    (SELECT min(next_fire_at) FROM waymark.schedules WHERE NOT paused)
 ) - clock_timestamp()))::float8
 """
 

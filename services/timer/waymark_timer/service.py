@@ -1,4 +1,4 @@
-"""The timer service: fire due timers, enforce attempt deadlines and recover expired leases, idempotently.
+"""The timer service: fire due timers and cron schedules, enforce attempt deadlines, recover expired leases.
 
 It sleeps until the earliest due timer or lease expiry (asked of Postgres, whose clock is the only clock) or until
 NOTIFY waymark_timers says something earlier may exist. Every statement is `... FOR UPDATE SKIP LOCKED` and
@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 import asyncpg
-from waymark_store import actions, channels, telemetry, timers
+from waymark_store import actions, channels, schedules, telemetry, timers
 from waymark_store.db import Database
 from waymark_store.service import ServiceSpec
 from waymark_store.settings import Settings
@@ -20,6 +20,7 @@ from waymark_store.settings import Settings
 log = logging.getLogger("waymark.timer")
 
 BATCH = 1000
+SCHEDULE_BATCH = 100  # schedules fired per transaction (each starts a run)
 
 
 class Timer:
@@ -30,6 +31,7 @@ class Timer:
         self.redelivered = 0
         self.lost = 0
         self.timed_out = 0
+        self.scheduled = 0
         self.tracing = telemetry.enabled()
 
     async def run(self) -> None:
@@ -50,6 +52,13 @@ class Timer:
             fired = await timers.fire_due(pool, BATCH, rows=traced)
             for timer in traced or ():
                 trace_fired(timer)
+            scheduled = await schedules.fire_due(pool, SCHEDULE_BATCH)
+            for fire in scheduled:
+                if fire.error is None:
+                    log.info("schedule %s fired (%s): run %s", fire.name, fire.fire_at.isoformat(), fire.run_id)
+                else:
+                    log.warning("schedule %s (%s): %s", fire.name, fire.fire_at.isoformat(), fire.error)
+            self.scheduled += len(scheduled)
             timed_retried, timed_failed = await actions.expire_deadlines(pool, BATCH)
             if timed_retried or timed_failed:
                 log.info(
@@ -64,7 +73,8 @@ class Timer:
             self.lost += lost
             if redelivered or lost:
                 log.info("leases expired: %d calls redelivered, %d lost", redelivered, lost)
-            if fired < BATCH and redelivered + lost < BATCH and timed_retried + timed_failed < BATCH:
+            busy = len(scheduled) >= SCHEDULE_BATCH or timed_retried + timed_failed >= BATCH
+            if fired < BATCH and redelivered + lost < BATCH and not busy:
                 break
         until = await timers.seconds_until_due(pool)
         if until is None:
@@ -96,5 +106,8 @@ async def run_timer(settings: Settings, **_: Any) -> None:
 
 
 SERVICE = ServiceSpec(
-    name="timer", help="fire durable sleeps and timeouts, recover expired leases", run=run_timer, order=30
+    name="timer",
+    help="fire durable sleeps, timeouts and cron schedules, enforce attempt deadlines, recover expired leases",
+    run=run_timer,
+    order=30,
 )

@@ -78,3 +78,11 @@ class Stubborn(Workflow):
             except ActionTimeout:
                 return "timed out"
         return await blocks_loop(seconds)
+
+
+@workflow
+class Ticker(Workflow):
+    """What a cron schedule starts: returns its label (no action, so a fire is one advance)."""
+
+    async def run(self, label: str) -> str:
+        return label
