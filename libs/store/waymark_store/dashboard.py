@@ -1,5 +1,5 @@
 """What the gateway (GraphQL API, dashboard) reads: overview counts, workflows and versions, runs and their actions,
-events, timers and children. Read-only; starting, signalling and cancelling runs go through `runs`.
+events, timers and children, cron schedules. Read-only; starting, signalling and cancelling runs go through `runs`.
 
 Index use: the runs list walks `runs_newest` (created_at, run_id) newest first, or `runs_by_workflow` for one
 workflow, and pages by keyset (`(created_at, run_id) < cursor`), never by OFFSET. A search for a run-id prefix is a
@@ -16,6 +16,7 @@ from datetime import datetime
 
 import asyncpg
 
+from waymark_store import schedules as schedule_rows
 from waymark_store.db import Executor
 
 RUN_STATUSES = ("queued", "running", "waiting", "completed", "failed", "cancelled", "timed_out")
@@ -297,3 +298,11 @@ async def timers_of(conn: Executor, run_ids: Sequence[uuid.UUID]) -> dict[uuid.U
     for row in await conn.fetch(SELECT_TIMERS_OF, list(run_ids)):
         found.setdefault(row["run_id"], []).append(TimerRow(**dict(row)))
     return found
+
+
+# Every schedule, by name (a small table: one row per schedule name).
+SELECT_SCHEDULES = schedule_rows.SELECT_ALL
+
+
+async def schedules(conn: Executor) -> list[schedule_rows.ScheduleRow]:
+    return [schedule_rows.ScheduleRow(**dict(row)) for row in await conn.fetch(SELECT_SCHEDULES)]

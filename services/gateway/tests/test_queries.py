@@ -195,3 +195,36 @@ async def test_unknown_runs_are_null(gateway: Served) -> None:
         f'{{ a: run(runId: "{uuid.uuid4()}") {{ runId }} b: run(workflowId: "nope") {{ runId }} }}'
     )
     assert data == {"a": None, "b": None}
+
+
+async def test_schedules_are_listed_read_only(gateway: Served, checkout: str, db: Database) -> None:
+    from waymark_store import schedules
+
+    assert (await gateway.data("{ schedules { name } }"))["schedules"] == []
+    await schedules.upsert(
+        db.pool,
+        name="nightly",
+        workflow_name="Checkout",
+        expression="0 3 * * *",
+        timezone="Europe/Paris",
+        input_json='{"order_id":1}',
+        paused=False,
+    )
+    await db.pool.execute("UPDATE waymark.schedules SET next_fire_at = clock_timestamp() - interval '1 minute'")
+    (fired,) = await schedules.fire_due(db.pool)
+    query = """{ schedules { name workflowName cron timezone input paused nextFireAt lastFireAt lastRunId
+                              lastWorkflowId lastError createdAt updatedAt } }"""
+    (row,) = (await gateway.data(query))["schedules"]
+    assert {k: row[k] for k in ("name", "workflowName", "cron", "timezone", "input", "paused", "lastError")} == {
+        "name": "nightly",
+        "workflowName": "Checkout",
+        "cron": "0 3 * * *",
+        "timezone": "Europe/Paris",
+        "input": '{"order_id":1}',
+        "paused": False,
+        "lastError": None,
+    }
+    assert row["lastRunId"] == str(fired.run_id)
+    assert row["lastWorkflowId"] == schedules.workflow_id_of("nightly", fired.fire_at)
+    run = await gateway.data("query($w: String!) { run(workflowId: $w) { runId } }", {"w": row["lastWorkflowId"]})
+    assert run["run"]["runId"] == row["lastRunId"]

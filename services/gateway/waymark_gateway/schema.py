@@ -23,6 +23,7 @@ from strawberry.types import Info
 from waymark_store import dashboard
 from waymark_store.dashboard import ActionRow, EventRow, RunRow, TimerRow, VersionInfo
 from waymark_store.runs import TERMINAL
+from waymark_store.schedules import ScheduleRow, workflow_id_of
 
 from waymark_gateway.inputs import UserError, parse_run_id, run_parameters
 from waymark_gateway.operations import Gateway
@@ -294,6 +295,41 @@ class Run:
         return [Run.of(row) for row in await info.context.loaders["children"].load(self.key)]
 
 
+@strawberry.type(description="a cron schedule (docs/policies.md); read-only here, written by `waymark.schedule()`")
+class Schedule:
+    name: str
+    workflow_name: str
+    cron: str
+    timezone: str
+    input: str = strawberry.field(description="tagged JSON of run()'s arguments")
+    paused: bool
+    next_fire_at: datetime
+    last_fire_at: datetime | None = strawberry.field(description="the fire time of the last fire")
+    last_run_id: strawberry.ID | None
+    last_workflow_id: str | None = strawberry.field(description="`schedule:<name>:<fire time>`, the last fire's run")
+    last_error: str | None = strawberry.field(description="why the last fire started no run")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: ScheduleRow) -> Schedule:
+        return cls(
+            name=row.name,
+            workflow_name=row.workflow_name,
+            cron=row.cron,
+            timezone=row.timezone,
+            input=row.input,
+            paused=row.paused,
+            next_fire_at=row.next_fire_at,
+            last_fire_at=row.last_fire_at,
+            last_run_id=None if row.last_run_id is None else strawberry.ID(str(row.last_run_id)),
+            last_workflow_id=None if row.last_fire_at is None else workflow_id_of(row.name, row.last_fire_at),
+            last_error=row.last_error,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
 @strawberry.type
 class RunConnection:
     items: list[Run]
@@ -343,6 +379,10 @@ class Query:
     ) -> Run | None:
         row = await info.context.gateway.run(run_id, workflow_id)
         return None if row is None else Run.of(row)
+
+    @strawberry.field(description="every cron schedule, by name")
+    async def schedules(self, info: GatewayInfo) -> list[Schedule]:
+        return [Schedule.of(row) for row in await dashboard.schedules(info.context.gateway.db.pool)]
 
 
 @strawberry.type
