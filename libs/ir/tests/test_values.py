@@ -88,6 +88,10 @@ def same(a: Any, b: Any) -> bool:
         # With several args the message is repr(args), whose set order may differ: args are compared instead.
         if isinstance(a, RemoteException) and not same(a.remote_attrs, b.remote_attrs):
             return False
+        if isinstance(a, RemoteException) and not same(a.remote_class_attrs, b.remote_class_attrs):
+            return False
+        if a.__suppress_context__ != b.__suppress_context__:
+            return False
         return (
             (len(a.args) > 1 or str(a) == str(b))
             and same(list(a.args), list(b.args))

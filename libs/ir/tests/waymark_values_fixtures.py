@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -87,3 +88,26 @@ class Mode(enum.StrEnum):
 def with_attrs(exc: BaseException, **attrs: object) -> BaseException:
     exc.__dict__.update(attrs)
     return exc
+
+
+def suppressed(exc: BaseException, suppress: bool = True) -> BaseException:
+    """`raise exc from None` (True), or a cause whose context is shown after all (False)."""
+    exc.__suppress_context__ = suppress
+    return exc
+
+
+class PaymentError(Exception):
+    """Class attributes of immutable data (`class_attrs` in the encoding), resolved through the MRO; a method and a
+    list are not data and do not travel."""
+
+    code = "payment"
+    retryable = False
+    limits = (1, 2)
+    history: ClassVar[list[int]] = []
+
+    def describe(self) -> str:
+        return self.code
+
+
+class CardDeclined(PaymentError):
+    code = "declined"

@@ -76,7 +76,7 @@ class RemoteException(Exception):
     again reproduces the original tag, so an exception passing through a process that cannot import its class keeps
     its identity."""
 
-    _OWN = frozenset({"message", "class_name", "mro", "remote_args", "remote_attrs"})
+    _OWN = frozenset({"message", "class_name", "mro", "remote_args", "remote_attrs", "remote_class_attrs"})
 
     def __init__(
         self,
@@ -85,6 +85,7 @@ class RemoteException(Exception):
         mro: Sequence[str],
         remote_args: Sequence[Any] = (),
         remote_attrs: dict[str, Any] | None = None,
+        remote_class_attrs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -92,9 +93,18 @@ class RemoteException(Exception):
         self.mro = list(mro)
         self.remote_args = list(remote_args)
         self.remote_attrs = dict(remote_attrs or {})
+        #: the remote class's attributes of immutable data (`code = "declined"`), read when the instance has no
+        #: attribute of that name (`exc.code`), as through the class in CPython
+        self.remote_class_attrs = dict(remote_class_attrs or {})
         for name, value in self.remote_attrs.items():
             if name not in self._OWN:
                 self.__dict__[name] = value
+
+    def __getattr__(self, name: str) -> Any:
+        class_attrs = self.__dict__.get("remote_class_attrs") or {}
+        if name in class_attrs and not (name.startswith("__") and name.endswith("__")):
+            return class_attrs[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def __str__(self) -> str:
         return self.message
@@ -103,7 +113,10 @@ class RemoteException(Exception):
         return f"RemoteException({self.class_name}: {self.message!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.message, self.class_name, self.mro, self.remote_args, self.remote_attrs))
+        return (
+            type(self),
+            (self.message, self.class_name, self.mro, self.remote_args, self.remote_attrs, self.remote_class_attrs),
+        )
 
 
 # ---- names ---------------------------------------------------------------------------------------------------------
@@ -349,10 +362,75 @@ def _encode_exception(exc: BaseException, depth: int, seen: set[int] | None = No
     if cause is not None and id(cause) not in seen and depth < _MAX_DEPTH:
         encoded_cause = _encode_exception(cause, depth + 1, seen)
     body = {"class": class_name, "mro": mro, "args": args, "message": _safe_str(exc), "cause": encoded_cause}
+    # Setting a cause sets __suppress_context__, so decoding infers it from "cause"; only a value that differs from
+    # that travels (`raise X from None`: no cause, suppressed), and existing encodings stay as they were.
+    suppress = bool(exc.__suppress_context__)
+    if suppress != (encoded_cause is not None):
+        body["suppress_context"] = suppress
     attrs = _exception_attrs(exc, depth, seen)
     if attrs:
         body["attrs"] = attrs
+    if isinstance(exc, RemoteException):
+        class_attrs = {name: _encode_class_data(item, depth) for name, item in exc.remote_class_attrs.items()}
+    else:
+        class_attrs = _exception_class_attrs(type(exc), depth)
+    if class_attrs:
+        body["class_attrs"] = class_attrs
     return {"$exception": body}
+
+
+def _encode_class_data(value: Any, depth: int) -> Any:
+    try:
+        return _encode(value, depth + 1)
+    except (_Unsupported, RecursionError):
+        return _safe_repr(value)
+
+
+def _is_class_data(value: Any) -> bool:
+    """Immutable data (what a workflow may read as a class attribute): scalars, dates, Decimal, UUID, enum members,
+    and tuples and frozensets of those."""
+    if type(value) in (tuple, frozenset):
+        return all(_is_class_data(item) for item in value)
+    return isinstance(value, _CLASS_DATA_LEAVES)
+
+
+_CLASS_DATA_LEAVES: tuple[type, ...] = (
+    type(None),
+    bool,
+    int,
+    float,
+    str,
+    bytes,
+    decimal.Decimal,
+    _dt.datetime,
+    _dt.date,
+    _dt.time,
+    _dt.timedelta,
+    uuid.UUID,
+    enum.Enum,
+)
+
+
+def _exception_class_attrs(cls: type, depth: int) -> dict[str, Any]:
+    """The class attributes of immutable data an instance reads through its class (`code = "declined"` in the
+    class body), each name resolved through the MRO (the most derived definition wins, also when it is not data);
+    builtin classes add none. They travel so that a receiver that does not know the class (the VM, for a subclass
+    the worker had not loaded at registration) reads them as CPython would."""
+    seen: set[str] = set()
+    out: dict[str, Any] = {}
+    for klass in cls.__mro__:
+        if klass.__module__ == "builtins":
+            continue
+        for name, value in vars(klass).items():
+            if name in seen or (name.startswith("__") and name.endswith("__")):
+                continue
+            seen.add(name)
+            if _is_class_data(value):
+                try:
+                    out[name] = _encode(value, depth + 1)
+                except (_Unsupported, RecursionError):
+                    continue
+    return out
 
 
 def _exception_attrs(exc: BaseException, depth: int, seen: set[int]) -> dict[str, Any]:
@@ -625,6 +703,12 @@ def _decode_exception(payload: Any) -> BaseException:
     message = body.get("message")
     message = message if isinstance(message, str) else ""
     mro = body.get("mro") or [class_name]
+    class_attrs: dict[str, Any] = {}
+    for name, item in _expect(body.get("class_attrs") or {}, dict, "$exception class_attrs").items():
+        try:
+            class_attrs[name] = decode(item)
+        except ValueDecodingError:
+            class_attrs[name] = item
     args: list[Any] = []
     for arg in body.get("args") or []:
         try:
@@ -646,11 +730,14 @@ def _decode_exception(payload: Any) -> BaseException:
     if isinstance(cls, type) and issubclass(cls, BaseException):
         exc = _rebuild_exception(cls, args, attrs)
     if exc is None:
-        exc = RemoteException(message, class_name, mro, args, attrs)
+        exc = RemoteException(message, class_name, mro, args, attrs, class_attrs)
     if cause_data is not None:
         cause = decode(cause_data)
         if isinstance(cause, BaseException):
-            exc.__cause__ = cause
+            exc.__cause__ = cause  # also sets __suppress_context__, as "suppress_context" is absent then
+    suppress = body.get("suppress_context")
+    if isinstance(suppress, bool):
+        exc.__suppress_context__ = suppress
     return exc
 
 

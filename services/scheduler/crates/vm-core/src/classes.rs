@@ -411,7 +411,8 @@ fn get_data_attr(prog: &Program, v: &Value, attr: &str) -> R<Value> {
                 "__cause__" => Ok(e.cause.clone().unwrap_or(Value::None)),
                 "__context__" => Ok(e.context.clone().unwrap_or(Value::None)),
                 "__suppress_context__" => Ok(Value::Bool(e.suppress_context)),
-                _ => match e.attr(attr) {
+                // the instance's own, then the class attributes that came with it, then the program's classes
+                _ => match e.attr(attr).or_else(|| e.class_attr(attr)) {
                     Some(x) => Ok(x.clone()),
                     None => exception_class_attr(prog, &e.mro, attr).ok_or_else(|| no_attr(v, attr)),
                 },

@@ -197,6 +197,12 @@ fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, Stri
                     exc.attrs.push((Arc::from(k.as_str()), decode_with(v, ext)?));
                 }
             }
+            if let Some(a) = o.get("class_attrs").filter(|a| !a.is_null()) {
+                let a = a.as_object().ok_or("$exception class_attrs must be an object")?;
+                for (k, v) in a {
+                    exc.class_attrs.push((Arc::from(k.as_str()), decode_with(v, ext)?));
+                }
+            }
             // Keep the remote message only when it says something args do not.
             if exc.message.as_deref() == Some(crate::repr::exc_args_str(&exc).as_str()) {
                 exc.message = None;
@@ -204,6 +210,7 @@ fn decode_tag(tag: &str, body: &Json, ext: &dyn DecodeExt) -> Result<Value, Stri
             if let Some(c) = o.get("context").filter(|c| !c.is_null()) {
                 exc.context = Some(decode_with(c, ext)?);
             }
+            // present only when it differs from what "cause" implies (`raise X from None`)
             if let Some(Json::Bool(b)) = o.get("suppress_context") {
                 exc.suppress_context = *b;
             }
@@ -387,7 +394,12 @@ pub fn encode_inline(v: &Value, ext: &mut dyn EncodeExt) -> Result<Json, EncodeE
                 Some(c) => encode_with(c, ext)?,
                 None => Json::Null,
             };
+            let has_cause = !cause.is_null();
             m.insert("cause".into(), cause);
+            // like the Python codec: only when it differs from what decoding infers from "cause"
+            if e.suppress_context != has_cause {
+                m.insert("suppress_context".into(), Json::Bool(e.suppress_context));
+            }
             if !e.attrs.is_empty() {
                 // like the Python codec: an attribute that cannot travel travels as its repr()
                 let mut attrs = Map::with_capacity(e.attrs.len());
@@ -396,6 +408,14 @@ pub fn encode_inline(v: &Value, ext: &mut dyn EncodeExt) -> Result<Json, EncodeE
                     attrs.insert(k.to_string(), enc);
                 }
                 m.insert("attrs".into(), Json::Object(attrs));
+            }
+            if !e.class_attrs.is_empty() {
+                let mut attrs = Map::with_capacity(e.class_attrs.len());
+                for (k, val) in &e.class_attrs {
+                    let enc = encode_with(val, ext).unwrap_or_else(|_| Json::String(crate::repr::repr(val)));
+                    attrs.insert(k.to_string(), enc);
+                }
+                m.insert("class_attrs".into(), Json::Object(attrs));
             }
             tagged("$exception", Json::Object(m))
         }

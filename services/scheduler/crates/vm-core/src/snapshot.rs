@@ -127,6 +127,15 @@ impl HeapOut {
                         .collect();
                     entry["attrs"] = Json::Array(attrs);
                 }
+                if !e.class_attrs.is_empty() {
+                    // added later to format 1: absent means none
+                    let attrs: Vec<Json> = e
+                        .class_attrs
+                        .iter()
+                        .map(|(k, x)| Json::Array(vec![Json::String(k.to_string()), self.val(x)]))
+                        .collect();
+                    entry["class_attrs"] = Json::Array(attrs);
+                }
                 if e.ident.get() != 0 {
                     entry["ident"] = json!(e.ident.get());
                 }
@@ -569,6 +578,14 @@ impl HeapIn {
                     }
                 }
                 x.attrs = attrs;
+                let mut class_attrs = Vec::new();
+                for p in e.get("class_attrs").and_then(Json::as_array).into_iter().flatten() {
+                    match p.as_array().map(|a| a.as_slice()) {
+                        Some([Json::String(k), v]) => class_attrs.push((Arc::from(k.as_str()), self.val(v)?)),
+                        _ => return Err(bad("exception class_attrs are [name, value]")),
+                    }
+                }
+                x.class_attrs = class_attrs;
             }
             Value::Iter(it) => *it.borrow_mut() = self.iter(field(e, "it")?)?,
             Value::Awaitable(a) => {

@@ -185,6 +185,10 @@ pub struct Exception {
     pub suppress_context: bool,
     /// The instance `__dict__` (`self.sku = sku` in `__init__`, `__notes__`), in insertion order.
     pub attrs: Vec<(Str, Value)>,
+    /// Class attributes of immutable data that came with the exception (`"class_attrs"` of its encoding: the worker
+    /// sends those of the raised class, resolved through its MRO), read after the instance's own attributes and
+    /// before the program's class table (which may not know the class: one the worker loaded after registration).
+    pub class_attrs: Vec<(Str, Value)>,
     /// Identity for hashing (CPython hashes exceptions by address): given the first time the exception is hashed,
     /// from a counter that a resumed run continues, and kept in the snapshot, so a set of exceptions keeps its
     /// layout across suspensions and the same events give the same order. 0: not hashed yet.
@@ -203,11 +207,16 @@ impl Exception {
             context: None,
             suppress_context: false,
             attrs: vec![],
+            class_attrs: vec![],
             ident: std::cell::Cell::new(0),
         }
     }
     pub fn attr(&self, name: &str) -> Option<&Value> {
         self.attrs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+    }
+    /// A class attribute carried with the exception (`class_attrs`).
+    pub fn class_attr(&self, name: &str) -> Option<&Value> {
+        self.class_attrs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
     }
     pub fn set_attr(&mut self, name: &str, v: Value) {
         match self.attrs.iter_mut().find(|(k, _)| &**k == name) {

@@ -77,3 +77,21 @@ fn a_decoded_exception_suppresses_its_context_exactly_when_it_has_a_cause() {
     assert!(!suppressed(&exc(Json::Null)));
     assert!(suppressed(&exc(exc(Json::Null))));
 }
+
+#[test]
+fn suppress_context_and_class_attrs_travel_and_survive_re_encoding() {
+    let j = serde_json::json!({"$exception": {"class": "shop.Late", "mro": ["shop.Late", "builtins.Exception",
+        "builtins.BaseException"], "args": ["x"], "message": "x", "cause": null, "suppress_context": true,
+        "class_attrs": {"code": "late", "limits": {"$tuple": [1, 2]}}}});
+    let v = decode(&j).unwrap();
+    match &v {
+        vm_core::value::Value::Exception(e) => {
+            let e = e.borrow();
+            assert!(e.suppress_context);
+            assert_eq!(e.class_attr("code").map(repr).as_deref(), Some("'late'"));
+            assert_eq!(e.class_attr("limits").map(repr).as_deref(), Some("(1, 2)"));
+        }
+        other => panic!("not an exception: {}", repr(other)),
+    }
+    assert_eq!(encode(&v).unwrap(), j);
+}
