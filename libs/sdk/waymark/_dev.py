@@ -129,6 +129,9 @@ def main(module_names: list[str]) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        # Ctrl-C often arrives twice (`uv run` and `make dev` forward the terminal's SIGINT to a child that got it
+        # already): once the services have stopped, another one must not interrupt stopping Postgres with a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if server is not None:
             server.cleanup()
     return 0
