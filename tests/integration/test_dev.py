@@ -23,6 +23,7 @@ def start_dev(cwd: Path, name: str, database_url: str | None = None) -> Proc:
             **({"WAYMARK_DATABASE_URL": database_url} if database_url else {}),
         }
     )
+    env.pop("XDG_RUNTIME_DIR", None)  # conftest.py sets one; a newcomer's shell (a container, ssh) often has none
     return Proc(name, [str(BIN / "waymark"), "dev"], env, cwd, cwd.parent / f"{name}.log")
 
 
@@ -76,6 +77,7 @@ def test_waymark_dev_without_a_database_embeds_postgres_under_dot_waymark() -> N
             sessions.append(dev)
             wait_paid(dev)
             assert "embedded Postgres at" in dev.text()
+            assert "RuntimeDirWarning" not in dev.text(), dev.tail()  # platformdirs, about .waymark's mode
             assert (pgdata / "PG_VERSION").exists()
             interrupt(dev, repeat=index == 1)
             # the embedded server stops with `waymark dev`

@@ -26,7 +26,13 @@ log = logging.getLogger("waymark.dev")
 
 def embedded_postgres(data_dir: str) -> tuple[str, Any]:
     """Start (or reuse) the embedded Postgres; returns its URL and the handle that keeps it alive."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve()))  # pgserver's platformdirs wants one
+    # pgserver's platformdirs wants a runtime dir (for its lock file) that only we can read: otherwise it warns
+    # (RuntimeDirWarning) on every start and falls back to /tmp/runtime-<uid>. The data dir itself stays 0755: under
+    # root, pgserver runs Postgres as another user, who must reach .waymark/pg.
+    runtime = Path(data_dir).resolve() / "run"
+    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import pgserver
 
     folder = Path(data_dir).resolve() / "pg"
