@@ -55,7 +55,7 @@ test: install ## every test: cargo test (VM), vitest (dashboard) and pytest agai
 dev: install ## run every service, workers and the demo in one process (embedded Postgres without WAYMARK_DATABASE_URL)
 	$(UV) run waymark dev
 
-check-smoke: install ## the public conformance smoke test of the contract
+check-smoke: install ## the conformance smoke test of the contract (lives outside the repo, in ../shared)
 	python3 ../shared/conformance/smoke.py
 
 browser: ## install Debian's chromium for the browser tests when /usr/bin/chromium is missing (uses sudo when not root)
