@@ -96,26 +96,37 @@ def template_database(pg_admin_url: str) -> Iterator[str]:
         asyncio.run(_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@contextlib.contextmanager
+def fresh_database(admin_url: str, template: str | None = None) -> Iterator[str]:
+    """A new database (a copy of `template`, else empty) for as long as the block runs; dropped afterwards."""
+    name = f"waymark_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield with_database(admin_url, name)
+    finally:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture
 def empty_database_url(pg_admin_url: str) -> Iterator[str]:
     """A fresh database WITHOUT the schema (for migration tests)."""
-    name = f"waymark_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(pg_admin_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield with_database(pg_admin_url, name)
-    finally:
-        asyncio.run(_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(pg_admin_url) as url:
+        yield url
 
 
 @pytest.fixture
 def database_url(pg_admin_url: str, template_database: str) -> Iterator[str]:
     """A fresh database with the schema, for one test."""
-    name = f"waymark_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
-    try:
-        yield with_database(pg_admin_url, name)
-    finally:
-        asyncio.run(_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(pg_admin_url, template_database) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_database_url(pg_admin_url: str, template_database: str) -> Iterator[str]:
+    """A fresh database with the schema, shared by the tests of one module (for modules that share one cluster)."""
+    with fresh_database(pg_admin_url, template_database) as url:
+        yield url
 
 
 @pytest.fixture

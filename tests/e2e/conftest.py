@@ -4,19 +4,15 @@ shared by the tests of a module. Process logs are printed when a test failed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import urllib.error
-import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 INTEGRATION = Path(__file__).resolve().parent.parent / "integration"
@@ -74,32 +70,13 @@ def start_gateway(cluster: Cluster, name: str = "gateway", env: dict[str, str] |
     return Gateway(f"http://127.0.0.1:{port}", proc, cluster)
 
 
-async def _admin(url: str, statement: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(scope="module")
-def e2e_database_url(pg_admin_url: str, template_database: str) -> Iterator[str]:
-    name = f"waymark_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
-    try:
-        parts = urllib.parse.urlsplit(pg_admin_url)
-        yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
-    finally:
-        asyncio.run(_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(scope="module")
 def gateway(
-    request: pytest.FixtureRequest, e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, module_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gateway]:
     """Every service as its own process, the gateway included, on a free port; the dashboard must be built."""
     assert STATIC.exists(), f"the dashboard is not built ({STATIC} is missing): run `make web`"
-    cluster = Cluster(e2e_database_url, tmp_path_factory.mktemp("e2e"), ["it_shop", "it_links"])
+    cluster = Cluster(module_database_url, tmp_path_factory.mktemp("e2e"), ["it_shop", "it_links"])
     failed_before = request.session.testsfailed
     try:
         cluster.start_all()

@@ -3,14 +3,10 @@ in-process client pointed at that database. When a test fails, the tail of every
 
 from __future__ import annotations
 
-import asyncio
 import sys
-import urllib.parse
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 HERE = Path(__file__).resolve().parent
@@ -62,26 +58,6 @@ async def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
         yield database_url
     finally:
         await waymark._client.close()
-
-
-@pytest.fixture(scope="module")
-def module_database_url(pg_admin_url: str, template_database: str) -> Iterator[str]:
-    """A fresh database shared by the tests of one module (for modules that share one cluster)."""
-    name = f"waymark_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(pg_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
-    try:
-        parts = urllib.parse.urlsplit(pg_admin_url)
-        yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
-    finally:
-        asyncio.run(_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _admin(url: str, statement: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(scope="module")
